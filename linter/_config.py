@@ -1,0 +1,151 @@
+"""Lint configuration: one pydantic model, read from ``[tool.ftpreflight]`` in
+pyproject.toml or from ftpreflight.toml. Unknown keys are errors."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ._diagnostic import Severity
+from ._errors import ConfigError
+
+FormatKind = Literal["chat", "completion", "preference", "reinforcement"]
+DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
+
+
+class LintConfig(BaseModel):
+    """Everything that changes what ``lint_path`` reports."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    model: str = DEFAULT_MODEL
+    """Target model: picks the tokenizer and the training context for FT501."""
+    context_tokens: int | None = Field(default=None, gt=0)
+    """Training context of the target model in tokens; the caller fills it from the
+    price table, ``None`` uses the linter's built-in table for known models."""
+    select: list[str] | None = None
+    """Rule codes or names to report (all rules when unset). A prefix such as ``FT4`` selects a group."""
+    ignore: list[str] = []
+    """Rule codes, names or prefixes never to report."""
+    severity: dict[str, Literal["error", "warning", "info"]] = {}
+    """Severity overrides by rule code or name, e.g. ``{FT106 = "error"}``."""
+    format_kind: FormatKind | None = None
+    """Force the file format instead of detecting it."""
+    upload_limit_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
+    """Largest file the provider accepts (FT202)."""
+    min_examples_error: int = Field(default=10, ge=0)
+    """Fewer examples than this is an error (FT201); OpenAI requires 10."""
+    min_examples_warning: int = Field(default=100, ge=0)
+    """Fewer examples than this is a warning (FT201)."""
+    common_prefix_min_chars: int = Field(default=200, gt=0)
+    """Shortest shared prompt prefix that FT406 reports."""
+    max_images_per_example: int = Field(default=10, gt=0)
+    """Most images one example may hold (FT112)."""
+    jobs: int | None = Field(default=None, ge=1)
+    """Worker processes for large files; ``None`` uses every core."""
+    max_diagnostics_per_rule: int = Field(default=10_000, gt=0)
+    """Diagnostics kept per rule and file; the rest are counted, not stored."""
+
+    @field_validator("select", "ignore")
+    @classmethod
+    def _known_codes(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return value
+        from .rules import RULES, get_rule
+
+        out = []
+        for item in value:
+            item = item.strip()
+            rule = get_rule(item)
+            if rule is not None:
+                out.append(rule.code)
+            elif any(r.code.startswith(item.upper()) for r in RULES) and item:
+                out.append(item.upper())
+            else:
+                raise ValueError(f"unknown rule {item!r}")
+        return out
+
+    @field_validator("severity")
+    @classmethod
+    def _known_severity_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        from .rules import get_rule
+
+        out = {}
+        for key, level in value.items():
+            rule = get_rule(key)
+            if rule is None:
+                raise ValueError(f"unknown rule {key!r}")
+            out[rule.code] = level
+        return out
+
+    def is_enabled(self, code: str) -> bool:
+        if any(code.startswith(p) for p in self.ignore):
+            return False
+        if self.select is None:
+            return True
+        return any(code.startswith(p) for p in self.select)
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        level = self.severity.get(code)
+        return Severity.parse(level) if level else default
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest ftpreflight.toml, or pyproject.toml with a [tool.ftpreflight] table,
+    in ``start`` or its parents."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "ftpreflight.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "ftpreflight" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_config_table(path: Path) -> dict:
+    """The raw ftpreflight table of a config file (``[tool.ftpreflight]`` or the whole
+    ftpreflight.toml). Raises ConfigError naming the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: config is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("ftpreflight", {})
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: [tool.ftpreflight] must be a table")
+    return data
+
+
+def describe_validation_error(source: str, exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown setting"
+        parts.append(f"{source}: {where}: {msg}")
+    return "\n".join(parts)
+
+
+def load_lint_config(table: dict, source: str = "config", **overrides) -> LintConfig:
+    """Build a LintConfig from a config table plus CLI overrides (which win)."""
+    merged = {k: v for k, v in table.items()}
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return LintConfig.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(source, exc)) from None

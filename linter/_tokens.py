@@ -1,0 +1,233 @@
+"""Exact, offline token counting with tiktoken.
+
+The BPE rank files ship inside the package (``linter/encodings``) and are
+verified against the sha256 that tiktoken itself pins, so counts are identical
+to ``tiktoken.get_encoding(name).encode_ordinary(text)`` without ever touching
+the network.
+
+Chat overhead follows OpenAI's published counting recipe ("How to count tokens
+with tiktoken", openai-cookbook): 3 tokens per message, 1 more per ``name``,
+3 to prime the reply; tool definitions use the published per-function,
+per-property and per-enum constants.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from dataclasses import dataclass
+from importlib import resources
+
+import tiktoken
+
+from ._errors import EncodingIntegrityError, UnknownModelError
+
+# The split pattern and special tokens are properties of each encoding, as
+# published in tiktoken_ext/openai_public.py; the rank files are the bundled data.
+_O200K_PATTERN = "|".join(
+    [
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    ]
+)
+_CL100K_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|"""
+    r"""\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+
+
+@dataclass(frozen=True)
+class _EncodingSpec:
+    file: str
+    sha256: str
+    pattern: str
+    special_tokens: dict[str, int]
+
+
+_SPECS: dict[str, _EncodingSpec] = {
+    "o200k_base": _EncodingSpec(
+        "o200k_base.tiktoken.gz",
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        _O200K_PATTERN,
+        {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+    ),
+    "cl100k_base": _EncodingSpec(
+        "cl100k_base.tiktoken.gz",
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        _CL100K_PATTERN,
+        {
+            "<|endoftext|>": 100257,
+            "<|fim_prefix|>": 100258,
+            "<|fim_middle|>": 100259,
+            "<|fim_suffix|>": 100260,
+            "<|endofprompt|>": 100276,
+        },
+    ),
+}
+
+ENCODINGS: tuple[str, ...] = tuple(_SPECS)
+
+_lock = threading.Lock()
+_loaded: dict[str, tiktoken.Encoding] = {}
+
+
+def get_encoding(name: str) -> tiktoken.Encoding:
+    """Load a bundled encoding (cached per process), verifying its sha256."""
+    with _lock:
+        if name in _loaded:
+            return _loaded[name]
+        spec = _SPECS.get(name)
+        if spec is None:
+            raise UnknownModelError(f"unknown encoding {name!r} (bundled: {', '.join(ENCODINGS)})")
+        blob = gzip.decompress(resources.files("linter.encodings").joinpath(spec.file).read_bytes())
+        digest = hashlib.sha256(blob).hexdigest()
+        if digest != spec.sha256:
+            raise EncodingIntegrityError(
+                f"bundled encoding {spec.file} is corrupt: sha256 {digest} != {spec.sha256}"
+            )
+        ranks: dict[bytes, int] = {}
+        import base64
+
+        for row in blob.splitlines():
+            if row:
+                token, rank = row.split()
+                ranks[base64.b64decode(token)] = int(rank)
+        encoding = tiktoken.Encoding(
+            name=name, pat_str=spec.pattern, mergeable_ranks=ranks, special_tokens=spec.special_tokens
+        )
+        _loaded[name] = encoding
+        return encoding
+
+
+# Model name prefixes to encodings; longest prefix wins. Fine-tuned names
+# (``ft:gpt-4.1-mini-2025-04-14:org::abc``) are reduced to their base model first.
+_MODEL_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("gpt-4.1", "o200k_base"),
+    ("gpt-4o", "o200k_base"),
+    ("gpt-4.5", "o200k_base"),
+    ("gpt-5", "o200k_base"),
+    ("chatgpt-4o", "o200k_base"),
+    ("o1", "o200k_base"),
+    ("o3", "o200k_base"),
+    ("o4", "o200k_base"),
+    ("gpt-oss", "o200k_base"),
+    ("gpt-4", "cl100k_base"),
+    ("gpt-3.5", "cl100k_base"),
+    ("gpt-35", "cl100k_base"),
+    ("davinci-002", "cl100k_base"),
+    ("babbage-002", "cl100k_base"),
+    ("text-embedding-3", "cl100k_base"),
+)
+
+
+def base_model_name(model: str) -> str:
+    """Strip the fine-tune wrapper: ``ft:gpt-4o-mini-2024-07-18:org:suffix:id`` -> ``gpt-4o-mini-2024-07-18``."""
+    name = model.strip()
+    if name.startswith("ft:"):
+        name = name[3:].split(":", 1)[0]
+    return name
+
+
+def encoding_name_for_model(model: str) -> str:
+    """The encoding a model uses. Raises UnknownModelError for names we cannot map."""
+    name = base_model_name(model).lower()
+    best = ""
+    found = None
+    for prefix, encoding in _MODEL_PREFIXES:
+        if name.startswith(prefix) and len(prefix) > len(best):
+            best, found = prefix, encoding
+    if found is None:
+        raise UnknownModelError(f"no known tokenizer for model {model!r}")
+    return found
+
+
+# Published per-message constants for chat models.
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+# Published tool-definition constants (openai-cookbook, num_tokens_for_tools).
+_TOOL_CONSTANTS = {
+    "o200k_base": {"func_init": 7, "prop_init": 3, "prop_key": 3, "enum_init": -3, "enum_item": 3, "func_end": 12},
+    "cl100k_base": {"func_init": 10, "prop_init": 3, "prop_key": 3, "enum_init": -3, "enum_item": 3, "func_end": 12},
+}
+# Tool calls inside assistant messages have no published recipe; we count the
+# function name and the arguments string plus this per-call framing estimate.
+TOKENS_PER_TOOL_CALL = 3
+# Images are billed by size, which a URL does not tell; we count OpenAI's
+# published low-detail base (85) or a 512px-tile high-detail image (85 + 4*170).
+IMAGE_TOKENS_LOW = 85
+IMAGE_TOKENS_HIGH = 765
+
+
+class TokenCounter:
+    """Counts tokens of strings with a bounded memo for repeated ones.
+
+    Long strings that repeat (a shared system prompt, tool schemas) are the
+    costly ones, so only strings of 64+ characters are memoised.
+    """
+
+    _MEMO_LIMIT = 4096
+
+    def __init__(self, encoding_name: str):
+        self.encoding_name = encoding_name
+        self._encoding = get_encoding(encoding_name)
+        self._encode = self._encoding.encode_ordinary
+        self._memo: dict[str, int] = {}
+        self._tool = _TOOL_CONSTANTS[encoding_name]
+
+    def count(self, text: str) -> int:
+        if len(text) < 64:
+            return len(self._encode(text)) if text else 0
+        memo = self._memo
+        hit = memo.get(text)
+        if hit is not None:
+            return hit
+        n = len(self._encode(text))
+        if len(memo) >= self._MEMO_LIMIT:
+            memo.clear()
+        memo[text] = n
+        return n
+
+    def count_tool_definitions(self, functions: list) -> int:
+        """Tokens for a list of function definitions (``tools[*].function`` or legacy ``functions``)."""
+        if not functions:
+            return 0
+        c = self._tool
+        total = 0
+        for function in functions:
+            if not isinstance(function, dict):
+                continue
+            total += c["func_init"]
+            name = function.get("name")
+            desc = function.get("description") or ""
+            name = name if isinstance(name, str) else ""
+            desc = desc if isinstance(desc, str) else ""
+            if desc.endswith("."):
+                desc = desc[:-1]
+            total += self.count(f"{name}:{desc}")
+            params = function.get("parameters")
+            props = params.get("properties") if isinstance(params, dict) else None
+            if isinstance(props, dict) and props:
+                total += c["prop_init"]
+                for key, prop in props.items():
+                    total += c["prop_key"]
+                    prop = prop if isinstance(prop, dict) else {}
+                    ptype = prop.get("type", "")
+                    pdesc = prop.get("description", "")
+                    ptype = ptype if isinstance(ptype, str) else str(ptype)
+                    pdesc = pdesc if isinstance(pdesc, str) else ""
+                    enum = prop.get("enum")
+                    if isinstance(enum, list):
+                        total += c["enum_init"]
+                        for item in enum:
+                            total += c["enum_item"] + self.count(str(item))
+                    if pdesc.endswith("."):
+                        pdesc = pdesc[:-1]
+                    total += self.count(f"{key}:{ptype}:{pdesc}")
+        return total + c["func_end"]

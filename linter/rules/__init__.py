@@ -1,0 +1,63 @@
+"""The rule registry: every rule, in code order, in one tuple."""
+
+from __future__ import annotations
+
+from ._base import Rule
+from .completion_rules import (
+    CommonPromptPrefix, CompletionWithoutLeadingSpace, EmptyPromptOrCompletion, MissingPromptSeparator,
+    MissingStopSequence, SeparatorInsidePrompt, StopInsideCompletion,
+)
+from .dataset_rules import DuplicateExample, ExampleTooLong, InconsistentSystemPrompt, TooFewExamples
+from .file_rules import FileTooLarge, TextEncoding, UnreadableFile
+from .record_rules import (
+    InvalidContent, InvalidImage, InvalidJson, InvalidPreferencePair, InvalidRole, InvalidToolCall,
+    InvalidWeight, MissingField, MixedFormats, NotAnObject, NoTrainableTarget, TurnOrder, UnexpectedField,
+    UnknownFormat,
+)
+
+RULES: tuple[Rule, ...] = (
+    UnreadableFile,
+    InvalidJson,
+    NotAnObject,
+    UnknownFormat,
+    MixedFormats,
+    MissingField,
+    UnexpectedField,
+    InvalidRole,
+    InvalidContent,
+    NoTrainableTarget,
+    InvalidWeight,
+    InvalidToolCall,
+    InvalidImage,
+    InvalidPreferencePair,
+    TextEncoding,
+    TurnOrder,
+    TooFewExamples,
+    FileTooLarge,
+    InconsistentSystemPrompt,
+    DuplicateExample,
+    MissingPromptSeparator,
+    SeparatorInsidePrompt,
+    MissingStopSequence,
+    StopInsideCompletion,
+    CompletionWithoutLeadingSpace,
+    CommonPromptPrefix,
+    EmptyPromptOrCompletion,
+    ExampleTooLong,
+)
+
+_BY_CODE = {r.code: r for r in RULES}
+_BY_NAME = {r.name: r for r in RULES}
+
+
+def get_rule(code_or_name: str) -> Rule | None:
+    """Look a rule up by code (``FT105``, any case) or name (``missing-field``)."""
+    key = code_or_name.strip()
+    return _BY_CODE.get(key.upper()) or _BY_NAME.get(key.lower())
+
+
+def all_codes() -> frozenset[str]:
+    return frozenset(_BY_CODE)
+
+
+__all__ = ["RULES", "Rule", "get_rule", "all_codes"]

@@ -1,0 +1,49 @@
+"""Application settings: the lint settings plus pricing and submission settings,
+all read from one ``[tool.ftpreflight]`` table (or ftpreflight.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ConfigDict, ValidationError
+
+from linter import ConfigError, LintConfig
+from linter import find_config_file, load_config_table
+from linter._config import describe_validation_error
+
+
+class Settings(LintConfig):
+    """Every setting ftpreflight reads from a config file. Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    prices: list[str] = []
+    """Extra price table files (TOML or JSON) that add or override providers' prices,
+    relative to the config file."""
+    require_approval: bool = False
+    """Refuse ``ftpreflight submit`` without a matching ``--approval`` record."""
+
+    def lint_config(self, **overrides) -> LintConfig:
+        data = {name: getattr(self, name) for name in LintConfig.model_fields}
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        return LintConfig.model_validate(data)
+
+
+def load_settings(config_path: str | Path | None = None, start: Path | None = None) -> tuple[Settings, Path | None]:
+    """Read settings from ``config_path``, or the nearest config file found from
+    ``start`` (the current directory). Raises ConfigError with the file and field."""
+    path = Path(config_path) if config_path else find_config_file(start or Path.cwd())
+    if path is None:
+        return Settings(), None
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    table = load_config_table(path)
+    try:
+        settings = Settings.model_validate(table)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(str(path), exc)) from None
+    if settings.prices:
+        base = path.parent
+        resolved = [str((base / p).resolve()) if not Path(p).is_absolute() else p for p in settings.prices]
+        settings = settings.model_copy(update={"prices": resolved})
+    return settings, path
