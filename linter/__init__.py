@@ -1,0 +1,25 @@
+"""ftpreflight's lint engine: a pure library (no UI, no network, no printing).
+
+    report = lint_path("train.jsonl", LintConfig(model="gpt-4o-mini-2024-07-18"))
+"""
+
+from ._config import DEFAULT_MODEL, FormatKind, LintConfig, find_config_file, load_config_table, load_lint_config
+from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span, pointer_to_path
+from ._engine import lint_path, lint_paths
+from ._errors import ConfigError, EncodingIntegrityError, FtPreflightError, LintCancelled, UnknownModelError
+from ._formats import KINDS
+from ._models import context_for_model
+from ._observer import LintObserver
+from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats
+from ._tokens import ENCODINGS, TokenCounter, base_model_name, encoding_name_for_model, get_encoding
+from .rules import RULES, Rule, all_codes, get_rule
+
+__all__ = [
+    "DEFAULT_MODEL", "ENCODINGS", "KINDS", "RECORD_COLUMNS", "RULES",
+    "Applicability", "ConfigError", "Diagnostic", "EncodingIntegrityError", "FileReport", "Fix", "FormatKind",
+    "FtPreflightError", "LintCancelled", "LintConfig", "LintObserver", "LintReport", "Rule", "Severity", "Span",
+    "TokenCounter", "TokenStats", "UnknownModelError",
+    "all_codes", "base_model_name", "context_for_model", "encoding_name_for_model", "find_config_file",
+    "get_encoding", "get_rule", "lint_path", "lint_paths", "load_config_table", "load_lint_config",
+    "pointer_to_path",
+]

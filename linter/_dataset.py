@@ -1,0 +1,233 @@
+"""Dataset-wide rules. They run in the main process over compact per-record
+facts that arrive in file order (begin / visit / finish), keeping hashes and
+counts, never records."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import orjson
+
+from ._config import LintConfig
+from ._diagnostic import Applicability, Diagnostic, Fix, Severity
+from ._validate import RecordFacts
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+# Indexes into a compact fact tuple.
+F_LINE, F_KIND, F_DUP, F_SYSTEM, F_INPUT, F_TARGET, F_SIGNATURE = range(7)
+
+
+def setup_extra(config: LintConfig, role: str) -> dict:
+    return {"role": role}
+
+
+def content_rules(setup):
+    """Per-record content checks run in the worker (PII, secrets, near-duplicate
+    signatures), or None when none is enabled."""
+    return None
+
+
+def compact_facts(facts: RecordFacts, content) -> tuple:
+    signature = content.signature(facts) if content is not None else None
+    return (facts.line, facts.kind, facts.dup_hash, facts.system_hash, facts.input_hash, facts.target_hash,
+            signature)
+
+
+class CrossFileState:
+    """State shared between the training and validation files of one lint (FT204)."""
+
+    def __init__(self, config: LintConfig):
+        self.config = config
+        self.train_hashes: dict[bytes, int] = {}
+
+
+class DatasetState:
+    def __init__(self, path: str, config: LintConfig, enabled: frozenset[str], file_kind: str | None, role: str,
+                 cross: CrossFileState):
+        self.path = path
+        self.config = config
+        self.enabled = enabled
+        self.file_kind = file_kind
+        self.role = role
+        self.cross = cross
+        self.first_seen: dict[bytes, int] = {}
+        self.system_prompts: dict[bytes, list[int]] = {}
+        """hash -> [count, first line]; ``b""`` collects examples without a system prompt."""
+        self.examples = 0
+        self.usable = 0
+
+    def visit_chunk(self, facts: list[tuple]) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        dup_on = "FT301" in self.enabled
+        first_seen = self.first_seen
+        systems = self.system_prompts
+        path = self.path
+        for fact in facts:
+            self.examples += 1
+            if fact[F_KIND] is None:
+                continue
+            self.usable += 1
+            line = fact[F_LINE]
+            digest = fact[F_DUP]
+            if digest is not None:
+                first = first_seen.get(digest)
+                if first is None:
+                    first_seen[digest] = line
+                elif dup_on:
+                    out.append(Diagnostic("FT301", f"duplicate of line {first}", WARNING, path, line,
+                                          related_lines=(first,),
+                                          fix=Fix("drop-line", Applicability.SAFE, "drop the duplicate, keep the first")))
+            system = fact[F_SYSTEM]
+            if system is not None:
+                entry = systems.get(system)
+                if entry is None:
+                    systems[system] = [1, line]
+                else:
+                    entry[0] += 1
+        return out
+
+    def finish(self) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        path = self.path
+        cfg = self.config
+        if "FT201" in self.enabled and self.role == "train":
+            n = self.usable
+            if n < cfg.min_examples_error:
+                out.append(Diagnostic("FT201", f"{n} usable example(s); at least {cfg.min_examples_error} are required",
+                                      ERROR, path))
+            elif n < cfg.min_examples_warning:
+                out.append(Diagnostic("FT201", f"only {n} examples; {cfg.min_examples_warning}+ are recommended for "
+                                      "a noticeable effect", WARNING, path))
+        if "FT203" in self.enabled and self.system_prompts:
+            without = self.system_prompts.get(b"")
+            prompts = {k: v for k, v in self.system_prompts.items() if k != b""}
+            if len(prompts) > 1:
+                ranked = sorted(prompts.values(), key=lambda v: (-v[0], v[1]))
+                top = ranked[0]
+                others = ", ".join(str(v[1]) for v in ranked[1:6])
+                out.append(Diagnostic(
+                    "FT203", f"{len(prompts)} different system prompts: the most common is used by {top[0]:,} "
+                    f"example(s) (first at line {top[1]}); others first appear at lines {others}"
+                    + (" ..." if len(ranked) > 6 else ""), INFO, path, ranked[1][1],
+                    related_lines=tuple(v[1] for v in ranked[:6])))
+            if without is not None and prompts:
+                out.append(Diagnostic("FT203", f"{without[0]:,} example(s) have no system prompt while "
+                                      f"{sum(v[0] for v in prompts.values()):,} have one (first without: line "
+                                      f"{without[1]})", INFO, path, without[1]))
+        return out
+
+
+# -- completion format -----------------------------------------------------------------------
+
+_SEPARATOR_CANDIDATES = ("\n\n###\n\n", " ->", "\n\n---\n\n", " =>", "\n\n===\n\n", " |||")
+_STOP_CANDIDATES = (" END", "\n###", "\nEND", " ###", "<|stop|>", "\n")
+_AFFIX_SAMPLE = 20_000
+
+
+def infer_suffix(tails: list[str], min_share: float = 0.6, max_len: int = 32) -> str | None:
+    """The longest suffix that most strings end with, or None when none dominates."""
+    n = len(tails)
+    if n == 0:
+        return None
+    best = None
+    base = 0
+    for length in range(1, max_len + 1):
+        counts = Counter(t[-length:] for t in tails if len(t) >= length)
+        if not counts:
+            break
+        suffix, k = counts.most_common(1)[0]
+        if best is None:
+            if k < min_share * n or suffix.isalnum():
+                return None
+            base = k
+        elif k < 0.95 * base:
+            break
+        best = suffix
+    if best is not None and best.strip() and best.strip().isalnum():
+        return None
+    return best
+
+
+class CompletionProfile:
+    """A first pass over a completion file: the dominant separator and stop sequence,
+    separators that never occur (to suggest one), and the prompts' common prefix."""
+
+    def __init__(self):
+        self.separator: str | None = None
+        self.stop: str | None = None
+        self.suggested_separator: str | None = None
+        self.suggested_stop: str | None = None
+        self.common_prefix: str | None = None
+        self.prompts = 0
+        self.min_prefix = 200
+
+    @classmethod
+    def scan(cls, path: str, config: LintConfig) -> "CompletionProfile":
+        profile = cls()
+        profile.min_prefix = config.common_prefix_min_chars
+        prompt_tails: list[str] = []
+        completion_tails: list[str] = []
+        sep_seen = dict.fromkeys(_SEPARATOR_CANDIDATES, False)
+        stop_seen = dict.fromkeys(_STOP_CANDIDATES, False)
+        prefix: str | None = None
+        with open(path, "rb") as handle:
+            for raw in handle:
+                body = raw.strip()
+                if body.startswith(b"\xef\xbb\xbf"):
+                    body = body[3:]
+                if not body:
+                    continue
+                try:
+                    record = orjson.loads(body)
+                except Exception:  # noqa: BLE001 - the main pass reports it
+                    continue
+                if not isinstance(record, dict):
+                    continue
+                prompt = record.get("prompt")
+                completion = record.get("completion")
+                if isinstance(prompt, str) and prompt.strip():
+                    profile.prompts += 1
+                    if len(prompt_tails) < _AFFIX_SAMPLE:
+                        prompt_tails.append(prompt[-40:])
+                    for cand in sep_seen:
+                        if not sep_seen[cand] and cand in prompt:
+                            sep_seen[cand] = True
+                    if prefix is None:
+                        prefix = prompt
+                    elif not prompt.startswith(prefix):
+                        prefix = os.path.commonprefix([prefix, prompt])
+                if isinstance(completion, str) and completion.strip():
+                    if len(completion_tails) < _AFFIX_SAMPLE:
+                        completion_tails.append(completion[-40:])
+                    for cand in stop_seen:
+                        if not stop_seen[cand] and cand in completion[:-len(cand)]:
+                            stop_seen[cand] = True
+        profile.separator = infer_suffix(prompt_tails)
+        profile.stop = infer_suffix(completion_tails)
+        if profile.separator is None:
+            profile.suggested_separator = next((c for c, seen in sep_seen.items() if not seen), None)
+        if profile.stop is None:
+            profile.suggested_stop = next((c for c, seen in stop_seen.items() if not seen), None)
+        profile.common_prefix = prefix if profile.prompts > 1 else None
+        return profile
+
+    def file_diagnostics(self, path: str, enabled: frozenset[str]) -> list[Diagnostic]:
+        out = []
+        if self.prompts == 0:
+            return out
+        if self.separator is None and "FT401" in enabled:
+            hint = (f"; add a separator that never occurs in the data, such as {self.suggested_separator!r}"
+                    if self.suggested_separator else "")
+            out.append(Diagnostic("FT401", "prompts do not end with a common separator" + hint, WARNING, path))
+        if self.stop is None and "FT403" in enabled:
+            hint = (f"; end every completion with a stop sequence that never occurs in the data, such as "
+                    f"{self.suggested_stop!r}" if self.suggested_stop else "")
+            out.append(Diagnostic("FT403", "completions do not end with a common stop sequence" + hint, WARNING, path))
+        prefix = self.common_prefix
+        if prefix and len(prefix) >= self.min_prefix and "FT406" in enabled:
+            shown = prefix[:60].replace("\n", "\\n")
+            out.append(Diagnostic("FT406", f"all {self.prompts:,} prompts start with the same {len(prefix):,}-character "
+                                  f"text ({shown!r}...); the fine-tuned model does not need it", INFO, path))
+        return out

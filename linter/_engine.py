@@ -1,0 +1,450 @@
+"""The lint engine: stream a JSONL file in chunks, check records in worker
+processes, merge per-record facts in file order and run dataset-wide rules.
+
+Big files are split at line boundaries into chunks of a few MB; each chunk is
+linted by a worker process (tokenizing is the costly part, and it needs both
+cores). Workers return small facts per record (hashes, token counts), never the
+records themselves, so memory stays flat however large the file is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+
+import orjson
+
+from ._config import LintConfig
+from ._diagnostic import Diagnostic, Fix, Applicability, Severity
+from ._errors import LintCancelled
+from ._formats import COMPLETION, detect_kind, majority_kind
+from ._models import context_for_model
+from ._observer import LintObserver
+from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats
+from ._tokens import TokenCounter, encoding_name_for_model
+from ._validate import RecordChecker, RecordFacts
+from . import _dataset
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+BOM = b"\xef\xbb\xbf"
+_PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+_CHUNK_BYTES = 2 * 1024 * 1024
+_SAMPLE_RECORDS = 200
+_KIND_CODES = {None: None}
+
+
+@dataclass
+class _FileSetup:
+    """Everything a worker needs to lint a chunk of one file (picklable)."""
+
+    path: str
+    encoding: str
+    file_kind: str | None
+    enabled: frozenset[str]
+    context_tokens: int | None
+    max_images: int
+    separator: str | None
+    stop: str | None
+    total_lines_hint: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class _ChunkResult:
+    rows: list[tuple]
+    facts: list[tuple]
+    diagnostics: list[Diagnostic]
+    crlf_lines: int
+    first_crlf_line: int | None
+    end_offset: int
+    last_line: int
+
+
+# -- worker side ---------------------------------------------------------------------------
+
+_counters: dict[str, TokenCounter] = {}
+
+
+def _counter(encoding: str) -> TokenCounter:
+    counter = _counters.get(encoding)
+    if counter is None:
+        counter = _counters[encoding] = TokenCounter(encoding)
+    return counter
+
+
+def _worker_init(encoding: str) -> None:
+    _counter(encoding)
+
+
+def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof: bool) -> _ChunkResult:
+    checker = RecordChecker(setup.path, _counter(setup.encoding), setup.file_kind, enabled=setup.enabled,
+                            max_images=setup.max_images, separator=setup.separator, stop=setup.stop)
+    out = checker.out
+    enabled = setup.enabled
+    context = setup.context_tokens
+    content_rules = _dataset.content_rules(setup)
+    rows: list[tuple] = []
+    facts_out: list[tuple] = []
+    crlf = 0
+    first_crlf = None
+    path = setup.path
+    line_no = first_line
+    pos = start
+    loads = orjson.loads
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        while pos < end:
+            raw = handle.readline()
+            if not raw:
+                break
+            size = len(raw)
+            offset = pos
+            pos += size
+            before = len(out)
+            body = raw[:-1] if raw.endswith(b"\n") else raw
+            if body.endswith(b"\r"):
+                body = body[:-1]
+                crlf += 1
+                if first_crlf is None:
+                    first_crlf = line_no
+            if offset == 0 and body.startswith(BOM):
+                body = body[3:]
+                if "FT114" in enabled:
+                    out.append(Diagnostic("FT114", "file starts with a UTF-8 byte-order mark (BOM)", ERROR, path,
+                                          line_no, fix=Fix("strip-bom", Applicability.SAFE, "remove the BOM")))
+            if not body.strip():
+                if "FT114" in enabled:
+                    out.append(Diagnostic("FT114", "blank line", WARNING, path, line_no,
+                                          fix=Fix("drop-line", Applicability.SAFE, "drop the blank line")))
+                line_no += 1
+                continue
+            if "FT114" in enabled and (b"\x00" in body or b"\\u0000" in body):
+                out.append(Diagnostic("FT114", "line contains a NUL character", WARNING, path, line_no))
+            facts = RecordFacts(line_no, offset, size)
+            try:
+                record = loads(body)
+            except orjson.JSONDecodeError as exc:
+                _bad_line(out, enabled, path, line_no, body, str(exc), at_eof and pos >= end and not raw.endswith(b"\n"))
+                record = _UNPARSED
+            except Exception as exc:  # noqa: BLE001 - defensive: bad data is a value, never a crash
+                if "FT101" in enabled:
+                    out.append(Diagnostic("FT101", f"line could not be parsed: {type(exc).__name__}", ERROR, path, line_no))
+                record = _UNPARSED
+            if record is not _UNPARSED:
+                try:
+                    checker.check(record, facts, detect_kind(record) if isinstance(record, dict) else None)
+                except RecursionError:
+                    if "FT101" in enabled:
+                        out.append(Diagnostic("FT101", "record is nested too deeply to check", ERROR, path, line_no))
+                if context is not None and facts.tokens > context and "FT501" in enabled:
+                    out.append(Diagnostic(
+                        "FT501", f"{facts.tokens:,} tokens exceed the training context of {context:,}; "
+                        f"the last {facts.tokens - context:,} tokens will be cut off", WARNING, path, line_no))
+                if content_rules is not None and facts.texts:
+                    content_rules.check(facts, out)
+            worst = 0
+            for i in range(before, len(out)):
+                sev = int(out[i].severity)
+                if sev > worst:
+                    worst = sev
+            rows.append((line_no, offset, size, facts.kind, facts.messages, facts.tokens, facts.trained_tokens,
+                         facts.prompt_tokens, facts.completion_tokens, facts.images, worst))
+            facts_out.append(_dataset.compact_facts(facts, content_rules))
+            line_no += 1
+    return _ChunkResult(rows, facts_out, out, crlf, first_crlf, pos, line_no - 1)
+
+
+_UNPARSED = object()
+
+
+def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body: bytes, reason: str,
+              truncated: bool) -> None:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if "FT114" in enabled:
+            out.append(Diagnostic("FT114", f"invalid UTF-8 at byte {exc.start + 1} of the line", ERROR, path, line_no))
+        return
+    if "FT101" not in enabled:
+        return
+    reason = reason.split(": line 1 column", 1)[0] if ": line 1 column" in reason else reason
+    col = None
+    if "(char " in str(reason):
+        pass
+    message = f"invalid JSON: {reason}"
+    if truncated:
+        message += " (the file ends in the middle of this record: truncated?)"
+    out.append(Diagnostic("FT101", message[:300], ERROR, path, line_no,
+                          fix=Fix("drop-line", Applicability.UNSAFE, "drop the unparseable line")))
+
+
+# -- main process --------------------------------------------------------------------------
+
+
+def _plan_chunks(path: str, size: int, target: int):
+    """Yield (start, end, first_line) byte ranges that begin at line starts."""
+    block_size = 8 * 1024 * 1024
+    chunk_start = 0
+    first_line = 1
+    pos = 0
+    newlines = 0
+    with open(path, "rb") as handle:
+        while True:
+            block = handle.read(block_size)
+            if not block:
+                break
+            search_from = 0
+            while True:
+                want = max(chunk_start + target - pos, search_from, 0)
+                if want >= len(block):
+                    break
+                j = block.find(b"\n", want)
+                if j < 0:
+                    break
+                cut = pos + j + 1
+                yield chunk_start, cut, first_line
+                first_line = newlines + block.count(b"\n", 0, j + 1) + 1
+                chunk_start = cut
+                search_from = j + 1
+            newlines += block.count(b"\n")
+            pos += len(block)
+    if chunk_start < pos:
+        yield chunk_start, pos, first_line
+
+
+def _sniff_binary(head: bytes) -> str | None:
+    signatures = {
+        b"\x1f\x8b": "a gzip archive", b"PK\x03\x04": "a zip archive (xlsx/docx?)", b"%PDF": "a PDF",
+        b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"PAR1": "a Parquet file",
+        b"BZh": "a bzip2 archive", b"\xfd7zXZ": "an xz archive", b"SQLite format": "an SQLite database",
+        b"\x28\xb5\x2f\xfd": "a zstd archive",
+    }
+    for magic, what in signatures.items():
+        if head.startswith(magic):
+            return what
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text (re-export it as UTF-8)"
+    if head:
+        control = sum(1 for b in head if b < 9 or 13 < b < 32)
+        if control / len(head) > 0.1:
+            return "binary data"
+    return None
+
+
+def _sample_kind(path: str) -> str | None:
+    kinds: list[str] = []
+    with open(path, "rb") as handle:
+        for raw in handle:
+            if len(kinds) >= _SAMPLE_RECORDS:
+                break
+            body = raw.strip()
+            if body.startswith(BOM):
+                body = body[3:]
+            if not body:
+                continue
+            try:
+                record = orjson.loads(body)
+            except Exception:  # noqa: BLE001 - unparseable lines do not vote
+                continue
+            if isinstance(record, dict):
+                kind = detect_kind(record)
+                if kind is not None:
+                    kinds.append(kind)
+    return majority_kind(kinds)
+
+
+def lint_path(path: str | os.PathLike, config: LintConfig | None = None, observer: LintObserver | None = None,
+              *, validation: str | os.PathLike | None = None) -> LintReport:
+    """Lint one training file (and optionally its validation file).
+
+    Bad data never raises: it is in the report. Raises ConfigError for an
+    unusable configuration (unknown model) and LintCancelled when the observer
+    asks to stop.
+    """
+    paths = [path] if validation is None else [path, validation]
+    return lint_paths(paths, config, observer, validation_index=1 if validation is not None else None)
+
+
+def lint_paths(paths, config: LintConfig | None = None, observer: LintObserver | None = None, *,
+               validation_index: int | None = None) -> LintReport:
+    config = config or LintConfig()
+    observer = observer or LintObserver()
+    encoding = encoding_name_for_model(config.model)
+    context = config.context_tokens if config.context_tokens is not None else context_for_model(config.model)
+    files: list[FileReport] = []
+    diagnostics: list[Diagnostic] = []
+    suppressed: dict[str, int] = {}
+    cross = _dataset.CrossFileState(config)
+    for index, path in enumerate(paths):
+        role = "validation" if index == validation_index else "train"
+        report, diags = _lint_file(str(path), config, observer, encoding, context, role, cross, suppressed)
+        files.append(report)
+        diagnostics.extend(diags)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    if config.severity:
+        diagnostics = [d.with_severity(config.severity_for(d.code, d.severity)) if d.code in config.severity else d
+                       for d in diagnostics]
+    return LintReport(files, diagnostics, suppressed)
+
+
+def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: str, context: int | None,
+               role: str, cross, suppressed: dict[str, int]) -> tuple[FileReport, list[Diagnostic]]:
+    import polars as pl
+
+    from .rules import RULES
+
+    enabled = frozenset(r.code for r in RULES if config.is_enabled(r.code))
+    diags: list[Diagnostic] = []
+
+    def empty_report(kind=None, size=0) -> FileReport:
+        return FileReport(path, kind, 0, size, encoding, config.model, context, TokenStats(),
+                          pl.DataFrame(schema=_record_schema()), role=role)
+
+    def file_level(code: str, message: str, severity: Severity = ERROR) -> None:
+        if code in enabled:
+            diags.append(Diagnostic(code, message, severity, path))
+
+    try:
+        size = os.stat(path).st_size
+        if os.path.isdir(path):
+            file_level("FT100", "is a directory, not a file")
+            return empty_report(), diags
+        with open(path, "rb") as handle:
+            head = handle.read(8192)
+    except FileNotFoundError:
+        file_level("FT100", "file not found")
+        return empty_report(), diags
+    except PermissionError:
+        file_level("FT100", "permission denied")
+        return empty_report(), diags
+    except OSError as exc:
+        file_level("FT100", f"cannot read file: {exc.strerror or exc}")
+        return empty_report(), diags
+    binary = _sniff_binary(head)
+    if binary is not None:
+        file_level("FT100", f"file looks like {binary}, not JSON Lines text")
+        return empty_report(size=size), diags
+    if size > config.upload_limit_bytes:
+        file_level("FT202", f"file is {size / 1e6:,.1f} MB, over the upload limit of "
+                   f"{config.upload_limit_bytes / 1e6:,.1f} MB")
+    observer.on_file_start(path, size)
+    file_kind = config.format_kind or _sample_kind(path)
+    completion = _dataset.CompletionProfile.scan(path, config) if file_kind == COMPLETION else None
+    setup = _FileSetup(path, encoding, file_kind, enabled, context, config.max_images_per_example,
+                       completion.separator if completion else None, completion.stop if completion else None,
+                       extra=_dataset.setup_extra(config, role))
+    dataset = _dataset.DatasetState(path, config, enabled, file_kind, role, cross)
+    columns: list[list] = [[] for _ in RECORD_COLUMNS]
+    crlf_total = 0
+    first_crlf = None
+    rule_counts: dict[str, int] = {}
+    cap = config.max_diagnostics_per_rule
+
+    def keep(items) -> None:
+        for d in items:
+            n = rule_counts.get(d.code, 0) + 1
+            rule_counts[d.code] = n
+            if n <= cap:
+                diags.append(d)
+            else:
+                key = f"{d.code}:{d.severity.label}"
+                suppressed[key] = suppressed.get(key, 0) + 1
+
+    for result in _run_chunks(setup, size, config, observer):
+        for col, values in zip(columns, zip(*result.rows)) if result.rows else ():
+            col.extend(values)
+        keep(result.diagnostics)
+        keep(dataset.visit_chunk(result.facts))
+        crlf_total += result.crlf_lines
+        if first_crlf is None:
+            first_crlf = result.first_crlf_line
+        observer.on_records(path, result.rows)
+        observer.on_progress(path, result.end_offset, size)
+    if crlf_total and "FT114" in enabled:
+        keep([Diagnostic("FT114", f"{crlf_total:,} line(s) end with CRLF (Windows line endings)", WARNING, path,
+                         first_crlf, fix=Fix("normalise-newline", Applicability.SAFE, "convert CRLF to LF"))])
+    keep(dataset.finish())
+    if completion is not None:
+        keep(completion.file_diagnostics(path, enabled))
+    records = pl.DataFrame(dict(zip(RECORD_COLUMNS, columns)), schema=_record_schema())
+    # Dataset-wide rules can raise a line's worst severity after its chunk was reported.
+    worst_by_line: dict[int, int] = {}
+    for d in diags:
+        if d.line is not None and d.path == path:
+            sev = int(config.severity_for(d.code, d.severity))
+            if sev > worst_by_line.get(d.line, 0):
+                worst_by_line[d.line] = sev
+    if worst_by_line:
+        lines = pl.DataFrame({"line": list(worst_by_line), "_worst": list(worst_by_line.values())},
+                             schema={"line": pl.UInt32, "_worst": pl.UInt8})
+        records = (records.join(lines, on="line", how="left")
+                   .with_columns(pl.col("_worst").fill_null(0).alias("worst")).drop("_worst"))
+    else:
+        records = records.with_columns(pl.lit(0, dtype=pl.UInt8).alias("worst"))
+    parsed = records.filter(pl.col("kind").is_not_null())
+    tokens = parsed["tokens"]
+    stats = TokenStats(
+        total=int(tokens.sum() or 0),
+        trained=int(parsed["trained_tokens"].sum() or 0),
+        max_example=int(tokens.max() or 0) if len(tokens) else 0,
+        p50=int(tokens.quantile(0.5, "nearest") or 0) if len(tokens) else 0,
+        p95=int(tokens.quantile(0.95, "nearest") or 0) if len(tokens) else 0,
+    )
+    report = FileReport(path, file_kind, records.height, size, encoding, config.model, context, stats, records,
+                        separator=completion.separator or completion.suggested_separator if completion else None,
+                        stop=completion.stop or completion.suggested_stop if completion else None, role=role)
+    return report, diags
+
+
+def _record_schema():
+    import polars as pl
+
+    return {"line": pl.UInt32, "offset": pl.UInt64, "length": pl.UInt64, "kind": pl.Utf8, "messages": pl.UInt32,
+            "tokens": pl.UInt32, "trained_tokens": pl.UInt32, "prompt_tokens": pl.UInt32,
+            "completion_tokens": pl.UInt32, "images": pl.UInt32, "worst": pl.UInt8}
+
+
+def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: LintObserver):
+    """Lint the file's chunks, yielding results in file order."""
+    jobs = config.jobs or os.cpu_count() or 1
+    if size < _PARALLEL_MIN_BYTES or jobs <= 1:
+        for start, end, first_line in _plan_chunks(setup.path, size, _CHUNK_BYTES):
+            if observer.is_cancelled():
+                raise LintCancelled(setup.path)
+            yield _lint_chunk(setup, start, end, first_line, end >= size)
+        return
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                                   initializer=_worker_init, initargs=(setup.encoding,))
+    pending: deque[Future] = deque()
+    window = jobs * 3
+    try:
+        plan = _plan_chunks(setup.path, size, _CHUNK_BYTES)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < window:
+                step = next(plan, None)
+                if step is None:
+                    exhausted = True
+                    break
+                start, end, first_line = step
+                pending.append(executor.submit(_lint_chunk, setup, start, end, first_line, end >= size))
+            if not pending:
+                break
+            if observer.is_cancelled():
+                raise LintCancelled(setup.path)
+            future = pending.popleft()
+            while True:
+                try:
+                    result = future.result(timeout=0.1)
+                    break
+                except TimeoutError:
+                    if observer.is_cancelled():
+                        raise LintCancelled(setup.path) from None
+            yield result
+    finally:
+        for future in pending:
+            future.cancel()
+        executor.shutdown(wait=True, cancel_futures=True)

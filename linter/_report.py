@@ -1,0 +1,100 @@
+"""The result of a lint: per-file facts, a per-record table and the diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ._diagnostic import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    import polars as pl
+
+RECORD_COLUMNS = (
+    "line", "offset", "length", "kind", "messages", "tokens", "trained_tokens",
+    "prompt_tokens", "completion_tokens", "images", "worst",
+)
+"""Columns of ``FileReport.records``: one row per non-blank line. ``worst`` is the
+worst severity on that line (0 none, 1 info, 2 warning, 3 error); ``kind`` is null
+for lines that are not a parseable record."""
+
+
+@dataclass(frozen=True)
+class TokenStats:
+    total: int = 0
+    """Billed tokens of one pass over every example (one epoch)."""
+    trained: int = 0
+    """Tokens the model is trained on (assistant turns with weight 1, completions, DPO outputs)."""
+    max_example: int = 0
+    p50: int = 0
+    p95: int = 0
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str | None
+    examples: int
+    """Records in the file: non-blank lines."""
+    size_bytes: int
+    encoding: str
+    model: str
+    context_tokens: int | None
+    tokens: TokenStats
+    records: "pl.DataFrame"
+    separator: str | None = None
+    """Completion format: the prompt separator inferred (or suggested)."""
+    stop: str | None = None
+    """Completion format: the stop sequence inferred (or suggested)."""
+    role: str = "train"
+    """``train`` or ``validation``."""
+
+    @property
+    def sha256(self) -> str:
+        import hashlib
+
+        digest = hashlib.sha256()
+        with open(self.path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+
+@dataclass
+class LintReport:
+    files: list[FileReport]
+    diagnostics: list[Diagnostic]
+    suppressed: dict[str, int] = field(default_factory=dict)
+    """Diagnostics not stored because a rule hit ``max_diagnostics_per_rule``, by code."""
+
+    def count(self, severity: Severity) -> int:
+        stored = sum(1 for d in self.diagnostics if d.severity == severity)
+        return stored + sum(n for key, n in self.suppressed.items() if key.endswith(":" + severity.label))
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    @property
+    def infos(self) -> int:
+        return self.count(Severity.INFO)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.errors > 0
+
+    def by_rule(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for d in self.diagnostics:
+            counts[d.code] = counts.get(d.code, 0) + 1
+        for key, n in self.suppressed.items():
+            code = key.split(":", 1)[0]
+            counts[code] = counts.get(code, 0) + n
+        return dict(sorted(counts.items()))
+
+    def for_line(self, path: str, line: int) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.path == path and d.line == line]

@@ -1,0 +1,679 @@
+"""Per-record checks: one walk over a parsed record validates its shape and
+counts its tokens at the same time. Runs inside worker processes, so it only
+produces values (diagnostics and a RecordFacts row), never raises on bad data."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import orjson
+
+from ._diagnostic import Diagnostic, Severity
+from ._formats import (
+    CHAT, CHAT_TOP_KEYS, COMPLETION, COMPLETION_KEYS, PREFERENCE, PREFERENCE_KEYS, REINFORCEMENT,
+)
+from ._tokens import (
+    IMAGE_TOKENS_HIGH, IMAGE_TOKENS_LOW, REPLY_PRIMING, TOKENS_PER_MESSAGE, TOKENS_PER_NAME,
+    TOKENS_PER_TOOL_CALL, TokenCounter,
+)
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+CHAT_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+PREFERENCE_INPUT_ROLES = ("system", "developer", "user", "assistant", "tool")
+_ROLE_KEYS = {
+    "system": frozenset({"role", "content", "name"}),
+    "developer": frozenset({"role", "content", "name"}),
+    "user": frozenset({"role", "content", "name"}),
+    "assistant": frozenset({"role", "content", "name", "weight", "tool_calls", "function_call", "refusal"}),
+    "tool": frozenset({"role", "content", "tool_call_id"}),
+    "function": frozenset({"role", "content", "name"}),
+}
+_IMAGE_MIME = ("image/jpeg", "image/png", "image/webp")
+_DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[\w.-]+)*)(;base64)?,", re.ASCII)
+_WS_RUN = re.compile(rb'(?:\\[ntr]| )+')
+_QUOTE_SPACE = re.compile(rb'" | "')
+
+
+def normalised_hash(value) -> bytes:
+    """A 16-byte digest of a JSON value that ignores key order and whitespace
+    differences inside strings (runs collapsed, ends trimmed)."""
+    try:
+        data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        data = repr(value).encode("utf-8", "surrogatepass")
+    data = _QUOTE_SPACE.sub(b'"', _WS_RUN.sub(b" ", data))
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def text_hash(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+def _esc(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+@dataclass(slots=True)
+class RecordFacts:
+    """What dataset-wide rules and reports need from one record: small, picklable."""
+
+    line: int
+    offset: int
+    length: int
+    kind: str | None = None
+    messages: int = 0
+    tokens: int = 0
+    trained_tokens: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    images: int = 0
+    dup_hash: bytes | None = None
+    system_hash: bytes | None = None
+    """Hash of the first system/developer prompt; ``b""`` when the example has none."""
+    input_hash: bytes | None = None
+    """Hash of the input (prompt, or messages up to the last assistant turn), for FT303."""
+    target_hash: bytes | None = None
+    prompt: str | None = None
+    """Completion format: the prompt's last characters, for separator inference."""
+    completion: str | None = None
+    """Completion format: the completion's last characters, for stop inference."""
+    texts: list[tuple[str, str]] = field(default_factory=list)
+    """(JSON pointer, text) of every trainable string, for content rules (PII)."""
+    neardup_text: str = ""
+    """The record's distinctive text (no system prompt), for near-duplicate detection."""
+    parsed: bool = False
+
+
+class RecordChecker:
+    """Validates records of one file. ``emit`` collects diagnostics for the current line."""
+
+    def __init__(self, path: str, counter: TokenCounter, file_kind: str | None, *,
+                 enabled: frozenset[str], max_images: int, separator: str | None = None,
+                 stop: str | None = None):
+        self.path = path
+        self.counter = counter
+        self.count = counter.count
+        self.file_kind = file_kind
+        self.enabled = enabled
+        self.max_images = max_images
+        self.separator = separator
+        self.stop = stop
+        self.out: list[Diagnostic] = []
+        self.line = 0
+
+    # -- plumbing -------------------------------------------------------------------------
+    def emit(self, code: str, message: str, pointer: str = "", severity: Severity = ERROR, **extra) -> None:
+        if code in self.enabled:
+            self.out.append(Diagnostic(code, message, severity, self.path, self.line, pointer, **extra))
+
+    # -- entry point ----------------------------------------------------------------------
+    def check(self, record, facts: RecordFacts, detected: str | None) -> None:
+        self.line = facts.line
+        facts.parsed = True
+        if not isinstance(record, dict):
+            kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+                type(record), "a number")
+            self.emit("FT102", f"line is {kind}, not a JSON object")
+            return
+        if detected is None:
+            keys = ", ".join(sorted(record)[:6]) or "no keys"
+            self.emit("FT103", f"record matches no fine-tuning format (keys: {keys}); expected "
+                      "`messages`, `prompt`/`completion` or `input`/`preferred_output`/`non_preferred_output`")
+            return
+        kind = detected
+        file_kind = self.file_kind
+        if file_kind is not None and detected != file_kind:
+            if {detected, file_kind} == {CHAT, REINFORCEMENT}:
+                kind = file_kind
+            else:
+                self.emit("FT104", f"{detected} record in a {file_kind} file")
+        facts.kind = kind
+        if kind == CHAT or kind == REINFORCEMENT:
+            self._chat_record(record, facts, kind)
+        elif kind == COMPLETION:
+            self._completion_record(record, facts)
+        else:
+            self._preference_record(record, facts)
+        if facts.dup_hash is None:
+            facts.dup_hash = normalised_hash(record)
+
+    # -- chat and reinforcement -----------------------------------------------------------
+    def _chat_record(self, record: dict, facts: RecordFacts, kind: str) -> None:
+        if kind == CHAT:
+            for key in record:
+                if key not in CHAT_TOP_KEYS:
+                    self.emit("FT106", f"unexpected top-level key {key!r} (chat records define "
+                              "messages, tools, parallel_tool_calls, functions, function_call)",
+                              "/" + _esc(key), WARNING)
+        tool_names, tool_tokens = self._tool_definitions(record)
+        ptc = record.get("parallel_tool_calls")
+        if ptc is not None and not isinstance(ptc, bool):
+            self.emit("FT108", "parallel_tool_calls must be true or false", "/parallel_tool_calls")
+        if "messages" not in record:
+            self.emit("FT105", "missing required key 'messages'")
+            return
+        messages = record["messages"]
+        stats = self._messages(messages, "/messages", CHAT_ROLES, tool_names, facts)
+        if stats is None:
+            return
+        total, trained, prompt, completion, has_target, assistant_count = stats
+        facts.tokens = total + tool_tokens + REPLY_PRIMING
+        facts.prompt_tokens = prompt + tool_tokens + REPLY_PRIMING
+        facts.completion_tokens = completion
+        if kind == CHAT:
+            facts.trained_tokens = trained
+            if not has_target:
+                if assistant_count == 0:
+                    self.emit("FT109", "no assistant message: nothing to train on", "/messages")
+                else:
+                    self.emit("FT109", "every assistant message has weight 0: nothing to train on",
+                              "/messages")
+
+    def _tool_definitions(self, record: dict) -> tuple[frozenset[str] | None, int]:
+        """Validate ``tools`` / legacy ``functions``; return defined names and their token cost."""
+        names: set[str] = set()
+        defined = False
+        functions: list[dict] = []
+        tools = record.get("tools")
+        if tools is not None:
+            defined = True
+            if not isinstance(tools, list):
+                self.emit("FT111", "tools must be a list of tool definitions", "/tools")
+            else:
+                for i, tool in enumerate(tools):
+                    where = f"/tools/{i}"
+                    if not isinstance(tool, dict) or not isinstance(tool.get("function"), dict):
+                        self.emit("FT111", "tool definition must be {\"type\": \"function\", \"function\": {...}}", where)
+                        continue
+                    if tool.get("type", "function") != "function":
+                        self.emit("FT111", f"unsupported tool type {tool.get('type')!r} (use \"function\")", where + "/type")
+                    fn = tool["function"]
+                    if self._function_definition(fn, where + "/function"):
+                        names.add(fn["name"])
+                        functions.append(fn)
+        legacy = record.get("functions")
+        if legacy is not None:
+            defined = True
+            if not isinstance(legacy, list):
+                self.emit("FT111", "functions must be a list of function definitions", "/functions")
+            else:
+                for i, fn in enumerate(legacy):
+                    if self._function_definition(fn, f"/functions/{i}"):
+                        names.add(fn["name"])
+                        functions.append(fn)
+        tokens = self.counter.count_tool_definitions(functions) if functions else 0
+        return (frozenset(names) if defined else None), tokens
+
+    def _function_definition(self, fn, where: str) -> bool:
+        if not isinstance(fn, dict):
+            self.emit("FT111", "function definition must be an object", where)
+            return False
+        name = fn.get("name")
+        if not isinstance(name, str) or not name:
+            self.emit("FT111", "function definition needs a non-empty string 'name'", where + "/name")
+            return False
+        params = fn.get("parameters")
+        if params is not None and not isinstance(params, dict):
+            self.emit("FT111", f"parameters of function {name!r} must be a JSON schema object", where + "/parameters")
+        desc = fn.get("description")
+        if desc is not None and not isinstance(desc, str):
+            self.emit("FT111", f"description of function {name!r} must be a string", where + "/description")
+        return True
+
+    def _messages(self, messages, base: str, roles: tuple[str, ...], tool_names: frozenset[str] | None,
+                  facts: RecordFacts, *, collect_text: bool = True):
+        if not isinstance(messages, list):
+            self.emit("FT108", f"messages must be a list, not {_type_name(messages)}", base)
+            return None
+        if not messages:
+            self.emit("FT108", "messages is empty", base)
+            return None
+        count = self.count
+        total = trained = 0
+        call_ids: set[str] = set()
+        msg_tokens: list[int] = []
+        assistant_count = 0
+        has_target = False
+        last_assistant = -1
+        previous_role = None
+        conversation_started = False
+        images = 0
+        system_seen = None
+        for i, message in enumerate(messages):
+            where = f"{base}/{i}"
+            if not isinstance(message, dict):
+                self.emit("FT108", f"message must be an object, not {_type_name(message)}", where)
+                msg_tokens.append(0)
+                continue
+            role = message.get("role")
+            if role is None:
+                self.emit("FT105", "message has no 'role'", where)
+                msg_tokens.append(0)
+                continue
+            if role not in roles:
+                shown = role if isinstance(role, str) else _type_name(role)
+                self.emit("FT107", f"invalid role {shown!r} (allowed: {', '.join(roles)})", where + "/role")
+                msg_tokens.append(0)
+                continue
+            allowed = _ROLE_KEYS[role]
+            for key in message:
+                if key not in allowed:
+                    if key == "weight":
+                        self.emit("FT110", f"weight on a {role} message (only assistant messages carry weight)",
+                                  where + "/weight")
+                    else:
+                        self.emit("FT106", f"unexpected key {key!r} in a {role} message", where + "/" + _esc(key),
+                                  ERROR)
+            tokens = TOKENS_PER_MESSAGE + count(role)
+            name = message.get("name")
+            if name is not None:
+                if not isinstance(name, str) or not name:
+                    self.emit("FT108", "name must be a non-empty string", where + "/name")
+                else:
+                    tokens += TOKENS_PER_NAME + count(name)
+            # Turn order.
+            if role in ("system", "developer"):
+                if conversation_started:
+                    self.emit("FT115", f"{role} message after the conversation started (put it first)", where, WARNING)
+                elif system_seen is None:
+                    system_seen = i
+            else:
+                conversation_started = True
+                if role == previous_role and role in ("user", "assistant"):
+                    self.emit("FT115", f"two {role} messages in a row", where, WARNING)
+            previous_role = role
+            # Content.
+            content = message.get("content", _MISSING)
+            has_calls = role == "assistant" and (message.get("tool_calls") is not None
+                                                 or message.get("function_call") is not None)
+            text_tokens, n_images = self._content(content, role, where, has_calls, facts, collect_text)
+            tokens += text_tokens
+            images += n_images
+            if role == "assistant":
+                assistant_count += 1
+                last_assistant = i
+                tokens += self._assistant_calls(message, where, tool_names, call_ids)
+                weight = message.get("weight", 1)
+                if "weight" in message and (type(weight) is not int or weight not in (0, 1)):
+                    self.emit("FT110", f"weight must be 0 or 1, not {orjson.dumps(weight).decode()[:40]}",
+                              where + "/weight")
+                    weight = 1
+                if weight:
+                    has_target = True
+                    trained += tokens
+            elif role == "tool":
+                call_id = message.get("tool_call_id")
+                if call_id is None:
+                    self.emit("FT105", "tool message has no 'tool_call_id'", where)
+                elif not isinstance(call_id, str) or call_id not in call_ids:
+                    shown = call_id if isinstance(call_id, str) else _type_name(call_id)
+                    self.emit("FT111", f"tool result for {shown!r}, which no earlier assistant tool call has",
+                              where + "/tool_call_id")
+            elif role == "function" and name is None:
+                self.emit("FT105", "function message has no 'name'", where)
+            msg_tokens.append(tokens)
+            total += tokens
+        if images > self.max_images:
+            self.emit("FT112", f"{images} images in one example (at most {self.max_images})", base)
+        facts.images += images
+        facts.messages += len(messages)
+        prompt = sum(msg_tokens[:last_assistant]) if last_assistant >= 0 else total
+        completion = msg_tokens[last_assistant] if last_assistant >= 0 else 0
+        if collect_text:
+            # Hashes for system-prompt consistency (FT203) and conflicting targets (FT303).
+            first = messages[0] if isinstance(messages[0], dict) else {}
+            if first.get("role") in ("system", "developer"):
+                facts.system_hash = normalised_hash(first.get("content"))
+            else:
+                facts.system_hash = b""
+            if last_assistant >= 0:
+                facts.input_hash = normalised_hash(messages[:last_assistant])
+                facts.target_hash = normalised_hash(messages[last_assistant])
+        return total, trained, prompt, completion, has_target, assistant_count
+
+    def _content(self, content, role: str, where: str, has_calls: bool, facts: RecordFacts,
+                 collect_text: bool) -> tuple[int, int]:
+        cwhere = where + "/content"
+        if content is _MISSING or content is None:
+            if not has_calls:
+                if content is _MISSING:
+                    self.emit("FT105", f"{role} message has no 'content'", where)
+                else:
+                    self.emit("FT108", f"{role} message content is null", cwhere)
+            return 0, 0
+        if isinstance(content, str):
+            if not content.strip() and not has_calls:
+                self.emit("FT108", f"{role} message content is empty", cwhere)
+            if collect_text and content:
+                facts.texts.append((cwhere, content))
+                if role not in ("system", "developer"):
+                    facts.neardup_text += content + "\n"
+            return self.count(content), 0
+        if isinstance(content, list):
+            if not content:
+                self.emit("FT108", f"{role} message content is an empty list", cwhere)
+                return 0, 0
+            tokens = images = 0
+            for j, part in enumerate(content):
+                pwhere = f"{cwhere}/{j}"
+                if not isinstance(part, dict):
+                    self.emit("FT108", f"content part must be an object, not {_type_name(part)}", pwhere)
+                    continue
+                ptype = part.get("type")
+                if ptype == "text":
+                    text = part.get("text")
+                    if not isinstance(text, str):
+                        self.emit("FT108", "text part needs a string 'text'", pwhere + "/text")
+                    elif not text.strip():
+                        self.emit("FT108", "text part is empty", pwhere + "/text")
+                    else:
+                        tokens += self.count(text)
+                        if collect_text:
+                            facts.texts.append((pwhere + "/text", text))
+                            if role not in ("system", "developer"):
+                                facts.neardup_text += text + "\n"
+                elif ptype == "image_url":
+                    images += 1
+                    tokens += self._image(part, role, pwhere)
+                else:
+                    shown = ptype if isinstance(ptype, str) else _type_name(ptype)
+                    self.emit("FT108", f"unsupported content part type {shown!r} (use text or image_url)",
+                              pwhere + "/type")
+            return tokens, images
+        self.emit("FT108", f"{role} message content must be a string or a list of parts, not "
+                  f"{_type_name(content)}", cwhere)
+        return 0, 0
+
+    def _image(self, part: dict, role: str, where: str) -> int:
+        if role != "user":
+            self.emit("FT112", f"image in a {role} message (images are allowed in user messages only)", where)
+        image = part.get("image_url")
+        if isinstance(image, str):
+            url, detail = image, None
+        elif isinstance(image, dict):
+            url, detail = image.get("url"), image.get("detail")
+        else:
+            self.emit("FT112", "image_url must be an object with a 'url'", where + "/image_url")
+            return 0
+        uwhere = where + "/image_url/url" if isinstance(image, dict) else where + "/image_url"
+        if not isinstance(url, str) or not url:
+            self.emit("FT112", "image has no URL", uwhere)
+        elif url.startswith("data:"):
+            self._data_url(url, uwhere)
+        elif not url.startswith("https://") or len(url) <= len("https://"):
+            scheme = url.split(":", 1)[0] if ":" in url else url[:12]
+            self.emit("FT112", f"image URL must be https:// or a base64 data URL, not {scheme!r}", uwhere)
+        if detail is not None and detail not in ("low", "high", "auto"):
+            self.emit("FT112", f"image detail must be low, high or auto, not {str(detail)[:20]!r}",
+                      where + "/image_url/detail")
+        return IMAGE_TOKENS_LOW if detail == "low" else IMAGE_TOKENS_HIGH
+
+    def _data_url(self, url: str, where: str) -> None:
+        m = _DATA_URL.match(url)
+        if not m:
+            self.emit("FT112", "malformed data URL (expected data:image/<type>;base64,<data>)", where)
+            return
+        mime = (m.group(1) or "").lower()
+        if mime not in _IMAGE_MIME:
+            self.emit("FT112", f"unsupported image type {mime or 'none'!r} (use JPEG, PNG or WEBP)", where)
+            return
+        if not m.group(3):
+            self.emit("FT112", "data URL is not base64-encoded", where)
+            return
+        payload = url[m.end():]
+        if not payload:
+            self.emit("FT112", "data URL has no image data", where)
+            return
+        try:
+            head = base64.b64decode(payload, validate=True)[:16] if len(payload) < 4096 else \
+                base64.b64decode(payload[:4096 - 4096 % 4], validate=True)[:16]
+            if len(payload) >= 4096:
+                base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            self.emit("FT112", "data URL payload is not valid base64", where)
+            return
+        actual = _sniff_image(head)
+        if actual is not None and actual != mime:
+            self.emit("FT112", f"data URL says {mime} but the data is {actual}", where)
+
+    def _assistant_calls(self, message: dict, where: str, tool_names: frozenset[str] | None,
+                         call_ids: set[str]) -> int:
+        tokens = 0
+        calls = message.get("tool_calls")
+        if calls is not None:
+            cwhere = where + "/tool_calls"
+            if not isinstance(calls, list) or not calls:
+                self.emit("FT111", "tool_calls must be a non-empty list", cwhere)
+            else:
+                for k, call in enumerate(calls):
+                    kwhere = f"{cwhere}/{k}"
+                    if not isinstance(call, dict):
+                        self.emit("FT111", "tool call must be an object", kwhere)
+                        continue
+                    call_id = call.get("id")
+                    if not isinstance(call_id, str) or not call_id:
+                        self.emit("FT111", "tool call needs a string 'id'", kwhere + "/id")
+                    else:
+                        call_ids.add(call_id)
+                    if call.get("type", "function") != "function":
+                        self.emit("FT111", f"tool call type must be \"function\", not {str(call.get('type'))[:20]!r}",
+                                  kwhere + "/type")
+                    fn = call.get("function")
+                    if not isinstance(fn, dict):
+                        self.emit("FT111", "tool call needs a 'function' object with name and arguments",
+                                  kwhere + "/function")
+                        continue
+                    tokens += TOKENS_PER_TOOL_CALL + self._call(fn, kwhere + "/function", tool_names)
+        legacy = message.get("function_call")
+        if legacy is not None:
+            if not isinstance(legacy, dict):
+                self.emit("FT111", "function_call must be an object with name and arguments", where + "/function_call")
+            else:
+                tokens += TOKENS_PER_TOOL_CALL + self._call(legacy, where + "/function_call", tool_names)
+        return tokens
+
+    def _call(self, fn: dict, where: str, tool_names: frozenset[str] | None) -> int:
+        tokens = 0
+        name = fn.get("name")
+        if not isinstance(name, str) or not name:
+            self.emit("FT111", "call needs a string function 'name'", where + "/name")
+        else:
+            tokens += self.count(name)
+            if tool_names is not None and name not in tool_names:
+                known = ", ".join(sorted(tool_names)) or "none"
+                self.emit("FT111", f"call to unknown function {name!r} (defined: {known})", where + "/name")
+        args = fn.get("arguments")
+        if not isinstance(args, str):
+            self.emit("FT111", f"arguments must be a string holding a JSON object, not {_type_name(args)}",
+                      where + "/arguments")
+        else:
+            tokens += self.count(args)
+            try:
+                parsed = orjson.loads(args)
+            except orjson.JSONDecodeError:
+                self.emit("FT111", "arguments are not valid JSON", where + "/arguments")
+            else:
+                if not isinstance(parsed, dict):
+                    self.emit("FT111", f"arguments must encode a JSON object, not {_type_name(parsed)}",
+                              where + "/arguments")
+        return tokens
+
+    # -- preference -----------------------------------------------------------------------
+    def _preference_record(self, record: dict, facts: RecordFacts) -> None:
+        for key in record:
+            if key not in PREFERENCE_KEYS:
+                self.emit("FT106", f"unexpected top-level key {key!r} (preference records define "
+                          "input, preferred_output, non_preferred_output)", "/" + _esc(key), WARNING)
+        total = prompt = 0
+        inp = record.get("input", _MISSING)
+        if inp is _MISSING:
+            self.emit("FT105", "missing required key 'input'")
+        elif not isinstance(inp, dict):
+            self.emit("FT108", f"input must be an object with 'messages', not {_type_name(inp)}", "/input")
+        else:
+            for key in inp:
+                if key not in ("messages", "tools", "parallel_tool_calls"):
+                    self.emit("FT106", f"unexpected key {key!r} in input", "/input/" + _esc(key), WARNING)
+            tool_names, tool_tokens = self._tool_definitions_at(inp, "/input")
+            if "messages" not in inp:
+                self.emit("FT105", "input has no 'messages'", "/input")
+            else:
+                stats = self._messages(inp["messages"], "/input/messages", PREFERENCE_INPUT_ROLES, tool_names, facts)
+                if stats is not None:
+                    total = stats[0] + tool_tokens + REPLY_PRIMING
+                    prompt = total
+                    facts.input_hash = normalised_hash(inp["messages"])
+        outputs = []
+        for key in ("preferred_output", "non_preferred_output"):
+            value = record.get(key, _MISSING)
+            if value is _MISSING:
+                self.emit("FT105", f"missing required key {key!r}")
+                outputs.append(None)
+                continue
+            outputs.append(self._preference_output(value, "/" + key, key, facts))
+        preferred, rejected = outputs
+        pref_tokens = preferred[0] if preferred else 0
+        rej_tokens = rejected[0] if rejected else 0
+        if preferred and rejected and preferred[1] == rejected[1]:
+            self.emit("FT113", "preferred_output and non_preferred_output are the same", "/non_preferred_output")
+        facts.tokens = total + pref_tokens + rej_tokens
+        facts.prompt_tokens = prompt
+        facts.completion_tokens = pref_tokens
+        facts.trained_tokens = pref_tokens + rej_tokens
+        if preferred:
+            facts.target_hash = preferred[1]
+
+    def _tool_definitions_at(self, holder: dict, base: str):
+        # Reuse the record-level check with pointers under ``base``.
+        before = len(self.out)
+        names, tokens = self._tool_definitions(holder)
+        for i in range(before, len(self.out)):
+            d = self.out[i]
+            self.out[i] = Diagnostic(d.code, d.message, d.severity, d.path, d.line, base + d.pointer,
+                                     d.span, d.related_lines, d.fix)
+        return names, tokens
+
+    def _preference_output(self, value, where: str, key: str, facts: RecordFacts):
+        if not isinstance(value, list) or len(value) != 1:
+            n = len(value) if isinstance(value, list) else None
+            what = f"{n} messages" if n is not None else _type_name(value)
+            self.emit("FT113", f"{key} must be a list of exactly one assistant message, not {what}", where)
+            return None
+        message = value[0]
+        if not isinstance(message, dict) or message.get("role") != "assistant":
+            role = message.get("role") if isinstance(message, dict) else None
+            self.emit("FT113", f"{key} must be one assistant message, not {role or _type_name(message)!r}", where + "/0")
+            return None
+        mwhere = where + "/0"
+        for k in message:
+            if k not in ("role", "content", "tool_calls", "function_call", "name", "refusal"):
+                self.emit("FT106", f"unexpected key {k!r} in {key}", f"{mwhere}/{_esc(k)}", ERROR)
+        has_calls = message.get("tool_calls") is not None
+        text_tokens, _ = self._content(message.get("content", _MISSING), "assistant", mwhere, has_calls, facts, True)
+        tokens = TOKENS_PER_MESSAGE + self.count("assistant") + text_tokens
+        tokens += self._assistant_calls(message, mwhere, None, set())
+        facts.messages += 1
+        return tokens, normalised_hash(message)
+
+    # -- legacy completion ----------------------------------------------------------------
+    def _completion_record(self, record: dict, facts: RecordFacts) -> None:
+        for key in record:
+            if key not in COMPLETION_KEYS:
+                self.emit("FT106", f"unexpected top-level key {key!r} (completion records define prompt, completion)",
+                          "/" + _esc(key), WARNING)
+        values = {}
+        for key in ("prompt", "completion"):
+            value = record.get(key, _MISSING)
+            if value is _MISSING:
+                self.emit("FT105", f"missing required key {key!r}")
+            elif not isinstance(value, str):
+                self.emit("FT108", f"{key} must be a string, not {_type_name(value)}", "/" + key)
+            elif not value.strip():
+                self.emit("FT407", f"{key} is empty", "/" + key)
+            else:
+                values[key] = value
+                facts.texts.append(("/" + key, value))
+        prompt = values.get("prompt")
+        completion = values.get("completion")
+        facts.messages = 0
+        if prompt is not None:
+            facts.prompt_tokens = self.count(prompt)
+            facts.prompt = prompt[-64:]
+            facts.input_hash = text_hash(prompt)
+            sep = self.separator
+            if sep:
+                if not prompt.endswith(sep):
+                    self.emit("FT401", f"prompt does not end with the separator {sep!r} that the other prompts use",
+                              "/prompt", WARNING)
+                elif sep in prompt[: -len(sep)]:
+                    self.emit("FT402", f"the separator {sep!r} also appears inside the prompt", "/prompt", WARNING,
+                              span=_span(prompt, sep))
+        if completion is not None:
+            facts.completion_tokens = self.count(completion)
+            facts.completion = completion[-64:]
+            facts.target_hash = text_hash(completion)
+            if not completion[0].isspace():
+                self.emit("FT405", "completion does not start with a space", "/completion", WARNING)
+            stop = self.stop
+            if stop:
+                if not completion.endswith(stop):
+                    self.emit("FT403", f"completion does not end with the stop sequence {stop!r} that the others use",
+                              "/completion", WARNING)
+                elif stop in completion[: -len(stop)]:
+                    self.emit("FT404", f"the stop sequence {stop!r} also appears inside the completion",
+                              "/completion", WARNING, span=_span(completion, stop))
+        facts.neardup_text = (prompt or "") + "\n" + (completion or "")
+        facts.tokens = facts.prompt_tokens + facts.completion_tokens
+        facts.trained_tokens = facts.completion_tokens
+
+
+def _span(text: str, needle: str):
+    from ._diagnostic import Span
+
+    at = text.find(needle)
+    return Span(at, at + len(needle)) if at >= 0 else None
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING = _Missing()
+
+
+def _type_name(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _sniff_image(head: bytes) -> str | None:
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[:3] == b"GIF":
+        return "image/gif"
+    if head[:2] == b"BM":
+        return "image/bmp"
+    return None
