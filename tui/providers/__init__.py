@@ -1,0 +1,37 @@
+"""Fine-tuning providers (OpenAI, Azure OpenAI, OpenAI-compatible endpoints) behind one
+small interface. No Textual here: the CLI and the app share these calls."""
+
+from ._errors import (
+    CredentialsError,
+    ModelNotAvailable,
+    OutcomeUnknown,
+    ProviderError,
+    RequestRejected,
+    TransientError,
+    redact,
+)
+from ._models import FINAL_JOB_STATUSES, Job, JobEvent, JobSpec, RemoteFile, UploadProgress
+from ._openai import DEFAULT_TIMEOUT, OpenAIProvider, Provider, make_provider
+from ._secrets import KEYRING_SERVICE, find_api_key
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "FINAL_JOB_STATUSES",
+    "KEYRING_SERVICE",
+    "CredentialsError",
+    "Job",
+    "JobEvent",
+    "JobSpec",
+    "ModelNotAvailable",
+    "OpenAIProvider",
+    "OutcomeUnknown",
+    "Provider",
+    "ProviderError",
+    "RemoteFile",
+    "RequestRejected",
+    "TransientError",
+    "UploadProgress",
+    "find_api_key",
+    "make_provider",
+    "redact",
+]

@@ -1,0 +1,299 @@
+"""The provider interface and its implementation over the ``openai`` SDK, for OpenAI itself,
+Azure OpenAI (``AzureOpenAI``) and other OpenAI-compatible endpoints (``base_url``).
+
+Every SDK exception is translated into the ``ProviderError`` family at this boundary, so
+callers see one-sentence, key-free messages and never an SDK type."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import openai
+
+from ._errors import (
+    CredentialsError,
+    ModelNotAvailable,
+    OutcomeUnknown,
+    ProviderError,
+    RequestRejected,
+    TransientError,
+)
+from ._models import Job, JobEvent, JobSpec, RemoteFile, UploadProgress
+from ._secrets import find_api_key
+
+__all__ = ["DEFAULT_TIMEOUT", "OpenAIProvider", "Provider", "make_provider"]
+
+DEFAULT_TIMEOUT = 120.0
+"""Seconds per request; uploads of big files go in parts, so this bounds each part too."""
+CHUNKED_UPLOAD_THRESHOLD = 64 * 1024 * 1024
+"""Files larger than this go through the Uploads API in parts (with per-part progress)."""
+PART_SIZE = 64 * 1024 * 1024
+MAX_LIST_PAGES = 20
+"""Upper bound on pages fetched when listing jobs, so a huge history cannot hang us."""
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """What ftpreflight needs from a fine-tuning provider. Methods raise ``ProviderError``."""
+
+    name: str
+
+    def upload_file(self, path: Path, *, on_progress: Callable[[UploadProgress], None] | None = None
+                    ) -> RemoteFile: ...
+    def retrieve_file(self, file_id: str) -> RemoteFile: ...
+    def delete_file(self, file_id: str) -> None: ...
+    def create_job(self, spec: JobSpec) -> Job:
+        """Create a job with no automatic retry: a timeout raises ``OutcomeUnknown`` so the
+        caller can look the job up instead of risking a duplicate."""
+    def retrieve_job(self, job_id: str) -> Job: ...
+    def list_jobs(self, *, limit: int = 20, metadata: dict[str, str] | None = None) -> list[Job]:
+        """Newest first. ``metadata`` filters on the server when supported and always
+        client-side as well."""
+    def cancel_job(self, job_id: str) -> Job: ...
+    def list_events(self, job_id: str, *, limit: int = 100) -> list[JobEvent]:
+        """The newest ``limit`` events, oldest first."""
+    def close(self) -> None: ...
+
+
+def _error_details(exc: openai.APIError) -> tuple[str, str | None, str | None]:
+    body = exc.body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    message = body.get("message") if isinstance(body, dict) else None
+    return str(message or exc.message), getattr(exc, "code", None), getattr(exc, "param", None)
+
+
+def _retry_after(exc: openai.APIStatusError) -> float | None:
+    headers = exc.response.headers
+    for header, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        try:
+            return float(headers[header]) / divisor
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
+def _is_model_refusal(code: str | None, param: str | None, message: str) -> bool:
+    text = message.lower()
+    return (param == "model" or code in {"model_not_found", "model_not_available", "unsupported_model"}
+            or ("model" in text and any(w in text for w in ("not available", "no longer", "not supported",
+                                                              "does not exist", "deprecated", "retired"))))
+
+
+class OpenAIProvider:
+    """A ``Provider`` over an ``openai.OpenAI`` (or ``AzureOpenAI``) client.
+
+    ``chunked_upload_threshold`` and ``part_size`` choose when the Uploads API is used;
+    ``None`` threshold means never (Azure)."""
+
+    def __init__(self, client: openai.OpenAI, *, name: str = "openai",
+                 chunked_upload_threshold: int | None = CHUNKED_UPLOAD_THRESHOLD, part_size: int = PART_SIZE,
+                 secret: str | None = None):
+        self.name = name
+        self.client = client
+        self.chunked_upload_threshold = chunked_upload_threshold
+        self.part_size = part_size
+        self._secret = secret or (client.api_key if isinstance(client.api_key, str) else None)
+
+    # ------------------------------------------------------------ error mapping
+    @contextlib.contextmanager
+    def _translate(self, action: str, *, creates: bool = False) -> Iterator[None]:
+        try:
+            yield
+        except openai.APITimeoutError:
+            cls = OutcomeUnknown if creates else TransientError
+            raise cls(f"{self.name}: {action} timed out") from None
+        except openai.APIConnectionError as exc:
+            cls = OutcomeUnknown if creates else TransientError
+            reason = f" ({exc.__cause__.__class__.__name__})" if exc.__cause__ else ""
+            raise cls(f"{self.name}: could not reach the API while trying to {action}{reason}") from None
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+            message, code, param = _error_details(exc)
+            raise CredentialsError(f"{self.name} rejected the API key (HTTP {exc.status_code}): {message}",
+                                   status=exc.status_code, code=code, param=param) from None
+        except openai.RateLimitError as exc:
+            message, code, param = _error_details(exc)
+            raise TransientError(f"{self.name}: rate limited while trying to {action}: {message}",
+                                 status=429, code=code, param=param, retry_after=_retry_after(exc)) from None
+        except openai.InternalServerError as exc:
+            message, code, param = _error_details(exc)
+            cls = OutcomeUnknown if creates else TransientError
+            raise cls(f"{self.name}: server error (HTTP {exc.status_code}) while trying to {action}: {message}",
+                      status=exc.status_code, code=code, param=param) from None
+        except openai.APIStatusError as exc:
+            message, code, param = _error_details(exc)
+            cls = ModelNotAvailable if _is_model_refusal(code, param, message) else RequestRejected
+            where = f" [{param}]" if param else ""
+            raise cls(f"{self.name} refused to {action} (HTTP {exc.status_code}){where}: {message}",
+                      status=exc.status_code, code=code, param=param) from None
+        except openai.OpenAIError as exc:
+            raise ProviderError(f"{self.name}: {action} failed: {exc}") from None
+
+    # ------------------------------------------------------------ files
+    def upload_file(self, path: Path, *, on_progress: Callable[[UploadProgress], None] | None = None
+                    ) -> RemoteFile:
+        path = Path(path)
+        size = path.stat().st_size
+        report = on_progress or (lambda progress: None)
+        report(UploadProgress(path.name, 0, size))
+        if self.chunked_upload_threshold is not None and size > self.chunked_upload_threshold:
+            remote = self._upload_in_parts(path, size, report)
+        else:
+            with self._translate(f"upload {path.name}"), path.open("rb") as handle:
+                remote = _remote_file(self.client.files.create(file=(path.name, handle), purpose="fine-tune"))
+        report(UploadProgress(path.name, size, size))
+        return remote
+
+    def _upload_in_parts(self, path: Path, size: int, report: Callable[[UploadProgress], None]) -> RemoteFile:
+        with self._translate(f"upload {path.name}"):
+            upload = self.client.uploads.create(bytes=size, filename=path.name, mime_type="application/jsonl",
+                                                purpose="fine-tune")
+            part_ids: list[str] = []
+            sent = 0
+            with path.open("rb") as handle:
+                while chunk := handle.read(self.part_size):
+                    part = self.client.uploads.parts.create(upload.id, data=chunk)
+                    part_ids.append(part.id)
+                    sent += len(chunk)
+                    report(UploadProgress(path.name, sent, size))
+            completed = self.client.uploads.complete(upload.id, part_ids=part_ids)
+        if completed.file is None:
+            raise ProviderError(f"{self.name}: the upload of {path.name} completed without a file")
+        return _remote_file(completed.file)
+
+    def retrieve_file(self, file_id: str) -> RemoteFile:
+        with self._translate(f"check file {file_id}"):
+            return _remote_file(self.client.files.retrieve(file_id))
+
+    def delete_file(self, file_id: str) -> None:
+        with self._translate(f"delete file {file_id}"):
+            self.client.files.delete(file_id)
+
+    # ------------------------------------------------------------ jobs
+    def create_job(self, spec: JobSpec) -> Job:
+        method: dict[str, Any] = {"type": spec.method}
+        if spec.hyperparameters:
+            method[spec.method] = {"hyperparameters": dict(spec.hyperparameters)}
+        kwargs: dict[str, Any] = {"model": spec.model, "training_file": spec.training_file_id, "method": method}
+        if spec.validation_file_id:
+            kwargs["validation_file"] = spec.validation_file_id
+        if spec.suffix:
+            kwargs["suffix"] = spec.suffix
+        if spec.seed is not None:
+            kwargs["seed"] = spec.seed
+        if spec.metadata:
+            kwargs["metadata"] = dict(spec.metadata)
+        # No SDK retry here: a retried POST after a timeout could start a second job.
+        with self._translate(f"create a fine-tuning job for {spec.model}", creates=True):
+            return _job(self.client.with_options(max_retries=0).fine_tuning.jobs.create(**kwargs))
+
+    def retrieve_job(self, job_id: str) -> Job:
+        with self._translate(f"get job {job_id}"):
+            return _job(self.client.fine_tuning.jobs.retrieve(job_id))
+
+    def list_jobs(self, *, limit: int = 20, metadata: dict[str, str] | None = None) -> list[Job]:
+        found: list[Job] = []
+        with self._translate("list fine-tuning jobs"):
+            kwargs: dict[str, Any] = {"limit": min(max(limit, 1), 100)}
+            if metadata:
+                kwargs["metadata"] = dict(metadata)
+            page = self.client.fine_tuning.jobs.list(**kwargs)
+            for _ in range(MAX_LIST_PAGES):
+                for item in page.data:
+                    job = _job(item)
+                    if not metadata or all(job.metadata.get(k) == v for k, v in metadata.items()):
+                        found.append(job)
+                if len(found) >= limit or not page.has_next_page():
+                    break
+                page = page.get_next_page()
+        return found[:limit]
+
+    def cancel_job(self, job_id: str) -> Job:
+        with self._translate(f"cancel job {job_id}"):
+            return _job(self.client.fine_tuning.jobs.cancel(job_id))
+
+    def list_events(self, job_id: str, *, limit: int = 100) -> list[JobEvent]:
+        with self._translate(f"get events of job {job_id}"):
+            page = self.client.fine_tuning.jobs.list_events(job_id, limit=min(max(limit, 1), 100))
+            events = [_event(item) for item in page.data]
+        return sorted(events, key=lambda e: (e.created_at, e.id))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _remote_file(obj: Any) -> RemoteFile:
+    return RemoteFile(id=obj.id, filename=obj.filename, bytes=obj.bytes, status=obj.status,
+                      status_details=getattr(obj, "status_details", None))
+
+
+def _job(obj: Any) -> Job:
+    n_epochs = None
+    method_type = None
+    hyper = getattr(obj, "hyperparameters", None)
+    method = getattr(obj, "method", None)
+    if method is not None:
+        method_type = method.type
+        detail = getattr(method, method.type, None)
+        if detail is not None and getattr(detail, "hyperparameters", None) is not None:
+            hyper = detail.hyperparameters
+    if hyper is not None and isinstance(getattr(hyper, "n_epochs", None), int):
+        n_epochs = hyper.n_epochs
+    error = getattr(obj, "error", None)
+    return Job(id=obj.id, status=obj.status, model=obj.model, created_at=obj.created_at,
+               training_file=obj.training_file, validation_file=obj.validation_file,
+               fine_tuned_model=obj.fine_tuned_model, trained_tokens=obj.trained_tokens,
+               finished_at=obj.finished_at, estimated_finish=getattr(obj, "estimated_finish", None),
+               n_epochs=n_epochs, method=method_type, metadata=dict(obj.metadata or {}),
+               error_message=getattr(error, "message", None) if error else None)
+
+
+def _event(obj: Any) -> JobEvent:
+    data = obj.data if isinstance(obj.data, dict) else None
+    return JobEvent(id=obj.id, created_at=obj.created_at, level=obj.level, message=obj.message,
+                    type=getattr(obj, "type", None), data=data)
+
+
+def make_provider(kind: str = "openai", *, api_key: str | None = None, base_url: str | None = None,
+                  organization: str | None = None, project: str | None = None,
+                  azure_endpoint: str | None = None, api_version: str | None = None,
+                  timeout: float = DEFAULT_TIMEOUT, max_retries: int = 3,
+                  environ: dict[str, str] | None = None, **provider_options: Any) -> OpenAIProvider:
+    """Build a provider. ``kind`` is ``openai`` (also any OpenAI-compatible ``base_url``) or
+    ``azure``. The key comes from ``api_key``, else ``OPENAI_API_KEY`` /
+    ``AZURE_OPENAI_API_KEY``, else the OS keyring. Raises ``CredentialsError`` when there
+    is none and ``ProviderError`` for incomplete Azure settings."""
+    environ = dict(os.environ if environ is None else environ)
+    if kind == "openai":
+        key, _where = (api_key, "argument") if api_key else find_api_key("openai", "OPENAI_API_KEY", environ)
+        if not key:
+            raise CredentialsError("No OpenAI API key: set OPENAI_API_KEY or store one with "
+                                   "`keyring set ftpreflight openai`.")
+        client = openai.OpenAI(api_key=key, base_url=base_url or environ.get("OPENAI_BASE_URL") or None,
+                               organization=organization or environ.get("OPENAI_ORG_ID") or None,
+                               project=project or environ.get("OPENAI_PROJECT_ID") or None,
+                               timeout=timeout, max_retries=max_retries)
+        return OpenAIProvider(client, name="openai", secret=key, **provider_options)
+    if kind == "azure":
+        key, _where = (api_key, "argument") if api_key else find_api_key("azure", "AZURE_OPENAI_API_KEY", environ)
+        if not key:
+            raise CredentialsError("No Azure OpenAI API key: set AZURE_OPENAI_API_KEY or store one with "
+                                   "`keyring set ftpreflight azure`.")
+        endpoint = azure_endpoint or environ.get("AZURE_OPENAI_ENDPOINT")
+        version = api_version or environ.get("OPENAI_API_VERSION")
+        if not endpoint and not base_url:
+            raise ProviderError("Azure OpenAI needs an endpoint: pass --azure-endpoint or set "
+                                "AZURE_OPENAI_ENDPOINT.")
+        if not version:
+            raise ProviderError("Azure OpenAI needs an API version: pass --api-version or set "
+                                "OPENAI_API_VERSION (fine-tuning needs 2024-10-21 or later).")
+        client = openai.AzureOpenAI(api_key=key, azure_endpoint=None if base_url else endpoint,
+                                    base_url=base_url, api_version=version, timeout=timeout,
+                                    max_retries=max_retries)
+        provider_options.setdefault("chunked_upload_threshold", None)
+        return OpenAIProvider(client, name="azure", secret=key, **provider_options)
+    raise ProviderError(f"Unknown provider {kind!r}: use 'openai' or 'azure'.")
