@@ -1,0 +1,801 @@
+"""Offline detectors for personal data and secrets (rules FT601-FT607).
+
+Everything here is pure: no I/O, no network, no printing. Detection is built for
+precision first (a checksum wherever the format has one, placeholder domains and
+documentation ranges ignored) and for speed on the common path, because it runs
+on every string of every record:
+
+* each family of detectors sits behind a cheap gate (``'@' in text``, a count of
+  ASCII digits, a few literal secret prefixes), so ordinary prose costs only a
+  handful of C-level scans;
+* all digit-based detectors run only in small windows around *numeric clusters*
+  found by one linear scan;
+* every regular expression uses possessive quantifiers or fixed-width pieces
+  behind a lookbehind boundary, so no input makes them backtrack
+  catastrophically (a 10 MB adversarial line is scanned in well under a second).
+
+A :class:`Finding` never holds the raw value: only its span and a masked form,
+so printing or logging a finding cannot leak what it found.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import ipaddress
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "CODE_FOR_KIND",
+    "KINDS",
+    "Finding",
+    "find_sensitive",
+    "mask",
+    "placeholder",
+    "redact",
+]
+
+EMAIL = "email"
+PHONE = "phone"
+CREDIT_CARD = "credit-card"
+NATIONAL_ID = "national-id"
+IP_ADDRESS = "ip-address"
+IBAN = "iban"
+SECRET = "secret"
+
+#: Every kind, in rule-code order.
+KINDS: tuple[str, ...] = (EMAIL, PHONE, CREDIT_CARD, NATIONAL_ID, IP_ADDRESS, IBAN, SECRET)
+
+CODE_FOR_KIND: dict[str, str] = {
+    EMAIL: "FT601",
+    PHONE: "FT602",
+    CREDIT_CARD: "FT603",
+    NATIONAL_ID: "FT604",
+    IP_ADDRESS: "FT605",
+    IBAN: "FT606",
+    SECRET: "FT607",
+}
+
+_PLACEHOLDERS: dict[str, str] = {
+    EMAIL: "[EMAIL]",
+    PHONE: "[PHONE]",
+    CREDIT_CARD: "[CREDIT_CARD]",
+    NATIONAL_ID: "[NATIONAL_ID]",
+    IP_ADDRESS: "[IP_ADDRESS]",
+    IBAN: "[IBAN]",
+    SECRET: "[SECRET]",
+}
+
+# When two findings overlap, the more specific (checksummed, higher-risk) kind wins:
+# a Luhn-valid card is never also reported as a phone number.
+_PRIORITY: dict[str, int] = {
+    SECRET: 0,
+    CREDIT_CARD: 1,
+    IBAN: 2,
+    NATIONAL_ID: 3,
+    EMAIL: 4,
+    IP_ADDRESS: 5,
+    PHONE: 6,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One sensitive value inside a string.
+
+    ``start``/``end`` index the *original* string (0-based, end exclusive), so a
+    caller that really needs the value can slice it; the finding itself keeps only
+    ``masked``, which is safe to print, log and serialise.
+    """
+
+    code: str
+    kind: str
+    start: int
+    end: int
+    masked: str
+    label: str = ""
+    """What was found, for messages: ``"US SSN"``, ``"OpenAI API key"``, ..."""
+
+
+# ---------------------------------------------------------------------------
+# Public helpers
+
+
+def placeholder(kind: str) -> str:
+    """The typed placeholder that replaces a value of ``kind`` when redacting."""
+    return _PLACEHOLDERS[kind]
+
+
+def redact(text: str, findings: list[Finding] | tuple[Finding, ...]) -> str:
+    """Replace every finding's span in ``text`` with its kind's placeholder.
+
+    Overlapping findings (which :func:`find_sensitive` never returns) are merged
+    by keeping the earlier one.
+    """
+    if not findings:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for finding in sorted(findings, key=lambda f: (f.start, -f.end)):
+        if finding.start < position:
+            continue
+        pieces.append(text[position : finding.start])
+        pieces.append(_PLACEHOLDERS[finding.kind])
+        position = finding.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+_SECRET_PREFIXES: tuple[str, ...] = (
+    "sk-proj-",
+    "sk-svcacct-",
+    "sk-admin-",
+    "sk-ant-",
+    "sk-",
+    "sk_live_",
+    "rk_live_",
+    "github_pat_",
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "ghu_",
+    "ghr_",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxr-",
+    "xoxs-",
+    "xoxo-",
+    "AKIA",
+    "ASIA",
+    "ABIA",
+    "ACCA",
+    "AIza",
+    "eyJ",
+)
+
+
+def mask(kind: str, value: str) -> str:
+    """A display form of ``value`` that does not reveal it.
+
+    >>> mask("email", "jane.doe@acme.com")
+    'j***@acme.com'
+    >>> mask("credit-card", "4111 1111 1111 1111")
+    '****-****-****-1111'
+    >>> mask("national-id", "123-45-6789")
+    '***-**-6789'
+    """
+    if kind == EMAIL:
+        local, _, domain = value.rpartition("@")
+        return f"{local[:1]}***@{domain}"
+    if kind == CREDIT_CARD:
+        digits = _ascii_digits(value)
+        return f"****-****-****-{digits[-4:]}"
+    if kind == NATIONAL_ID:
+        return _mask_alnum(value, keep_head=0, keep_tail=4)
+    if kind == IBAN:
+        return _mask_alnum(value, keep_head=2, keep_tail=4)
+    if kind == PHONE:
+        return _mask_alnum(value, keep_head=0, keep_tail=2)
+    if kind == IP_ADDRESS:
+        if ":" in value:
+            return value.split(":", 1)[0] + ":****"
+        return value.split(".", 1)[0] + ".*.*.*"
+    if kind == SECRET:
+        if value.startswith("-----BEGIN"):
+            header_end = value.find("-----", 10)
+            return value[: header_end + 5] + "..." if header_end != -1 else "-----BEGIN ...-----"
+        prefix = next((p for p in _SECRET_PREFIXES if value.startswith(p)), "")
+        tail = value[-4:] if len(value) >= len(prefix) + 16 else ""
+        return f"{prefix}...{tail}"
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def _mask_alnum(value: str, *, keep_head: int, keep_tail: int) -> str:
+    """Replace letters and digits with ``*`` except the first/last few; keep separators."""
+    positions = [i for i, ch in enumerate(value) if ch.isalnum()]
+    keep = set(positions[:keep_head]) | set(positions[len(positions) - keep_tail :] if keep_tail else ())
+    if len(positions) <= keep_head + keep_tail:  # too short to reveal anything
+        keep = set()
+    return "".join(ch if (i in keep or not ch.isalnum()) else "*" for i, ch in enumerate(value))
+
+
+# ---------------------------------------------------------------------------
+# Unicode folding: full-width forms and other decimal digits map 1:1 onto ASCII,
+# so spans stay valid in the original string.
+
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FOLD[0x3000] = 0x20
+for _zero in (0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66, 0x0E50, 0x0ED0, 0x1040):
+    for _offset in range(10):
+        _FOLD[_zero + _offset] = 0x30 + _offset
+_FOLDABLE = re.compile("[" + "".join(f"\\U{cp:08x}" for cp in sorted(_FOLD)) + "]")
+
+
+def _fold(text: str) -> str:
+    if text.isascii() or _FOLDABLE.search(text) is None:
+        return text
+    return text.translate(_FOLD)
+
+
+_ASCII_DIGIT_BYTES = b"0123456789"
+
+
+def _ascii_digits(value: str) -> str:
+    return "".join(ch for ch in value if "0" <= ch <= "9")
+
+
+# ---------------------------------------------------------------------------
+# Checksums
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if index % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _card_brand(digits: str) -> str | None:
+    """Card brand by issuer prefix and length (public IIN ranges), or None."""
+    n = len(digits)
+    p2 = int(digits[:2])
+    p4 = int(digits[:4])
+    if digits[0] == "4" and n in (13, 16, 19):
+        return "Visa"
+    if (51 <= p2 <= 55 or 2221 <= p4 <= 2720) and n == 16:
+        return "Mastercard"
+    if p2 in (34, 37) and n == 15:
+        return "American Express"
+    if (p4 == 6011 or p2 == 65 or 644 <= int(digits[:3]) <= 649) and 16 <= n <= 19:
+        return "Discover"
+    if 3528 <= p4 <= 3589 and 16 <= n <= 19:
+        return "JCB"
+    if (300 <= int(digits[:3]) <= 305 or p2 in (36, 38, 39)) and 14 <= n <= 19:
+        return "Diners Club"
+    if 2200 <= p4 <= 2204 and 16 <= n <= 19:
+        return "Mir"
+    if p2 == 62 and 16 <= n <= 19:
+        return "UnionPay"
+    if (p2 == 50 or 56 <= p2 <= 69) and 13 <= n <= 19:
+        return "Maestro"
+    return None
+
+
+# IBAN lengths by country (ISO 13616 registry).
+_IBAN_LENGTHS: dict[str, int] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
+    "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
+    "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24,
+    "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}
+
+
+def _iban_ok(compact: str) -> bool:
+    rearranged = compact[4:] + compact[:4]
+    numeric = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(numeric) % 97 == 1
+
+
+_DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def _bsn_ok(digits: str) -> bool:
+    if digits[0] == "0" and digits[1] == "0":
+        return False
+    total = sum((9 - i) * (ord(ch) - 48) for i, ch in enumerate(digits[:8])) - (ord(digits[8]) - 48)
+    return total % 11 == 0
+
+
+def _ssn_ok(area: str, group: str, serial: str) -> bool:
+    return not (
+        area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000"
+        # Advertised specimen numbers: never issued, printed on sample cards.
+        or (area, group, serial) in (("078", "05", "1120"), ("219", "09", "9999"))
+    )
+
+
+# ---------------------------------------------------------------------------
+# Patterns. All ASCII (the text is folded first); boundaries are lookarounds,
+# repetition is possessive (``++``, ``{m,n}+``) or fixed-width.
+
+_A = re.ASCII
+
+_LOCAL_CHARS = r"A-Za-z0-9._%+\-\u00c0-\u024f\u0300-\u036f"
+_EMAIL_RE = re.compile(
+    rf"(?<![{_LOCAL_CHARS}])([{_LOCAL_CHARS}]{{1,64}}+)@"
+    r"((?:[A-Za-z0-9][A-Za-z0-9\-]{0,62}+\.(?=[A-Za-z0-9])){1,8}+[A-Za-z]{2,24}+)"
+    r"(?![A-Za-z0-9\-])"
+)
+
+_PLACEHOLDER_DOMAINS = frozenset({"example.com", "example.org", "example.net", "localhost"})
+_PLACEHOLDER_TLDS = frozenset({"example", "test", "invalid", "localhost", "local"})
+_FILE_TLDS = frozenset(
+    {"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "tif", "tiff", "css", "js", "ts",
+     "json", "map", "woff", "woff2", "ttf", "pdf", "txt", "html", "md", "py"}
+)
+
+# A run of digits with the separators phones, cards and ids use. Finding these is
+# the one full scan digit-based detectors pay for; everything else runs in a
+# small window around each cluster.
+_CLUSTER_RE = re.compile(r"[0-9][0-9 \-.()/]{3,60}+", _A)
+
+_END = r"(?![A-Za-z0-9_]|[\-.][0-9])"
+_START = r"(?<![A-Za-z0-9_\-.])"
+
+_CARD_RE = re.compile(
+    _START
+    + r"(?:[0-9]{4}(?P<s>[ \-])[0-9]{4}(?P=s)[0-9]{4}(?P=s)[0-9]{4}(?:(?P=s)[0-9]{3})?"
+    r"|[0-9]{4}(?P<t>[ \-])[0-9]{6}(?P=t)[0-9]{4,5}"
+    r"|[0-9]{13,19}+)" + _END,
+    _A,
+)
+_SSN_RE = re.compile(_START + r"([0-9]{3})([ \-])([0-9]{2})\2([0-9]{4})" + _END, _A)
+_NINE_DIGITS_RE = re.compile(_START + r"[0-9]{9}" + _END, _A)
+_NINO_RE = re.compile(
+    r"(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?([0-9]{2}) ?([0-9]{2}) ?([0-9]{2}) ?([A-D])(?![A-Za-z0-9])",
+    _A,
+)
+_NINO_BAD_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+_DNI_RE = re.compile(r"(?<![A-Za-z0-9_\-])([XYZ]-?)?([0-9]{7,8})-?([A-Z])(?![A-Za-z0-9_])", _A)
+
+_PHONE_INTL_RE = re.compile(
+    r"(?<![A-Za-z0-9_+])\+([0-9]{1,3}+)(?:[ \-.]?+(?:\([0-9]{1,4}+\)|[0-9]{1,6}+)){1,7}+(?![A-Za-z0-9_]|[\-.][0-9])",
+    _A,
+)
+_PHONE_NANP_RE = re.compile(
+    r"(?<![A-Za-z0-9_+\-.(])(?:1[ \-.]?)?(?:\(([2-9][0-9]{2})\) ?|([2-9][0-9]{2})(?P<s>[ \-.]))"
+    r"([2-9][0-9]{2})(?(s)(?P=s)|[ \-.])([0-9]{4})" + _END,
+    _A,
+)
+_PHONE_TRUNK_RE = re.compile(
+    r"(?<![A-Za-z0-9_+\-.])(?:\(0[0-9]{1,4}+\)|0[0-9]{1,4}+)(?:[ \-]?+[0-9]{2,4}+){1,4}+" + _END,
+    _A,
+)
+_PHONE_BARE_RE = re.compile(_START + r"(?:\+?1)?[0-9]{10}" + _END, _A)
+
+_IPV4_RE = re.compile(
+    r"(?<![A-Za-z0-9_.\-])([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})(?![A-Za-z0-9_\-+]|\.[0-9])",
+    _A,
+)
+_IPV6_RE = re.compile(
+    r"(?<![A-Za-z0-9_:.])[0-9A-Fa-f]{0,4}+(?::[0-9A-Fa-f]{0,4}+){2,7}+(?![A-Za-z0-9_:]|\.[0-9])", _A
+)
+_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2})([0-9]{2})((?: ?[A-Z0-9]){8,32}+)", _A)
+
+_PHONE_CONTEXT = re.compile(
+    r"(?i)(?:phone|tel|telephone|call|mobile|cell|whatsapp|fax|sms|text me|reach me|contact|number)\b[^\n]{0,24}$"
+)
+_NOT_PHONE_CONTEXT = re.compile(
+    r"(?i)(?:#|\$|€|£|¥|order|invoice|ticket|tracking|ref|reference|account|acct|id|sku|case|po|serial|"
+    r"transaction|confirmation|booking|shipment|parcel|isbn|zip)\W{0,3}(?:(?:no|number|nr)\.?\W{0,3})?$"
+)
+_SSN_CONTEXT = re.compile(r"(?i)(?:ssn|social security(?: number| no\.?)?|ss#)\W{0,4}$")
+_BSN_CONTEXT = re.compile(r"(?i)(?:bsn|burgerservicenummer|sofinummer|citizen service number)\W{0,4}$")
+_VERSION_CONTEXT = re.compile(
+    r"(?i)(?:\bv|\bversion|\bver\.?|\brelease|\brel\.?|\bbuild|\bfirmware|\bfw|\brev(?:ision)?|\bpatch|"
+    r"\bupdate[ds]?(?: to)?|\bupgraded? to|\bsdk|\bapi|\bpython|\bnode|\bchrome|\bfirefox|\bwindows|\bmacos|\bios|\bandroid)"
+    r"\s*[:=]?\s*$"
+)
+
+# Secrets.
+_OPENAI_RE = re.compile(
+    r"(?<![A-Za-z0-9_\-])sk-(?:(?:proj|svcacct|admin|ant-api[0-9]{2}|ant)-)?([A-Za-z0-9_\-]{20,300}+)(?![A-Za-z0-9_\-])",
+    _A,
+)
+_STRIPE_RE = re.compile(r"(?<![A-Za-z0-9_\-])[sr]k_live_([A-Za-z0-9]{20,200}+)(?![A-Za-z0-9_])", _A)
+_AWS_ID_RE = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)([A-Z0-9]{16})(?![A-Za-z0-9])", _A)
+_AWS_SECRET_RE = re.compile(
+    r"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])", _A
+)
+_GITHUB_RE = re.compile(
+    r"(?<![A-Za-z0-9_])(?:gh[pousr]_([A-Za-z0-9]{36,251}+)|github_pat_([A-Za-z0-9_]{50,255}+))(?![A-Za-z0-9_])", _A
+)
+_SLACK_RE = re.compile(r"(?<![A-Za-z0-9_\-])xox[abposr]-([A-Za-z0-9\-]{10,250}+)(?![A-Za-z0-9_])", _A)
+_GOOGLE_RE = re.compile(r"(?<![A-Za-z0-9_\-])AIza([0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])", _A)
+_JWT_RE = re.compile(
+    r"(?<![A-Za-z0-9_\-.])(eyJ[A-Za-z0-9_\-]{8,4000}+)\.(eyJ[A-Za-z0-9_\-]{8,8000}+)\.([A-Za-z0-9_\-]{16,4000}+)"
+    r"(?![A-Za-z0-9_\-.])",
+    _A,
+)
+_PRIVATE_KEY_RE = re.compile(r"-----BEGIN ((?:(?!PRIVATE )[A-Z0-9]{1,12}+ ){0,3}+)PRIVATE KEY(?: BLOCK)?-----", _A)
+_BASE64_RUN = re.compile(r"[\s]*+([A-Za-z0-9+/=\s]{40,}+)", _A)
+_PLACEHOLDER_WORDS = ("xxxx", "your", "example", "placeholder", "redacted", "dummy", "replace", "insert")
+
+
+def _looks_random(body: str, *, min_distinct: int = 10) -> bool:
+    """True for key material, false for ``XXXX``-style or readable placeholders."""
+    if len(set(body)) < min_distinct:
+        return False
+    has_digit = has_lower = has_upper = False
+    for ch in body:
+        if ch.isdigit():
+            has_digit = True
+        elif ch.islower():
+            has_lower = True
+        elif ch.isupper():
+            has_upper = True
+    if (has_digit + has_lower + has_upper) < 2:
+        return False
+    lowered = body.lower()
+    return not any(word in lowered for word in _PLACEHOLDER_WORDS)
+
+
+# ---------------------------------------------------------------------------
+# The scanner
+
+
+@functools.lru_cache(maxsize=64)
+def _normalised_allow(values: frozenset[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for value in values:
+        out.add(value)
+        out.add(value.strip().lower())
+        compact = "".join(ch for ch in value if ch.isalnum()).upper()
+        if compact:
+            out.add(compact)
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _normalised_domains(domains: frozenset[str]) -> tuple[str, ...]:
+    return tuple(d.strip().lower().lstrip("@.") for d in domains if d.strip())
+
+
+class _Collector:
+    __slots__ = ("text", "original", "kinds", "found", "allow")
+
+    def __init__(self, original: str, text: str, kinds: frozenset[str] | None, allow: frozenset[str]):
+        self.original = original
+        self.text = text
+        self.kinds = kinds
+        self.found: dict[tuple[int, int], tuple[str, str]] = {}
+        self.allow = allow
+
+    def add(self, kind: str, start: int, end: int, label: str) -> None:
+        if self.kinds is not None and kind not in self.kinds:
+            return
+        key = (start, end)
+        previous = self.found.get(key)
+        if previous is not None and _PRIORITY[previous[0]] <= _PRIORITY[kind]:
+            return
+        if self.allow:
+            raw = self.original[start:end]
+            if raw in self.allow or raw.strip().lower() in self.allow:
+                return
+            compact = "".join(ch for ch in self.text[start:end] if ch.isalnum()).upper()
+            if compact in self.allow:
+                return
+        self.found[key] = (kind, label)
+
+
+def find_sensitive(
+    text: str,
+    *,
+    allow_values: frozenset[str] = frozenset(),
+    allow_domains: frozenset[str] = frozenset(),
+    kinds: frozenset[str] | None = None,
+) -> list[Finding]:
+    """Find personal data and secrets in ``text``.
+
+    Returns findings sorted by ``start``, never overlapping: when two detectors
+    claim overlapping text the more specific kind wins (secret, card, IBAN,
+    national id, email, IP address, phone). ``allow_values`` are exact values
+    (compared also case-insensitively and ignoring separators) that never fire;
+    ``allow_domains`` silences emails at those domains and their subdomains;
+    ``kinds`` limits the scan to a subset of :data:`KINDS`.
+    """
+    if len(text) < 6:
+        return []
+    scan = _fold(text)
+    collector = _Collector(text, scan, kinds, _normalised_allow(allow_values) if allow_values else frozenset())
+    want = KINDS if kinds is None else kinds
+
+    if EMAIL in want and "@" in scan:
+        _scan_emails(scan, collector, _normalised_domains(allow_domains) if allow_domains else ())
+    if SECRET in want:
+        _scan_secrets(scan, collector)
+    encoded = scan.encode("utf-8", "surrogatepass")
+    digit_count = len(encoded) - len(encoded.translate(None, _ASCII_DIGIT_BYTES))
+    if digit_count >= 4:
+        _scan_numbers(scan, collector, want)
+    if IP_ADDRESS in want and ("::" in scan or scan.count(":") >= 7):
+        _scan_ipv6(scan, collector)
+
+    if not collector.found:
+        return []
+    return _resolve(text, collector.found)
+
+
+def _resolve(original: str, found: dict[tuple[int, int], tuple[str, str]]) -> list[Finding]:
+    ranked = sorted(found.items(), key=lambda item: (_PRIORITY[item[1][0]], -(item[0][1] - item[0][0]), item[0][0]))
+    kept: list[tuple[int, int, str, str]] = []
+    for (start, end), (kind, label) in ranked:
+        if any(start < k_end and k_start < end for k_start, k_end, _, _ in kept):
+            continue
+        kept.append((start, end, kind, label))
+    kept.sort()
+    return [
+        Finding(CODE_FOR_KIND[kind], kind, start, end, mask(kind, _fold(original[start:end])), label)
+        for start, end, kind, label in kept
+    ]
+
+
+def _scan_emails(text: str, out: _Collector, allow_domains: tuple[str, ...]) -> None:
+    for match in _EMAIL_RE.finditer(text):
+        local, domain = match.group(1), match.group(2).lower()
+        local = local.strip(".")
+        if not local or local.startswith(("-", "+")):
+            continue
+        tld = domain.rpartition(".")[2]
+        if tld in _PLACEHOLDER_TLDS or tld in _FILE_TLDS:
+            continue
+        if _domain_matches(domain, _PLACEHOLDER_DOMAINS) or (allow_domains and _domain_matches(domain, allow_domains)):
+            continue
+        if local == "git":  # git@host:org/repo is an SSH remote, not a mailbox
+            continue
+        start = match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip(".")))
+        out.add(EMAIL, start, match.end(2), "email address")
+
+
+def _domain_matches(domain: str, domains) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+def _scan_secrets(text: str, out: _Collector) -> None:
+    if "sk-" in text:
+        for match in _OPENAI_RE.finditer(text):
+            if _looks_random(match.group(1)):
+                out.add(SECRET, match.start(), match.end(), "OpenAI-style API key")
+    if "_live_" in text:
+        for match in _STRIPE_RE.finditer(text):
+            if _looks_random(match.group(1)):
+                out.add(SECRET, match.start(), match.end(), "Stripe live key")
+    if "IA" in text:
+        for match in _AWS_ID_RE.finditer(text):
+            body = match.group(1)
+            if not body.endswith("EXAMPLE") and len(set(body)) >= 6:
+                out.add(SECRET, match.start(), match.end(), "AWS access key id")
+    if "_" in text:
+        if "ecret" in text or "ECRET" in text:
+            for match in _AWS_SECRET_RE.finditer(text):
+                body = match.group(1)
+                if "EXAMPLE" not in body and _looks_random(body):
+                    out.add(SECRET, match.start(1), match.end(1), "AWS secret access key")
+        if "gh" in text or "github_pat_" in text:
+            for match in _GITHUB_RE.finditer(text):
+                if _looks_random(match.group(1) or match.group(2)):
+                    out.add(SECRET, match.start(), match.end(), "GitHub token")
+    if "xox" in text:
+        for match in _SLACK_RE.finditer(text):
+            body = match.group(1)
+            if sum(ch.isdigit() for ch in body) >= 8 and _looks_random(body, min_distinct=8):
+                out.add(SECRET, match.start(), match.end(), "Slack token")
+    if "AIza" in text:
+        for match in _GOOGLE_RE.finditer(text):
+            if _looks_random(match.group(1)):
+                out.add(SECRET, match.start(), match.end(), "Google API key")
+    if "eyJ" in text:
+        for match in _JWT_RE.finditer(text):
+            if _jwt_header_ok(match.group(1)):
+                out.add(SECRET, match.start(), match.end(), "JSON Web Token")
+    if "-----BEGIN" in text:
+        for match in _PRIVATE_KEY_RE.finditer(text):
+            end = _private_key_end(text, match.end())
+            if end is not None:
+                out.add(SECRET, match.start(), end, "private key")
+
+
+def _jwt_header_ok(segment: str) -> bool:
+    try:
+        header = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return header.startswith(b"{") and b'"alg"' in header
+
+
+def _private_key_end(text: str, body_start: int) -> int | None:
+    """End of a private-key block whose header ends at ``body_start``, or None if no key material follows."""
+    body = _BASE64_RUN.match(text, body_start, min(len(text), body_start + 200_000))
+    footer = text.find("-----END", body_start, body_start + 200_000)
+    if footer != -1:
+        close = text.find("-----", footer + 8, footer + 80)
+        if close != -1 and (body is not None or footer - body_start > 40):
+            return close + 5
+    if body is None:
+        return None
+    return body.end(1) - (len(body.group(1)) - len(body.group(1).rstrip()))
+
+
+def _scan_numbers(text: str, out: _Collector, want) -> None:
+    n = len(text)
+    seen_windows: set[tuple[int, int]] = set()
+    for cluster in _CLUSTER_RE.finditer(text):
+        start, end = cluster.span()
+        chunk = cluster.group()
+        digits = len(chunk) - sum(map(chunk.count, " -.()/"))
+        dotted = chunk.count(".") >= 3
+        if digits < 6 and not dotted:
+            continue
+        # Windows reach a little beyond the cluster so boundary lookarounds and
+        # letter prefixes (IBAN country codes, NINO letters) are visible.
+        lo = max(0, start - 16)
+        hi = min(n, end + 8)
+        if (lo, hi) in seen_windows:
+            continue
+        seen_windows.add((lo, hi))
+        if digits >= 12 and CREDIT_CARD in want:
+            _cards(text, lo, hi, out)
+        if digits >= 6 and NATIONAL_ID in want:
+            _national_ids(text, lo, hi, out)
+        if digits >= 7 and PHONE in want:
+            _phones(text, lo, hi, out)
+        if dotted and IP_ADDRESS in want:
+            _ipv4(text, lo, hi, out)
+        if IBAN in want:
+            _ibans(text, max(0, start - 12), min(n, end + 40), out)
+
+
+def _cards(text: str, lo: int, hi: int, out: _Collector) -> None:
+    for match in _CARD_RE.finditer(text, lo, hi):
+        value = match.group()
+        digits = _ascii_digits(value)
+        if len(digits) < 13 or not _luhn_ok(digits):
+            continue
+        brand = _card_brand(digits)
+        if brand is None or len(set(digits)) < 2:
+            continue
+        if digits == value and _NOT_PHONE_CONTEXT.search(text, max(0, match.start() - 24), match.start()):
+            continue  # an ungrouped number labelled as an order/reference id
+        out.add(CREDIT_CARD, match.start(), match.end(), f"{brand} card number")
+
+
+def _national_ids(text: str, lo: int, hi: int, out: _Collector) -> None:
+    for match in _SSN_RE.finditer(text, lo, hi):
+        if _ssn_ok(match.group(1), match.group(3), match.group(4)):
+            out.add(NATIONAL_ID, match.start(), match.end(), "US SSN")
+    for match in _NINE_DIGITS_RE.finditer(text, lo, hi):
+        digits = match.group()
+        before = max(0, match.start() - 40)
+        if _SSN_CONTEXT.search(text, before, match.start()) and _ssn_ok(digits[:3], digits[3:5], digits[5:]):
+            out.add(NATIONAL_ID, match.start(), match.end(), "US SSN")
+        elif _BSN_CONTEXT.search(text, before, match.start()) and _bsn_ok(digits):
+            out.add(NATIONAL_ID, match.start(), match.end(), "Dutch BSN")
+    for match in _NINO_RE.finditer(text, lo, hi):
+        if match.group(1) not in _NINO_BAD_PREFIXES:
+            out.add(NATIONAL_ID, match.start(), match.end(), "UK National Insurance number")
+    for match in _DNI_RE.finditer(text, lo, hi):
+        prefix, number, letter = match.group(1), match.group(2), match.group(3)
+        if prefix:
+            if len(number) != 7:
+                continue
+            number = "XYZ".index(prefix[0]).__str__() + number
+            label = "Spanish NIE"
+        elif len(number) != 8:
+            continue
+        else:
+            label = "Spanish DNI"
+        if _DNI_LETTERS[int(number) % 23] == letter and len(set(number)) > 2:
+            out.add(NATIONAL_ID, match.start(), match.end(), label)
+
+
+# Country calling codes (ITU-T E.164 assignments), for validating "+CC ..." numbers.
+_COUNTRY_CODES = frozenset(
+    "1 7 20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 "
+    "81 82 84 86 90 91 92 93 94 95 98 211 212 213 216 218 220 221 222 223 224 225 226 227 228 229 230 231 "
+    "232 233 234 235 236 237 238 239 240 241 242 243 244 245 246 248 249 250 251 252 253 254 255 256 257 "
+    "258 260 261 262 263 264 265 266 267 268 269 290 291 297 298 299 350 351 352 353 354 355 356 357 358 "
+    "359 370 371 372 373 374 375 376 377 378 380 381 382 383 385 386 387 389 420 421 423 500 501 502 503 "
+    "504 505 506 507 508 509 590 591 592 593 594 595 596 597 598 599 670 672 673 674 675 676 677 678 679 "
+    "680 681 682 683 685 686 687 688 689 690 691 692 850 852 853 855 856 880 886 960 961 962 963 964 965 "
+    "966 967 968 970 971 972 973 974 975 976 977 992 993 994 995 996 998".split()
+)
+
+
+def _phone_allowed_here(text: str, start: int) -> bool:
+    return _NOT_PHONE_CONTEXT.search(text, max(0, start - 24), start) is None
+
+
+def _phones(text: str, lo: int, hi: int, out: _Collector) -> None:
+    for match in _PHONE_INTL_RE.finditer(text, lo, hi):
+        digits = _ascii_digits(match.group())
+        cc = match.group(1)
+        if not 8 <= len(digits) <= 15:
+            continue
+        if not any(cc[:k] in _COUNTRY_CODES for k in (1, 2, 3)):
+            continue
+        if _phone_allowed_here(text, match.start()):
+            out.add(PHONE, match.start(), match.end(), "phone number")
+    for match in _PHONE_NANP_RE.finditer(text, lo, hi):
+        exchange, line = match.group(4), match.group(5)
+        if exchange == "555" and line.startswith("01"):
+            continue  # 555-0100..0199 is reserved for fiction, like example.com
+        if _phone_allowed_here(text, match.start()):
+            out.add(PHONE, match.start(), match.end(), "phone number")
+    for match in _PHONE_TRUNK_RE.finditer(text, lo, hi):
+        value = match.group()
+        digits = _ascii_digits(value)
+        if not 10 <= len(digits) <= 11 or digits[1] == "0":
+            continue
+        if not any(ch in value for ch in " -()"):
+            # An unformatted run of digits is a phone only when the text says so.
+            if not _PHONE_CONTEXT.search(text, max(0, match.start() - 40), match.start()):
+                continue
+        if _phone_allowed_here(text, match.start()):
+            out.add(PHONE, match.start(), match.end(), "phone number")
+    for match in _PHONE_BARE_RE.finditer(text, lo, hi):
+        digits = _ascii_digits(match.group())[-10:]
+        if digits[0] in "01" or digits[3] in "01":
+            continue
+        if _PHONE_CONTEXT.search(text, max(0, match.start() - 40), match.start()):
+            out.add(PHONE, match.start(), match.end(), "phone number")
+
+
+def _ipv4(text: str, lo: int, hi: int, out: _Collector) -> None:
+    for match in _IPV4_RE.finditer(text, lo, hi):
+        octets = match.groups()
+        if any(len(o) > 1 and o[0] == "0" for o in octets) or any(int(o) > 255 for o in octets):
+            continue
+        if _VERSION_CONTEXT.search(text, max(0, match.start() - 24), match.start()):
+            continue
+        if match.start() >= 1 and text[match.start() - 1] in "vV":
+            continue
+        try:
+            address = ipaddress.IPv4Address(match.group())
+        except ValueError:
+            continue
+        if address.is_global:
+            out.add(IP_ADDRESS, match.start(), match.end(), "IPv4 address")
+
+
+def _scan_ipv6(text: str, out: _Collector) -> None:
+    for match in _IPV6_RE.finditer(text):
+        value = match.group()
+        if len(value) < 6 or not any(ch.isdigit() for ch in value):
+            continue
+        try:
+            address = ipaddress.IPv6Address(value)
+        except ValueError:
+            continue
+        if address.is_global:
+            out.add(IP_ADDRESS, match.start(), match.end(), "IPv6 address")
+
+
+def _ibans(text: str, lo: int, hi: int, out: _Collector) -> None:
+    for match in _IBAN_RE.finditer(text, lo, hi):
+        country = match.group(1)
+        expected = _IBAN_LENGTHS.get(country)
+        if expected is None:
+            continue
+        # The possessive body may have run into a following word; cut it at the
+        # country's length and require that cut to fall on a boundary.
+        need = expected - 4
+        body = match.group(3)
+        taken = 0
+        cut = None
+        for offset, ch in enumerate(body):
+            if ch != " ":
+                taken += 1
+                if taken == need:
+                    cut = offset + 1
+                    break
+        if cut is None:
+            continue
+        end = match.start(3) + cut
+        if end < len(text) and text[end].isalnum():
+            continue
+        compact = country + match.group(2) + body[:cut].replace(" ", "")
+        if _iban_ok(compact):
+            out.add(IBAN, match.start(), end, "IBAN")
