@@ -1,0 +1,382 @@
+"""Price tables: data files, validated on load, merged into one ``PriceBook``.
+
+A table file (TOML or JSON) describes one provider::
+
+    provider = "openai"
+    as_of = 2026-11-23            # the day the prices were checked
+    source = "https://..."        # where they were checked
+    notices = ["..."]             # provider-wide caveats, shown with every estimate
+
+    [[models]]
+    id = "gpt-4o-mini-2024-07-18"
+    aliases = ["gpt-4o-mini"]
+    methods = ["supervised"]
+    training_context_tokens = 65536
+    training_usd_per_1m_tokens = "3.00"
+    ...
+
+The schema is flat on purpose: every condition (batch, cached input, hourly
+hosting, hourly training) is its own field, so a price file reads like the
+provider's price page and no price hides in code. Money is ``Decimal``; numbers
+written without quotes are parsed as exact decimals, never floats.
+
+Later tables override earlier ones row by row (same provider and model id), so a
+user file can correct one negotiated price without copying the whole table.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import tomllib
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from ._errors import PriceTableError, UnknownModelError
+
+Method = Literal["supervised", "dpo", "reinforcement"]
+Status = Literal["verified", "unverified"]
+
+BUILTIN_TABLES: tuple[str, ...] = ("openai.toml", "azure_openai.toml")
+"""Table files shipped in ``pricing/tables``, in lookup order."""
+
+BUILTIN_ORIGIN = "built-in"
+
+
+def _to_decimal(value: Any) -> Any:
+    # Floats are refused: 0.1 as a float is not 0.1 dollars. Files never produce
+    # floats (they are parsed with parse_float=Decimal); this guards the Python API.
+    if isinstance(value, bool):
+        raise ValueError("money must be a number, not a boolean")
+    if isinstance(value, float):
+        raise ValueError("money must be a decimal string such as \"0.30\", not a float")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            parsed = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a decimal amount") from None
+        if not parsed.is_finite():
+            raise ValueError(f"{value!r} is not a finite amount")
+        return parsed
+    return value
+
+
+Money = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, allow_inf_nan=False)]
+
+
+class _RowFields(BaseModel):
+    """The fields of one model row as written in a price file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    id: str = Field(min_length=1)
+    """Model id as the provider's API spells it, preferably the dated snapshot."""
+    aliases: tuple[str, ...] = ()
+    """Other names that resolve to this row, e.g. the undated ``gpt-4o-mini``."""
+    methods: tuple[Method, ...] = Field(min_length=1)
+    """Fine-tuning methods the provider offers for this model."""
+    training_context_tokens: int = Field(gt=0)
+    """Longest training example in tokens; longer examples are truncated (and billed) at this length."""
+    encoding: str | None = None
+    """Tokenizer encoding (``o200k_base``, ``cl100k_base``) when the provider uses a tiktoken encoding."""
+    training_usd_per_1m_tokens: Money | None = None
+    """Price of one million trained tokens (supervised and DPO)."""
+    training_usd_per_hour: Money | None = None
+    """Price of one hour of training time (reinforcement fine-tuning)."""
+    validation_billed: bool | None = None
+    """Whether validation-file tokens are billed; omit when the provider does not say."""
+    input_usd_per_1m: Money
+    """Fine-tuned model inference: one million input tokens."""
+    cached_input_usd_per_1m: Money | None = None
+    """Fine-tuned model inference: one million cached input tokens, when published."""
+    output_usd_per_1m: Money
+    """Fine-tuned model inference: one million output tokens."""
+    batch_input_usd_per_1m: Money | None = None
+    """Batch API price of one million input tokens, when published."""
+    batch_output_usd_per_1m: Money | None = None
+    """Batch API price of one million output tokens, when published."""
+    hosting_usd_per_hour: Money | None = None
+    """Hourly fee for keeping a fine-tuned deployment up (e.g. Azure), billed whether used or not."""
+    fine_tuning_ends: date | None = None
+    """First day on which the provider refuses new fine-tuning jobs for this model."""
+    shutdown: date | None = None
+    """First day on which the model and the models fine-tuned from it stop serving."""
+    source: str | None = None
+    """Where this row's figures were checked; defaults to the table's source."""
+    status: Status = "unverified"
+    """``verified`` only when every figure was checked against the provider's own page."""
+    note: str = ""
+    """Anything a reader of an estimate should know about this row's figures."""
+
+    @model_validator(mode="after")
+    def _has_training_price(self) -> _RowFields:
+        token_methods = [m for m in self.methods if m != "reinforcement"]
+        if token_methods and self.training_usd_per_1m_tokens is None:
+            raise ValueError(f"training_usd_per_1m_tokens is required for {', '.join(token_methods)}")
+        if "reinforcement" in self.methods and self.training_usd_per_hour is None:
+            raise ValueError("training_usd_per_hour is required for reinforcement")
+        return self
+
+
+class ModelPrice(_RowFields):
+    """One model's prices, with the table facts (provider, date, source, file) it came from."""
+
+    provider: str
+    """Provider of the table the row came from, e.g. ``openai``."""
+    as_of: date
+    """The date the table's prices were checked."""
+    table_source: str
+    """The table's source URL."""
+    origin: str = BUILTIN_ORIGIN
+    """``built-in`` or the path of the user price file that supplied the row."""
+    table_notices: tuple[str, ...] = ()
+    """The table's provider-wide caveats."""
+
+    @property
+    def row_source(self) -> str:
+        return self.source or self.table_source
+
+    @property
+    def billed_by_time(self) -> bool:
+        """True when training is billed per hour rather than per token."""
+        return self.training_usd_per_1m_tokens is None
+
+    def names(self) -> tuple[str, ...]:
+        return (self.id, *self.aliases)
+
+
+class PriceTable(BaseModel):
+    """One provider's price file after validation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    provider: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+    """Provider key, lower case, e.g. ``openai`` or ``azure_openai``."""
+    as_of: date
+    """The date the prices were checked."""
+    source: str = Field(min_length=1)
+    """URL of the page the prices were checked against."""
+    notices: tuple[str, ...] = ()
+    """Provider-wide caveats shown with every estimate from this table."""
+    models: tuple[_RowFields, ...] = Field(min_length=1)
+    """One row per fine-tunable model."""
+    origin: str = Field(default=BUILTIN_ORIGIN, exclude=True)
+    """Where the table was loaded from (set by the loader, not read from the file)."""
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> PriceTable:
+        owner: dict[str, str] = {}
+        for row in self.models:
+            for key in {name.lower() for name in (row.id, *row.aliases)}:
+                if key in owner:
+                    if owner[key] == row.id:
+                        raise ValueError(f"model {row.id!r} is listed twice")
+                    raise ValueError(f"name {key!r} is used by both {owner[key]!r} and {row.id!r}")
+                owner[key] = row.id
+        return self
+
+    def rows(self) -> list[ModelPrice]:
+        """The rows with the table's provider, date, source and origin attached."""
+        return [
+            ModelPrice(
+                **row.model_dump(),
+                provider=self.provider,
+                as_of=self.as_of,
+                table_source=self.source,
+                origin=self.origin,
+                table_notices=self.notices,
+            )
+            for row in self.models
+        ]
+
+
+def _describe(path: str, data: Any, exc: ValidationError) -> str:
+    lines = []
+    errors = exc.errors()
+    locs = [tuple(e["loc"]) for e in errors]
+    for err in errors:
+        loc = list(err["loc"])
+        # A bad item also empties the validated tuple holding it; that follow-on
+        # "too short" error says nothing new.
+        if err["type"] == "too_short" and any(
+            len(other) > len(loc) and other[: len(loc)] == tuple(loc) for other in locs
+        ):
+            continue
+        where = ""
+        for part in loc:
+            where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+        # Name the row by its id too: "models[2]" alone is hard to find in a long file.
+        if len(loc) >= 2 and loc[0] == "models" and isinstance(loc[1], int):
+            try:
+                row_id = data["models"][loc[1]].get("id")
+            except (KeyError, IndexError, TypeError, AttributeError):
+                row_id = None
+            if row_id:
+                where += f" (model {row_id})"
+        message = err["msg"]
+        if err["type"] == "missing":
+            message = "missing field"
+        elif err["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        lines.append(f"{path}: {where or '(top level)'}: {message}")
+    return "\n".join(lines)
+
+
+def parse_price_table(text: str, *, origin: str, fmt: Literal["toml", "json"] = "toml") -> PriceTable:
+    """Validate the text of a price table. Raises PriceTableError naming ``origin`` and the field."""
+    try:
+        if fmt == "json":
+            data = json.loads(text, parse_float=Decimal)
+        else:
+            data = tomllib.loads(text, parse_float=Decimal)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise PriceTableError(f"{origin}: not valid {fmt.upper()}: {exc}") from None
+    if not isinstance(data, dict):
+        raise PriceTableError(f"{origin}: a price table must be a table/object at the top level")
+    if "origin" in data:
+        raise PriceTableError(f"{origin}: origin: unknown field")
+    try:
+        return PriceTable.model_validate({**data, "origin": origin})
+    except ValidationError as exc:
+        raise PriceTableError(_describe(origin, data, exc)) from None
+
+
+def load_price_table(path: str | Path) -> PriceTable:
+    """Read and validate one user price file (``.toml`` or ``.json``)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PriceTableError(f"{path}: price file not found") from None
+    except OSError as exc:
+        raise PriceTableError(f"{path}: cannot read price file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise PriceTableError(f"{path}: price file is not UTF-8 text") from None
+    fmt: Literal["toml", "json"] = "json" if path.suffix.lower() == ".json" else "toml"
+    return parse_price_table(text, origin=str(path), fmt=fmt)
+
+
+@functools.cache
+def builtin_tables() -> tuple[PriceTable, ...]:
+    """The price tables shipped with ftpreflight (cached; they never change at run time)."""
+    folder = resources.files("pricing.tables")
+    tables = []
+    for name in BUILTIN_TABLES:
+        text = folder.joinpath(name).read_text(encoding="utf-8")
+        tables.append(parse_price_table(text, origin=f"{BUILTIN_ORIGIN} ({name})"))
+    return tuple(tables)
+
+
+def normalize_model_name(name: str) -> str:
+    """Reduce a fine-tuned model name to its base: ``ft:gpt-4o-mini-2024-07-18:org::id`` and
+    Azure's ``gpt-4o-mini-2024-07-18.ft-abc123`` both become ``gpt-4o-mini-2024-07-18``."""
+    base = name.strip()
+    if base.lower().startswith("ft:"):
+        base = base[3:].split(":", 1)[0]
+    if ".ft-" in base:
+        base = base.split(".ft-", 1)[0]
+    return base
+
+
+class PriceBook:
+    """Every loaded table merged: later tables override earlier rows with the same id."""
+
+    def __init__(self, tables: Sequence[PriceTable]):
+        self.tables: tuple[PriceTable, ...] = tuple(tables)
+        self._rows: dict[tuple[str, str], ModelPrice] = {}
+        for table in self.tables:
+            for row in table.rows():
+                self._rows[(table.provider, row.id.lower())] = row
+        self._index: dict[tuple[str, str], tuple[str, str]] = {}
+        for key, row in self._rows.items():
+            for name in row.names():
+                self._index[(row.provider, name.lower())] = key
+        # An id always wins over another row's alias of the same name.
+        for key, row in self._rows.items():
+            self._index[(row.provider, row.id.lower())] = key
+
+    @property
+    def providers(self) -> list[str]:
+        """Providers in lookup order (first loaded first)."""
+        return list(dict.fromkeys(table.provider for table in self.tables))
+
+    def models(self, provider: str | None = None) -> list[ModelPrice]:
+        """Effective rows (after overrides), in table order."""
+        return [row for (prov, _), row in self._rows.items() if provider is None or prov == provider]
+
+    def find_model(self, name: str, provider: str | None = None) -> ModelPrice:
+        """The row for a model id, alias or fine-tuned model name.
+
+        ``provider/name`` or ``provider=`` picks a provider; otherwise providers are
+        searched in load order (OpenAI first). Raises UnknownModelError with close matches.
+        """
+        wanted = name.strip()
+        if provider is None and "/" in wanted:
+            maybe_provider, rest = wanted.split("/", 1)
+            if maybe_provider in self.providers:
+                provider, wanted = maybe_provider, rest
+        base = normalize_model_name(wanted).lower()
+        if provider is not None and provider not in self.providers:
+            raise UnknownModelError(name, [f"provider {p}" for p in self.providers])
+        for prov in [provider] if provider else self.providers:
+            key = self._index.get((prov, base))
+            if key is not None:
+                return self._rows[key]
+        raise UnknownModelError(name, self.close_matches(base, provider=provider))
+
+    def close_matches(self, name: str, n: int = 5, provider: str | None = None) -> list[str]:
+        """Known names that look like ``name`` (ids and aliases, best first)."""
+        names: list[str] = []
+        for (prov, _), row in self._rows.items():
+            if provider is None or prov == provider:
+                names.extend(row.names())
+        names = list(dict.fromkeys(names))
+        base = normalize_model_name(name).lower()
+        lowered = {candidate.lower(): candidate for candidate in names}
+        hits = difflib.get_close_matches(base, list(lowered), n=n, cutoff=0.6)
+        # Also offer snapshots of a family the user typed a prefix of ("gpt-4.1" -> "gpt-4.1-...").
+        prefixed = [c for c in lowered if c.startswith(base) and c not in hits] if base else []
+        return [lowered[h] for h in [*hits, *prefixed][:n]]
+
+
+def load_price_book(extra_paths: Iterable[str | Path] = (), *, include_builtin: bool = True) -> PriceBook:
+    """The built-in tables followed by user price files (which override them row by row)."""
+    tables: list[PriceTable] = list(builtin_tables()) if include_builtin else []
+    tables.extend(load_price_table(p) for p in extra_paths)
+    return PriceBook(tables)
+
+
+@functools.cache
+def default_price_book() -> PriceBook:
+    """The built-in tables only (cached)."""
+    return PriceBook(builtin_tables())
+
+
+def find_model(name: str, provider: str | None = None, book: PriceBook | None = None) -> ModelPrice:
+    """Look a model up in ``book`` (default: the built-in tables). See ``PriceBook.find_model``."""
+    return (book or default_price_book()).find_model(name, provider=provider)
+
+
+def close_matches(name: str, n: int = 5, book: PriceBook | None = None) -> list[str]:
+    """Known model names close to ``name`` (default: the built-in tables)."""
+    return (book or default_price_book()).close_matches(name, n=n)
+
+
+def table_age_days(table: PriceTable, today: date) -> int:
+    """Days since the table's prices were checked."""
+    return (today - table.as_of).days
+
+
+STALE_AFTER_DAYS = 90
+"""A table checked longer ago than this is reported as stale."""
