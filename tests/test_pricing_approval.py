@@ -1,0 +1,146 @@
+"""Approval records: writing, reading, verifying at submission, and the human reports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pytest
+
+import pricing
+from pricing import (
+    ApprovalError,
+    ApprovalSettings,
+    DatasetTokens,
+    LintSummary,
+    approval_refusals,
+    build_approval_record,
+    estimate,
+    find_model,
+    read_approval_record,
+    verify_approval,
+    write_approval_record,
+)
+
+TODAY = date(2026, 11, 23)
+WHEN = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def data_file(tmp_path):
+    path = tmp_path / "train.jsonl"
+    path.write_text('{"messages": []}\n' * 100, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def est():
+    return estimate(find_model("gpt-4o-mini"), DatasetTokens.from_counts([1000] * 100), today=TODAY, epochs=3)
+
+
+def make_record(data_file, est, budget="5.00", errors=0):
+    return build_approval_record(
+        data_path=data_file, estimate=est, budget_usd=Decimal(budget),
+        lint=LintSummary(errors=errors, warnings=2), approver="Dana", approved_at=WHEN, tool_version="0.1.0",
+    )
+
+
+def test_record_holds_what_the_issue_asks_for(data_file, est):
+    record = make_record(data_file, est)
+    assert record.file.sha256 == hashlib.sha256(data_file.read_bytes()).hexdigest()
+    assert record.file.size_bytes == data_file.stat().st_size
+    assert record.file.examples == 100
+    assert record.settings.model == "gpt-4o-mini-2024-07-18"
+    assert record.settings.method == "supervised"
+    assert record.settings.epochs == 3
+    assert record.job_cost_usd == Decimal("0.90")
+    assert record.prices.as_of == date(2026, 11, 23)
+    assert record.lint.warnings == 2
+    assert record.approver == "Dana"
+
+
+def test_write_then_read_round_trips_with_money_as_strings(tmp_path, data_file, est):
+    record = make_record(data_file, est)
+    path = tmp_path / "out" / "approval.json"
+    write_approval_record(record, path)
+    data = json.loads(path.read_text())
+    assert data["job_cost_usd"] == "0.90"
+    assert data["budget_usd"] == "5.00"
+    assert data["estimate"]["training_cost_usd"] == "0.90"
+    assert data["file"]["sha256"] == record.file.sha256
+    assert read_approval_record(path) == record
+    assert [p.name for p in path.parent.iterdir()] == ["approval.json"]  # no temp files left
+
+
+def test_atomic_write_keeps_the_old_record_when_writing_fails(tmp_path, data_file, est, monkeypatch):
+    path = tmp_path / "approval.json"
+    write_approval_record(make_record(data_file, est), path)
+    before = path.read_text()
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pricing._approval.os, "replace", boom)
+    with pytest.raises(ApprovalError, match="No space left"):
+        write_approval_record(make_record(data_file, est, budget="9.00"), path)
+    assert path.read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["approval.json", "train.jsonl"] or \
+        sorted(p.name for p in tmp_path.iterdir()) == ["approval.json", "train.jsonl"]
+
+
+def test_reading_a_broken_record_names_file_and_field(tmp_path, data_file, est):
+    path = tmp_path / "approval.json"
+    write_approval_record(make_record(data_file, est), path)
+    data = json.loads(path.read_text())
+    del data["budget_usd"]
+    data["file"]["sha256"] = "xyz"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ApprovalError) as info:
+        read_approval_record(path)
+    assert f"{path}: budget_usd: missing field" in str(info.value)
+    assert "file.sha256" in str(info.value)
+    with pytest.raises(ApprovalError, match="not found"):
+        read_approval_record(tmp_path / "missing.json")
+
+
+def test_verify_passes_for_the_same_file_and_settings(data_file, est):
+    record = make_record(data_file, est)
+    settings = ApprovalSettings.from_estimate(est)
+    assert verify_approval(record, data_path=data_file, settings=settings, fresh_job_cost_usd=Decimal("0.90")) == []
+
+
+def test_verify_catches_a_changed_file_changed_settings_and_a_higher_estimate(data_file, est):
+    record = make_record(data_file, est, budget="1.00")
+    data_file.write_text(data_file.read_text() + '{"messages": []}\n')
+    settings = ApprovalSettings.from_estimate(est).model_copy(update={"epochs": 4})
+    problems = verify_approval(record, data_path=data_file, settings=settings, fresh_job_cost_usd=Decimal("1.20"))
+    assert any("sha256" in p and "changed since approval" in p for p in problems)
+    assert any(p == "setting epochs: approved 3, now 4" for p in problems)
+    assert any("$1.20 exceeds the approved budget $1.00" in p for p in problems)
+
+
+def test_refusals_for_lint_errors_and_budget(est):
+    assert approval_refusals(est, Decimal("1.00"), LintSummary(errors=0, warnings=5)) == []
+    reasons = approval_refusals(est, Decimal("0.50"), LintSummary(errors=2, warnings=0))
+    assert "the lint found 2 errors; fix them before approving" in reasons
+    assert "the estimate $0.90 exceeds the budget $0.50" in reasons
+
+
+def test_reports_are_readable_without_the_tool(data_file, est):
+    record = make_record(data_file, est).model_copy(update={"approver": "<Dana & Co>"})
+    lengths = [10, 20, 30, 400, 1000]
+    html = pricing.render_approval_html(record, lengths)
+    assert html.count("<svg") == 2  # cost chart and histogram
+    assert "&lt;Dana &amp; Co&gt;" in html and "<Dana" not in html
+    assert "<script" not in html and "http-equiv" not in html
+    markdown = pricing.render_approval_markdown(record, lengths)
+    assert record.file.sha256 in markdown
+    assert "| Job total | 0.90 |" in markdown
+
+
+def test_histogram_buckets_cover_every_example():
+    buckets = pricing.token_histogram([1, 2, 3, 50, 100], bins=4)
+    assert sum(count for _, _, count in buckets) == 5
+    assert buckets[0][0] == 1 and buckets[-1][1] == 100
