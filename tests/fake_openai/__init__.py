@@ -9,7 +9,7 @@ import pytest
 
 from .server import DEFAULT_API_KEY, FakeOpenAI, parse_multipart, wait_until
 
-__all__ = ["DEFAULT_API_KEY", "FakeOpenAI", "fake_openai", "openai_client", "parse_multipart", "wait_until",
+__all__ = ["DEFAULT_API_KEY", "FakeOpenAI", "fake_openai", "make_test_provider", "openai_client", "parse_multipart", "wait_until",
            "write_chat_jsonl"]
 
 
@@ -26,6 +26,17 @@ def openai_client(fake_openai):
     client = openai.OpenAI(api_key=DEFAULT_API_KEY, base_url=fake_openai.base_url, max_retries=2, timeout=5.0)
     yield client
     client.close()
+
+
+def make_test_provider(server: FakeOpenAI, *, timeout: float = 2.0, max_retries: int = 2, **options):
+    """A real ``OpenAIProvider`` over a real ``openai.OpenAI`` client pointed at ``server``."""
+    import openai
+
+    from tui.providers import OpenAIProvider
+
+    client = openai.OpenAI(api_key=DEFAULT_API_KEY, base_url=server.base_url, max_retries=max_retries,
+                           timeout=timeout)
+    return OpenAIProvider(client, **options)
 
 
 def write_chat_jsonl(path, examples: int = 12) -> None:

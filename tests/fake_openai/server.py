@@ -179,6 +179,10 @@ class FakeOpenAI:
         with self._lock:
             self._faults.append(Fault(kind, method.upper(), path_prefix, times, hang_seconds))
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
     def advance(self, job_id: str | None = None, steps: int = 1) -> None:
         with self._lock:
             targets = [self.jobs[job_id]] if job_id else list(self.jobs.values())

@@ -1,0 +1,369 @@
+"""Submitting fine-tuning jobs safely: the idempotency lookup, upload + create, and watching.
+
+No Textual and no printing here: the CLI and the app call the same functions and
+receive progress through a callback. Everything that talks to the provider loops a
+bounded number of times.
+
+    SubmissionError          the submission stopped; ``leftover_file_ids`` names uploaded
+                             files that are still on the provider (if any)
+
+Provider failures (``tui.providers.ProviderError``) that happen before anything was
+uploaded propagate unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from . import __version__
+from .providers import (
+    Job,
+    JobEvent,
+    JobSpec,
+    OutcomeUnknown,
+    Provider,
+    ProviderError,
+    RemoteFile,
+    TransientError,
+    UploadProgress,
+)
+
+__all__ = [
+    "META_SETTINGS",
+    "META_SHA256",
+    "META_TOKENS_PER_EPOCH",
+    "META_VALIDATION_SHA256",
+    "META_VERSION",
+    "Fingerprint",
+    "SubmissionError",
+    "SubmissionPlan",
+    "SubmitProgress",
+    "SubmitResult",
+    "TokenComparison",
+    "compare_trained_tokens",
+    "file_sha256",
+    "find_existing_job",
+    "fingerprint",
+    "submit",
+    "watch_job",
+]
+
+META_SHA256 = "ftpreflight_sha256"
+META_VALIDATION_SHA256 = "ftpreflight_validation_sha256"
+META_SETTINGS = "ftpreflight_settings"
+"""A digest of everything that makes two submissions "the same job" besides the data."""
+META_VERSION = "ftpreflight_version"
+META_TOKENS_PER_EPOCH = "ftpreflight_tokens_per_epoch"
+"""The lint's billed-token count for one epoch, kept to compare with ``trained_tokens``."""
+META_EPOCHS = "ftpreflight_epochs"
+"""The epoch count the estimate assumed (resolved from ``auto``)."""
+
+NOT_REUSABLE = frozenset({"failed", "cancelled"})
+
+
+class SubmissionError(Exception):
+    """The submission stopped. The message is one or two plain sentences."""
+
+    def __init__(self, message: str, *, leftover_file_ids: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.leftover_file_ids = leftover_file_ids
+
+
+@dataclass(frozen=True)
+class SubmissionPlan:
+    """What to submit. ``None`` hyperparameters mean "let the provider choose" (auto)."""
+
+    training_path: Path
+    model: str
+    validation_path: Path | None = None
+    method: Literal["supervised", "dpo"] = "supervised"
+    n_epochs: int | None = None
+    batch_size: int | None = None
+    learning_rate_multiplier: float | None = None
+    beta: float | None = None
+    """DPO only."""
+    suffix: str | None = None
+    seed: int | None = None
+    tokens_per_epoch: int | None = None
+    """Estimated billed tokens per epoch (informational: stored in the job's metadata)."""
+    estimated_epochs: int | None = None
+    """Epochs the estimate assumed (informational, like ``tokens_per_epoch``)."""
+
+    def hyperparameters(self) -> dict[str, Any]:
+        chosen = {"n_epochs": self.n_epochs, "batch_size": self.batch_size,
+                  "learning_rate_multiplier": self.learning_rate_multiplier}
+        if self.method == "dpo":
+            chosen["beta"] = self.beta
+        return {name: value for name, value in chosen.items() if value is not None}
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Identifies a submission: the data bytes plus the settings that shape the job."""
+
+    training_sha256: str
+    validation_sha256: str | None
+    settings_digest: str
+    extra_metadata: dict[str, str] = field(default_factory=dict)
+
+    def metadata(self) -> dict[str, str]:
+        data = {META_SHA256: self.training_sha256, META_SETTINGS: self.settings_digest,
+                META_VERSION: __version__}
+        if self.validation_sha256:
+            data[META_VALIDATION_SHA256] = self.validation_sha256
+        data.update(self.extra_metadata)
+        return data
+
+    def matches(self, job: Job) -> bool:
+        meta = job.metadata
+        return (meta.get(META_SHA256) == self.training_sha256
+                and meta.get(META_SETTINGS) == self.settings_digest
+                and meta.get(META_VALIDATION_SHA256) == self.validation_sha256)
+
+
+def fingerprint(plan: SubmissionPlan, *, provider_name: str = "openai") -> Fingerprint:
+    training = file_sha256(plan.training_path)
+    validation = file_sha256(plan.validation_path) if plan.validation_path else None
+    settings = {"provider": provider_name, "model": plan.model, "method": plan.method,
+                "hyperparameters": plan.hyperparameters(), "suffix": plan.suffix, "seed": plan.seed,
+                "validation_sha256": validation}
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:32]
+    extra = {}
+    if plan.tokens_per_epoch is not None:
+        extra[META_TOKENS_PER_EPOCH] = str(plan.tokens_per_epoch)
+    if plan.estimated_epochs is not None:
+        extra[META_EPOCHS] = str(plan.estimated_epochs)
+    return Fingerprint(training, validation, digest, extra)
+
+
+def find_existing_job(provider: Provider, print_: Fingerprint) -> Job | None:
+    """The newest job for the same data and settings that has not failed or been cancelled."""
+    for job in provider.list_jobs(limit=100, metadata={META_SHA256: print_.training_sha256}):
+        if print_.matches(job) and job.status not in NOT_REUSABLE:
+            return job
+    return None
+
+
+@dataclass(frozen=True)
+class SubmitProgress:
+    """One step of a submission, for progress displays.
+
+    ``stage`` is one of ``lookup``, ``existing``, ``upload``, ``processing``, ``create``,
+    ``retry``, ``created``, ``cleanup``."""
+
+    stage: str
+    message: str
+    done: int | None = None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    job: Job
+    reused: bool
+    """True when an earlier matching job was found and nothing was uploaded or created."""
+    fingerprint: Fingerprint
+    file_ids: tuple[str, ...] = ()
+
+
+def submit(provider: Provider, plan: SubmissionPlan, *, force: bool = False,
+           on_progress: Callable[[SubmitProgress], None] | None = None,
+           print_: Fingerprint | None = None, sleep: Callable[[float], None] = time.sleep,
+           file_poll_interval: float = 2.0, file_wait_timeout: float = 30 * 60,
+           create_attempts: int = 4, retry_delay: float = 2.0) -> SubmitResult:
+    """Upload the plan's files and create the job, unless a matching job already exists.
+
+    Never creates a second job for the same fingerprint: the create request is not
+    retried blindly; after a timeout or a dropped connection the provider is asked
+    whether the job exists first. Gates (lint, approval, lifecycle) are the caller's job
+    and must run before this. Raises ``SubmissionError`` once files are uploaded,
+    ``ProviderError`` before that."""
+    report = on_progress or (lambda progress: None)
+    print_ = print_ or fingerprint(plan, provider_name=getattr(provider, "name", "openai"))
+
+    if not force:
+        report(SubmitProgress("lookup", "Looking for an existing job for this file and settings"))
+        existing = find_existing_job(provider, print_)
+        if existing is not None:
+            report(SubmitProgress("existing", f"Job {existing.id} ({existing.status}) already exists for this "
+                                              "file and settings"))
+            return SubmitResult(existing, True, print_)
+
+    uploaded: list[RemoteFile] = []
+    try:
+        for path in (plan.training_path, plan.validation_path):
+            if path is None:
+                continue
+
+            def on_upload(progress: UploadProgress) -> None:
+                report(SubmitProgress("upload", f"Uploading {progress.filename}", progress.sent_bytes,
+                                      progress.total_bytes))
+            uploaded.append(provider.upload_file(Path(path), on_progress=on_upload))
+        for remote in uploaded:
+            _wait_processed(provider, remote, report, sleep, file_poll_interval, file_wait_timeout)
+    except (ProviderError, SubmissionError) as exc:
+        raise _abandon(provider, uploaded, report, exc) from None
+
+    spec = JobSpec(model=plan.model, training_file_id=uploaded[0].id,
+                   validation_file_id=uploaded[1].id if len(uploaded) > 1 else None, method=plan.method,
+                   hyperparameters=plan.hyperparameters(), suffix=plan.suffix, seed=plan.seed,
+                   metadata=print_.metadata())
+    file_ids = tuple(remote.id for remote in uploaded)
+    job = _create_once(provider, spec, print_, report, sleep, create_attempts, retry_delay, uploaded)
+    report(SubmitProgress("created", f"Created job {job.id}"))
+    return SubmitResult(job, False, print_, file_ids)
+
+
+def _create_once(provider: Provider, spec: JobSpec, print_: Fingerprint, report, sleep, attempts: int,
+                 retry_delay: float, uploaded: list[RemoteFile]) -> Job:
+    last: ProviderError | None = None
+    for attempt in range(1, max(attempts, 1) + 1):
+        report(SubmitProgress("create", f"Creating the fine-tuning job (attempt {attempt})"))
+        try:
+            return provider.create_job(spec)
+        except OutcomeUnknown as exc:
+            last = exc
+            # The request may have reached the provider: look before trying again.
+            try:
+                existing = find_existing_job(provider, print_)
+            except ProviderError:
+                existing = None
+            if existing is not None:
+                report(SubmitProgress("existing", f"The job was created despite the error: {existing.id}"))
+                return existing
+        except TransientError as exc:  # 429 and friends: the job was certainly not created
+            last = exc
+        except ProviderError as exc:  # refused outright: no job exists, so remove the files
+            raise _abandon(provider, uploaded, report, exc) from None
+        if attempt < attempts:
+            delay = getattr(last, "retry_after", None) or retry_delay * attempt
+            report(SubmitProgress("retry", f"{last} - retrying in {delay:.1f}s"))
+            sleep(delay)
+    kept = ", ".join(remote.id for remote in uploaded)
+    raise SubmissionError(
+        f"{last} Could not confirm whether the job was created; run the same `ftpreflight submit` again "
+        f"(it finds the job if it exists, and never starts a second one). Uploaded files kept: {kept}.",
+        leftover_file_ids=tuple(remote.id for remote in uploaded))
+
+
+def _wait_processed(provider: Provider, remote: RemoteFile, report, sleep, interval: float, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    polls = max(1, int(timeout / max(interval, 0.001)) + 1)
+    current = remote
+    for _ in range(polls):
+        if current.status == "processed":
+            return
+        if current.status == "error":
+            detail = f": {current.status_details}" if current.status_details else ""
+            raise SubmissionError(f"The provider could not process {remote.filename} ({remote.id}){detail}.")
+        report(SubmitProgress("processing", f"Waiting for {remote.filename} to be processed"))
+        if time.monotonic() >= deadline:
+            break
+        sleep(interval)
+        current = provider.retrieve_file(remote.id)
+    if current.status != "processed":
+        raise SubmissionError(f"{remote.filename} ({remote.id}) was still not processed after {timeout:.0f}s.")
+
+
+def _abandon(provider: Provider, uploaded: list[RemoteFile], report, cause: Exception) -> SubmissionError:
+    """Delete the files uploaded for a job that will not exist, and describe what is left."""
+    kept = []
+    for remote in uploaded:
+        report(SubmitProgress("cleanup", f"Deleting uploaded file {remote.id}"))
+        try:
+            provider.delete_file(remote.id)
+        except ProviderError:
+            kept.append(remote.id)
+    note = ""
+    if kept:
+        note = f" The uploaded file(s) {', '.join(kept)} could not be deleted; delete them by hand."
+    elif uploaded:
+        note = " The uploaded file(s) were deleted."
+    return SubmissionError(f"{cause}{note}", leftover_file_ids=tuple(kept))
+
+
+# --------------------------------------------------------------------------- watching
+
+def watch_job(provider: Provider, job_id: str, *, on_update: Callable[[Job, list[JobEvent]], None] | None = None,
+              poll_interval: float = 15.0, timeout: float = 7 * 24 * 3600,
+              sleep: Callable[[float], None] = time.sleep, should_stop: Callable[[], bool] | None = None,
+              max_consecutive_errors: int = 5, with_events: bool = True) -> Job:
+    """Poll the job until it is final (``succeeded``, ``failed``, ``cancelled``), ``timeout``
+    passes or ``should_stop()`` is true; return the last state seen. ``on_update`` gets the
+    job and the events not seen before, oldest first."""
+    seen: set[str] = set()
+    errors = 0
+    job: Job | None = None
+    polls = max(1, int(timeout / max(poll_interval, 0.001)) + 1)
+    for poll in range(polls):
+        try:
+            job = provider.retrieve_job(job_id)
+            new = []
+            if with_events:
+                new = [event for event in provider.list_events(job_id) if event.id not in seen]
+                seen.update(event.id for event in new)
+            errors = 0
+        except TransientError:
+            errors += 1
+            if errors >= max_consecutive_errors:
+                raise
+        else:
+            if on_update is not None:
+                on_update(job, new)
+            if job.is_final:
+                return job
+        if (should_stop and should_stop()) or poll == polls - 1:
+            break
+        sleep(poll_interval)
+    if job is None:
+        job = provider.retrieve_job(job_id)
+    return job
+
+
+@dataclass(frozen=True)
+class TokenComparison:
+    estimated: int
+    trained: int
+
+    @property
+    def difference(self) -> int:
+        return self.trained - self.estimated
+
+    @property
+    def percent(self) -> float | None:
+        return None if not self.estimated else 100.0 * self.difference / self.estimated
+
+    def describe(self) -> str:
+        percent = f" ({self.percent:+.1f}%)" if self.percent is not None else ""
+        return (f"trained {self.trained:,} tokens; estimated {self.estimated:,}; "
+                f"difference {self.difference:+,}{percent}")
+
+
+def compare_trained_tokens(job: Job) -> TokenComparison | None:
+    """Compare the provider's ``trained_tokens`` with the estimate stored in the job's
+    metadata at submission; ``None`` when either is unknown."""
+    per_epoch = job.metadata.get(META_TOKENS_PER_EPOCH)
+    if job.trained_tokens is None or not per_epoch or not per_epoch.isdigit():
+        return None
+    epochs = job.n_epochs
+    if epochs is None:
+        assumed = job.metadata.get(META_EPOCHS, "")
+        epochs = int(assumed) if assumed.isdigit() else None
+    if not epochs:
+        return None
+    return TokenComparison(int(per_epoch) * epochs, job.trained_tokens)
+
