@@ -363,9 +363,25 @@ def default_price_book() -> PriceBook:
     return PriceBook(builtin_tables())
 
 
-def find_model(name: str, provider: str | None = None, book: PriceBook | None = None) -> ModelPrice:
-    """Look a model up in ``book`` (default: the built-in tables). See ``PriceBook.find_model``."""
-    return (book or default_price_book()).find_model(name, provider=provider)
+def find_model(
+    name: str,
+    provider: str | None = None,
+    book: PriceBook | None = None,
+    extra_tables: Iterable[str | Path] = (),
+) -> ModelPrice:
+    """Look a model up in ``book`` (default: the built-in tables plus ``extra_tables``,
+    user price files that override them). See ``PriceBook.find_model``."""
+    extra = list(extra_tables)
+    if book is None:
+        book = load_price_book(extra) if extra else default_price_book()
+    return book.find_model(name, provider=provider)
+
+
+def model_names(book: PriceBook | None = None) -> list[str]:
+    """Every model id and alias the book knows, ids first."""
+    book = book or default_price_book()
+    rows = book.models()
+    return list(dict.fromkeys([r.id for r in rows] + [a for r in rows for a in r.aliases]))
 
 
 def close_matches(name: str, n: int = 5, book: PriceBook | None = None) -> list[str]:

@@ -16,6 +16,9 @@ COMMANDS: tuple[str, ...] = (
     "lint",
     "rules",
     "rule",
+    "cost",
+    "prices",
+    "approve",
 )
 
 

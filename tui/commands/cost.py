@@ -1,0 +1,319 @@
+"""``ftpreflight cost``: what a fine-tuning job and its fine-tuned model will cost.
+
+A thin front end: the lint engine counts tokens, ``pricing`` does the arithmetic.
+Data goes to stdout, warnings and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pricing
+from linter import ConfigError, LintReport, lint_path
+from pricing import DatasetTokens, Estimate, EstimateInputError, PricingError, format_usd
+
+from ..config import Settings, load_settings
+from ..exit_codes import ExitStatus
+
+# Estimate parameters as the user typed them on the command line.
+FLAG_FOR_FIELD = {
+    "requests_per_month": "--requests-per-month",
+    "input_tokens_per_request": "--avg-input-tokens",
+    "output_tokens_per_request": "--avg-output-tokens",
+    "cached_share": "--cached-share",
+    "hours": "--hours",
+    "epochs": "--epochs",
+    "method": "--method",
+    "examples": "PATH",
+    "tokens": "PATH",
+}
+
+METHOD_FOR_FORMAT = {"preference": "dpo", "reinforcement": "reinforcement"}
+
+
+def today() -> date:
+    """The real date; tests replace this to make lifetime arithmetic deterministic."""
+    return date.today()
+
+
+def fail(message: str, status: ExitStatus = ExitStatus.USAGE) -> ExitStatus:
+    print(f"ftpreflight: {message}", file=sys.stderr)
+    return status
+
+
+# -- argument types: reject non-numbers at parse time (argparse exits 2) ----------
+
+def whole_number(text: str) -> int:
+    try:
+        return int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def decimal_number(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip().lstrip("$"))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def epochs_value(text: str) -> int | str:
+    return "auto" if text.strip().lower() == "auto" else whole_number(text)
+
+
+def add_estimate_arguments(p: argparse.ArgumentParser) -> None:
+    """Arguments shared by ``cost`` and ``approve``."""
+    p.add_argument("path", metavar="PATH", help="training file (JSONL)")
+    p.add_argument("--model", help="model id, alias or fine-tuned name (default: the config's model)")
+    p.add_argument("--provider", help="price table to use when several list the model (e.g. azure_openai)")
+    p.add_argument("--method", choices=("supervised", "dpo", "reinforcement"),
+                   help="fine-tuning method (default: from the file's format)")
+    p.add_argument("--epochs", type=epochs_value, default="auto", metavar="auto|N",
+                   help="epochs to bill (default: auto, OpenAI's rule)")
+    p.add_argument("--validation", metavar="PATH", help="validation file; its tokens are shown separately")
+    p.add_argument("--hours", type=decimal_number, metavar="H",
+                   help="expected training hours (reinforcement fine-tuning is billed by time)")
+    p.add_argument("--prices", action="append", default=[], metavar="PATH",
+                   help="extra price table (TOML/JSON) overriding the built-in ones; repeatable")
+
+
+@dataclass
+class Measured:
+    """A linted file turned into plain numbers for the pricing library."""
+
+    report: LintReport
+    train: DatasetTokens
+    validation: DatasetTokens | None
+    format: str | None
+
+
+def _dataset_tokens(file_report) -> DatasetTokens:
+    import polars as pl
+
+    records = file_report.records.filter(pl.col("kind").is_not_null())
+    column = lambda name: records[name].fill_null(0).to_list()  # noqa: E731
+    return DatasetTokens.from_counts(
+        column("tokens"), column("prompt_tokens"), column("completion_tokens"), encoding=file_report.encoding
+    )
+
+
+def measure(path: str, model: pricing.ModelPrice, settings: Settings, validation: str | None) -> Measured:
+    """Lint the file with the model's tokenizer and training context; raises ConfigError."""
+    config = settings.lint_config(model=model.id, context_tokens=model.training_context_tokens)
+    report = lint_path(path, config, validation=validation)
+    train = _dataset_tokens(report.files[0])
+    valid = _dataset_tokens(report.files[1]) if validation is not None and len(report.files) > 1 else None
+    return Measured(report, train, valid, report.files[0].format)
+
+
+@dataclass
+class Prepared:
+    settings: Settings
+    book: pricing.PriceBook
+    model: pricing.ModelPrice
+    measured: Measured
+    method: str
+    traffic: pricing.Traffic | None
+
+
+def prepare(args: argparse.Namespace, traffic: pricing.Traffic | None = None) -> Prepared | ExitStatus:
+    """Settings, price tables, model row and token counts, or the exit status of the failure."""
+    try:
+        settings, _ = load_settings(getattr(args, "config", None))
+    except ConfigError as exc:
+        return fail(str(exc))
+    try:
+        book = pricing.load_price_book([*settings.prices, *args.prices])
+    except PricingError as exc:
+        return fail(str(exc))
+    name = args.model or settings.model
+    try:
+        model = book.find_model(name, provider=args.provider)
+    except pricing.UnknownModelError as exc:
+        return fail(str(exc))
+    for path, what in ((args.path, "training file"), (args.validation, "validation file")):
+        if path is not None and not Path(path).is_file():
+            return fail(f"{path}: {what} not found")
+    try:
+        measured = measure(args.path, model, settings, args.validation)
+    except ConfigError as exc:
+        return fail(f"{exc} (the linter needs a tokenizer for {model.id} to count tokens)")
+    if measured.train.examples == 0:
+        return fail(f"{args.path}: no parseable examples to estimate", ExitStatus.PROBLEMS)
+    method = args.method or METHOD_FOR_FORMAT.get(measured.format or "", "supervised")
+    return Prepared(settings, book, model, measured, method, traffic)
+
+
+def run_estimate(args: argparse.Namespace, prepared: Prepared) -> Estimate | ExitStatus:
+    """The estimate, or the exit status after explaining why there is none."""
+    try:
+        return pricing.estimate(
+            prepared.model, prepared.measured.train, today=today(), method=prepared.method,
+            epochs=args.epochs, validation=prepared.measured.validation, traffic=prepared.traffic, hours=args.hours,
+        )
+    except EstimateInputError as exc:
+        flag = FLAG_FOR_FIELD.get(exc.field, exc.field)
+        message = str(exc).split(": ", 1)[1] if ": " in str(exc) else str(exc)
+        return fail(f"{flag}: {message}")
+    except pricing.JobNotAcceptedError as exc:
+        return fail(f"refusing to plan this job: {exc}", ExitStatus.PROBLEMS)
+
+
+# -- cost ---------------------------------------------------------------------
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "cost", help="estimate training and inference cost from sourced price tables",
+        description="Estimate what fine-tuning PATH on a model costs, what serving the fine-tuned model "
+                    "costs per month, and how long it stays usable. Exit 0: estimated, 1: the provider no "
+                    "longer accepts the job, 2: usage error.")
+    add_estimate_arguments(p)
+    p.add_argument("--requests-per-month", type=whole_number, metavar="N", help="expected inference traffic")
+    p.add_argument("--avg-input-tokens", type=whole_number, metavar="N",
+                   help="input tokens per request (default: the dataset's average prompt)")
+    p.add_argument("--avg-output-tokens", type=whole_number, metavar="N",
+                   help="output tokens per request (default: the dataset's average answer)")
+    p.add_argument("--cached-share", type=decimal_number, default=Decimal(0), metavar="F",
+                   help="fraction of input tokens served from the prompt cache, 0-1")
+    p.add_argument("--batch", action="store_true", help="price inference at Batch API rates where published")
+    p.add_argument("--compare", action="store_true", help="the same estimate for every model of the provider")
+    p.add_argument("--format", dest="output_format", choices=("text", "json"), default="text")
+    p.set_defaults(run=run)
+
+
+def traffic_from(args: argparse.Namespace) -> pricing.Traffic | None:
+    if args.requests_per_month is None:
+        if args.avg_input_tokens is not None or args.avg_output_tokens is not None or args.cached_share or args.batch:
+            raise EstimateInputError("requests_per_month", "is needed to estimate inference")
+        return None
+    return pricing.Traffic(
+        requests_per_month=args.requests_per_month,
+        input_tokens_per_request=args.avg_input_tokens,
+        output_tokens_per_request=args.avg_output_tokens,
+        cached_share=args.cached_share,
+        batch=args.batch,
+    )
+
+
+def run(args: argparse.Namespace) -> ExitStatus:
+    try:
+        traffic = traffic_from(args)
+    except EstimateInputError as exc:
+        return fail(f"{FLAG_FOR_FIELD[exc.field]}: {str(exc).split(': ', 1)[1]}")
+    prepared = prepare(args, traffic)
+    if isinstance(prepared, ExitStatus):
+        return prepared
+    est = run_estimate(args, prepared)
+    if isinstance(est, ExitStatus):
+        return est
+    warnings = list(est.warnings)
+    report = prepared.measured.report
+    if report.has_errors:
+        warnings.insert(0, f"the lint found {report.errors} errors; run `ftpreflight lint {args.path}` "
+                           "(records that failed to parse are not counted)")
+    comparison = None
+    if args.compare:
+        comparison = pricing.compare_models(
+            prepared.book.models(prepared.model.provider), prepared.measured.train, today=today(),
+            method=prepared.method, epochs=args.epochs, traffic=traffic, hours=args.hours,
+        )
+    if args.output_format == "json":
+        data = est.to_dict()
+        data["warnings"] = warnings
+        if comparison is not None:
+            data["compare"] = [_comparison_dict(row) for row in comparison]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(est, args.path))
+        if comparison is not None:
+            sys.stdout.write(render_comparison(comparison))
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return ExitStatus.SUCCESS
+
+
+def _money(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"${format_usd(value)}"
+
+
+def render_text(est: Estimate, path: str) -> str:
+    m = est.model
+    lines = [
+        f"Estimate for {path} on {m.provider} {m.id} ({est.method})",
+        f"  examples                  {est.examples:,}",
+        f"  billed tokens per epoch   {est.billed_tokens_per_epoch:,}"
+        + (f" ({est.truncated_examples:,} truncated)" if est.truncated_examples else ""),
+        f"  epochs                    {est.epochs}  [{est.epochs_rule}]",
+        f"  training tokens           {est.training_tokens:,}",
+    ]
+    if est.training_hours is not None:
+        lines.append(f"  training hours            {est.training_hours:f} (billed by time)")
+    lines.append(f"  training cost             {_money(est.training_cost_usd)}")
+    if est.validation_tokens is not None:
+        billed = {True: "billed", False: "not billed", None: "billing not published"}[est.validation_billed]
+        lines.append(f"  validation tokens         {est.validation_tokens:,} ({billed})")
+        if est.validation_cost_usd is not None:
+            lines.append(f"  validation cost           {_money(est.validation_cost_usd)}")
+        lines.append(f"  job total                 {_money(est.job_cost_usd)}")
+    inf = est.inference
+    if inf.requests_per_month is not None:
+        lines += [
+            f"Inference: {inf.requests_per_month:,} requests/month, {inf.input_tokens_per_request:,} input + "
+            f"{inf.output_tokens_per_request:,} output tokens each" + (" (batch)" if inf.batch else ""),
+            f"  monthly cost              {_money(inf.monthly_cost_usd)}"
+            + (f" (hosting {_money(inf.hosting_cost_usd)})" if inf.hosting_cost_usd else ""),
+            f"  per 1,000 requests        {_money(inf.cost_per_1000_requests_usd)}",
+        ]
+    elif inf.hosting_cost_usd:
+        lines.append(f"Hosting: {_money(inf.hosting_cost_usd)} per month (give --requests-per-month for traffic)")
+    if est.lifetime.days is not None:
+        lines += [
+            f"Lifetime: usable until {est.lifetime.usable_until.isoformat()} ({est.lifetime.days:,} days from today)",
+            f"  training per usable day   {_money(est.lifetime.training_cost_per_day_usd)}",
+        ]
+    lines.append(f"Prices: {m.provider} table of {m.as_of.isoformat()} ({m.status}), {m.row_source}"
+                 + ("" if m.origin.startswith("built-in") else f" [from {m.origin}]"))
+    lines.append("Assumptions:")
+    lines += [f"  - {a}" for a in est.assumptions]
+    return "\n".join(lines) + "\n"
+
+
+def _comparison_dict(row: pricing.Comparison) -> dict:
+    if row.estimate is None:
+        return {"model": row.model.id, "refused": row.refused}
+    data = row.estimate.to_dict()
+    return {
+        "model": row.model.id,
+        "epochs": data["epochs"],
+        "training_cost_usd": data["training_cost_usd"],
+        "job_cost_usd": data["job_cost_usd"],
+        "monthly_cost_usd": data["inference"]["monthly_cost_usd"],
+        "cost_per_1000_requests_usd": data["inference"]["cost_per_1000_requests_usd"],
+        "usable_days": data["lifetime"]["days"],
+        "refused": None,
+    }
+
+
+def render_comparison(rows: list[pricing.Comparison]) -> str:
+    header = f"{'model':<28} {'training':>12} {'per month':>12} {'per 1k req':>12} {'usable days':>12}"
+    lines = ["", "Compared (cheapest per month first):", header]
+    for row in rows:
+        if row.estimate is None:
+            lines.append(f"{row.model.id:<28} {'refused: ' + (row.refused or '')}")
+            continue
+        e = row.estimate
+        lines.append(
+            f"{row.model.id:<28} {_money(e.job_cost_usd):>12} {_money(e.inference.monthly_cost_usd):>12} "
+            f"{_money(e.inference.cost_per_1000_requests_usd):>12} "
+            f"{(str(e.lifetime.days) if e.lifetime.days is not None else '-'):>12}"
+        )
+    return "\n".join(lines) + "\n"
