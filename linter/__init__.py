@@ -23,3 +23,13 @@ __all__ = [
     "get_encoding", "get_rule", "lint_path", "lint_paths", "load_config_table", "load_lint_config",
     "pointer_to_path",
 ]
+
+from ._render import (  # noqa: E402
+    diagnostic_to_dict, render_github, render_json, render_rule, render_rule_table, render_sarif, render_text,
+    report_to_dict,
+)
+
+__all__ += [
+    "diagnostic_to_dict", "render_github", "render_json", "render_rule", "render_rule_table", "render_sarif",
+    "render_text", "report_to_dict",
+]

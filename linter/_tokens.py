@@ -140,7 +140,8 @@ def encoding_name_for_model(model: str) -> str:
     best = ""
     found = None
     for prefix, encoding in _MODEL_PREFIXES:
-        if name.startswith(prefix) and len(prefix) > len(best):
+        matches = name == prefix or (name.startswith(prefix) and name[len(prefix)] in "-_.:@")
+        if matches and len(prefix) > len(best):
             best, found = prefix, encoding
     if found is None:
         raise UnknownModelError(f"no known tokenizer for model {model!r}")
@@ -165,6 +166,11 @@ IMAGE_TOKENS_LOW = 85
 IMAGE_TOKENS_HIGH = 765
 
 
+_LONG_TEXT = 1_000_000
+_PIECE = 256_000
+_RUN_PIECE = 32_768
+
+
 class TokenCounter:
     """Counts tokens of strings with a bounded memo for repeated ones.
 
@@ -182,6 +188,8 @@ class TokenCounter:
         self._tool = _TOOL_CONSTANTS[encoding_name]
 
     def count(self, text: str) -> int:
+        if len(text) > _LONG_TEXT:
+            return self._count_long(text)
         if len(text) < 64:
             return len(self._encode(text)) if text else 0
         memo = self._memo
@@ -193,6 +201,30 @@ class TokenCounter:
             memo.clear()
         memo[text] = n
         return n
+
+    def _count_long(self, text: str) -> int:
+        """Count a multi-megabyte string piecewise: BPE on one giant piece is
+        superlinear. Cutting just before a space that follows a non-space is exact
+        (both encodings' pre-tokenizers start a new piece there); a run of more than
+        ``_LONG_TEXT`` characters without such a space is cut at fixed points, which
+        can shift the count by a token per cut."""
+        encode = self._encode
+        total = 0
+        start = 0
+        n = len(text)
+        while start < n:
+            end = start + _PIECE
+            if end >= n:
+                total += len(encode(text[start:]))
+                break
+            cut = text.rfind(" ", start + 1, end)
+            while cut > start and text[cut - 1].isspace():
+                cut = text.rfind(" ", start + 1, cut - 1)
+            if cut <= start:
+                cut = start + _RUN_PIECE
+            total += len(encode(text[start:cut]))
+            start = cut
+        return total
 
     def count_tool_definitions(self, functions: list) -> int:
         """Tokens for a list of function definitions (``tools[*].function`` or legacy ``functions``)."""

@@ -35,19 +35,48 @@ _ROLE_KEYS = {
 }
 _IMAGE_MIME = ("image/jpeg", "image/png", "image/webp")
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[\w.-]+)*)(;base64)?,", re.ASCII)
-_WS_RUN = re.compile(rb'(?:\\[ntr]| )+')
-_QUOTE_SPACE = re.compile(rb'" | "')
 
 
 def normalised_hash(value) -> bytes:
     """A 16-byte digest of a JSON value that ignores key order and whitespace
     differences inside strings (runs collapsed, ends trimmed)."""
+    return hashlib.blake2b(normalised_bytes(value), digest_size=16).digest()
+
+
+def normalised_bytes(value) -> bytes:
+    """Canonical JSON of ``value``: sorted keys, whitespace runs inside strings
+    collapsed to one space and trimmed at the ends."""
     try:
         data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except TypeError:
         data = repr(value).encode("utf-8", "surrogatepass")
-    data = _QUOTE_SPACE.sub(b'"', _WS_RUN.sub(b" ", data))
-    return hashlib.blake2b(data, digest_size=16).digest()
+    if not (b"  " in data or b"\\n" in data or b"\\t" in data or b"\\r" in data or b'" ' in data
+            or b' "' in data):
+        return data
+    # JSON escapes newlines and tabs inside strings; after turning them into spaces,
+    # split/join collapses every run, and the replaces trim string ends.
+    data = b" ".join(data.replace(b"\\n", b" ").replace(b"\\t", b" ").replace(b"\\r", b" ").split())
+    return data.replace(b'" ', b'"').replace(b' "', b'"')
+
+
+_DUMPS = orjson.dumps
+_SORT = orjson.OPT_SORT_KEYS
+
+
+def _message_bytes(message) -> bytes:
+    """normalised_bytes() of a message, fast for the usual string content."""
+    if isinstance(message, dict):
+        content = message.get("content")
+        if isinstance(content, str):
+            if ("  " in content or "\n" in content or "\t" in content or "\r" in content
+                    or content[:1].isspace() or content[-1:].isspace()):
+                message = dict(message)
+                message["content"] = " ".join(content.split())
+            try:
+                return _DUMPS(message, option=_SORT)
+            except TypeError:
+                pass
+    return normalised_bytes(message)
 
 
 def text_hash(text: str) -> bytes:
@@ -84,6 +113,8 @@ class RecordFacts:
     """Completion format: the completion's last characters, for stop inference."""
     texts: list[tuple[str, str]] = field(default_factory=list)
     """(JSON pointer, text) of every trainable string, for content rules (PII)."""
+    messages_bytes: list[bytes] | None = None
+    """Normalised JSON of each message, so the record hash need not re-serialise them."""
     neardup_text: str = ""
     """The record's distinctive text (no system prompt), for near-duplicate detection."""
     parsed: bool = False
@@ -105,6 +136,7 @@ class RecordChecker:
         self.stop = stop
         self.out: list[Diagnostic] = []
         self.line = 0
+        self.role_tokens = {role: counter.count(role) for role in CHAT_ROLES}
 
     # -- plumbing -------------------------------------------------------------------------
     def emit(self, code: str, message: str, pointer: str = "", severity: Severity = ERROR, **extra) -> None:
@@ -140,7 +172,16 @@ class RecordChecker:
         else:
             self._preference_record(record, facts)
         if facts.dup_hash is None:
-            facts.dup_hash = normalised_hash(record)
+            if facts.messages_bytes is not None and kind in (CHAT, REINFORCEMENT):
+                rest = {k: v for k, v in record.items() if k != "messages"}
+                digest = hashlib.blake2b(normalised_bytes(rest), digest_size=16)
+                for part in facts.messages_bytes:
+                    digest.update(b"\x1e")
+                    digest.update(part)
+                facts.dup_hash = digest.digest()
+            else:
+                facts.dup_hash = normalised_hash(record)
+            facts.messages_bytes = None
 
     # -- chat and reinforcement -----------------------------------------------------------
     def _chat_record(self, record: dict, facts: RecordFacts, kind: str) -> None:
@@ -234,6 +275,7 @@ class RecordChecker:
             self.emit("FT108", "messages is empty", base)
             return None
         count = self.count
+        role_tokens = self.role_tokens
         total = trained = 0
         call_ids: set[str] = set()
         msg_tokens: list[int] = []
@@ -269,7 +311,7 @@ class RecordChecker:
                     else:
                         self.emit("FT106", f"unexpected key {key!r} in a {role} message", where + "/" + _esc(key),
                                   ERROR)
-            tokens = TOKENS_PER_MESSAGE + count(role)
+            tokens = TOKENS_PER_MESSAGE + role_tokens[role]
             name = message.get("name")
             if name is not None:
                 if not isinstance(name, str) or not name:
@@ -325,15 +367,18 @@ class RecordChecker:
         prompt = sum(msg_tokens[:last_assistant]) if last_assistant >= 0 else total
         completion = msg_tokens[last_assistant] if last_assistant >= 0 else 0
         if collect_text:
-            # Hashes for system-prompt consistency (FT203) and conflicting targets (FT303).
+            # Each message is normalised once; the record, input (FT303), target (FT303)
+            # and system prompt (FT203) hashes are all built from those bytes.
+            normed = [_message_bytes(m) for m in messages]
             first = messages[0] if isinstance(messages[0], dict) else {}
             if first.get("role") in ("system", "developer"):
-                facts.system_hash = normalised_hash(first.get("content"))
+                facts.system_hash = hashlib.blake2b(normed[0], digest_size=12).digest()
             else:
                 facts.system_hash = b""
             if last_assistant >= 0:
-                facts.input_hash = normalised_hash(messages[:last_assistant])
-                facts.target_hash = normalised_hash(messages[last_assistant])
+                facts.input_hash = hashlib.blake2b(b"\x1e".join(normed[:last_assistant]), digest_size=16).digest()
+                facts.target_hash = hashlib.blake2b(normed[last_assistant], digest_size=16).digest()
+            facts.messages_bytes = normed
         return total, trained, prompt, completion, has_target, assistant_count
 
     def _content(self, content, role: str, where: str, has_calls: bool, facts: RecordFacts,

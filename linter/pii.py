@@ -72,8 +72,8 @@ _PLACEHOLDERS: dict[str, str] = {
 # a Luhn-valid card is never also reported as a phone number.
 _PRIORITY: dict[str, int] = {
     SECRET: 0,
-    CREDIT_CARD: 1,
-    IBAN: 2,
+    IBAN: 1,
+    CREDIT_CARD: 2,
     NATIONAL_ID: 3,
     EMAIL: 4,
     IP_ADDRESS: 5,
@@ -376,7 +376,7 @@ _IPV6_RE = re.compile(
 _IBAN_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2})([0-9]{2})((?: ?[A-Z0-9]){8,32}+)", _A)
 
 _PHONE_CONTEXT = re.compile(
-    r"(?i)(?:phone|tel|telephone|call|mobile|cell|whatsapp|fax|sms|text me|reach me|contact|number)\b[^\n]{0,24}$"
+    r"(?i)(?:phone|tel|telephone|call|mobile|cell|whatsapp|fax|sms|text me|reach me|contact|number)\b\.?[^\n.!?]{0,24}$"
 )
 _NOT_PHONE_CONTEXT = re.compile(
     r"(?i)(?:#|\$|€|£|¥|order|invoice|ticket|tracking|ref|reference|account|acct|id|sku|case|po|serial|"
@@ -491,7 +491,7 @@ def find_sensitive(
     """Find personal data and secrets in ``text``.
 
     Returns findings sorted by ``start``, never overlapping: when two detectors
-    claim overlapping text the more specific kind wins (secret, card, IBAN,
+    claim overlapping text the more specific kind wins (secret, IBAN, card,
     national id, email, IP address, phone). ``allow_values`` are exact values
     (compared also case-insensitively and ignoring separators) that never fire;
     ``allow_domains`` silences emails at those domains and their subdomains;
@@ -739,7 +739,9 @@ def _phones(text: str, lo: int, hi: int, out: _Collector) -> None:
         digits = _ascii_digits(match.group())[-10:]
         if digits[0] in "01" or digits[3] in "01":
             continue
-        if _PHONE_CONTEXT.search(text, max(0, match.start() - 40), match.start()):
+        if _PHONE_CONTEXT.search(text, max(0, match.start() - 40), match.start()) and _phone_allowed_here(
+            text, match.start()
+        ):
             out.add(PHONE, match.start(), match.end(), "phone number")
 
 

@@ -1,0 +1,206 @@
+"""Renderers: a LintReport as text, JSON, GitHub annotations or SARIF. They return
+strings; printing is the caller's business."""
+
+from __future__ import annotations
+
+import orjson
+
+from ._diagnostic import Diagnostic, Severity, pointer_to_path
+from ._report import LintReport
+from .rules import RULES, get_rule
+
+SCHEMA_VERSION = 1
+
+_COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
+_BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+def _rule_name(code: str) -> str:
+    rule = get_rule(code)
+    return rule.name if rule else code
+
+
+def report_to_dict(report: LintReport) -> dict:
+    """The documented JSON output (see README, "JSON output")."""
+    return {
+        "version": SCHEMA_VERSION,
+        "files": [
+            {
+                "path": f.path,
+                "role": f.role,
+                "format": f.format,
+                "examples": f.examples,
+                "size_bytes": f.size_bytes,
+                "model": f.model,
+                "encoding": f.encoding,
+                "context_tokens": f.context_tokens,
+                "tokens": {
+                    "total": f.tokens.total,
+                    "trained": f.tokens.trained,
+                    "max_example": f.tokens.max_example,
+                    "p50": f.tokens.p50,
+                    "p95": f.tokens.p95,
+                },
+                "separator": f.separator,
+                "stop": f.stop,
+            }
+            for f in report.files
+        ],
+        "diagnostics": [diagnostic_to_dict(d) for d in report.diagnostics],
+        "summary": {
+            "errors": report.errors,
+            "warnings": report.warnings,
+            "infos": report.infos,
+            "by_rule": report.by_rule(),
+            "not_shown": sum(report.suppressed.values()),
+        },
+    }
+
+
+def diagnostic_to_dict(d: Diagnostic) -> dict:
+    return {
+        "code": d.code,
+        "name": _rule_name(d.code),
+        "severity": d.severity.label,
+        "path": d.path,
+        "line": d.line,
+        "location": pointer_to_path(d.pointer) or None,
+        "pointer": d.pointer or None,
+        "span": [d.span.start, d.span.end] if d.span else None,
+        "message": d.message,
+        "related_lines": list(d.related_lines),
+        "fix": {"applicability": d.fix.applicability.value, "description": d.fix.description} if d.fix else None,
+    }
+
+
+def render_json(report: LintReport) -> str:
+    return orjson.dumps(report_to_dict(report), option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def render_text(report: LintReport, *, color: bool = False) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    lines: list[str] = []
+    by_path: dict[str, list[Diagnostic]] = {}
+    for d in report.diagnostics:
+        by_path.setdefault(d.path, []).append(d)
+    for f in report.files:
+        diags = by_path.pop(f.path, [])
+        header = f"{f.path}" + (f" (validation)" if f.role == "validation" else "")
+        lines.append(paint(header, _BOLD))
+        if not diags:
+            lines.append("  no problems found")
+        for d in diags:
+            where = f"line {d.line}" if d.line is not None else "file"
+            loc = pointer_to_path(d.pointer)
+            sev = paint(f"{d.severity.label:<7}", _COLORS[d.severity])
+            text = f"  {where:>10}  {sev} {paint(d.code, _BOLD)} {d.message}"
+            if loc:
+                text += paint(f"  [{loc}]", _DIM)
+            if d.related_lines and "line" not in d.message:
+                text += paint(f"  (see line {', '.join(map(str, d.related_lines[:5]))})", _DIM)
+            lines.append(text)
+        lines.append("")
+    for path, diags in by_path.items():  # diagnostics for files without a report (should not happen)
+        lines.append(paint(path, _BOLD))
+        lines.extend(f"  {d.code} {d.message}" for d in diags)
+    # Summary.
+    for f in report.files:
+        t = f.tokens
+        lines.append(
+            f"{f.path}: {f.examples:,} examples ({f.format or 'unknown format'}), {t.total:,} tokens "
+            f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "
+            f"with {f.encoding} for {f.model}"
+        )
+    by_rule = report.by_rule()
+    if by_rule:
+        parts = [f"{code} {_rule_name(code)} x{n:,}" for code, n in by_rule.items()]
+        lines.append("by rule: " + ", ".join(parts))
+    if report.suppressed:
+        lines.append(f"({sum(report.suppressed.values()):,} more diagnostics counted but not listed; "
+                     "raise max_diagnostics_per_rule to see them)")
+    summary = (f"{report.errors:,} error(s), {report.warnings:,} warning(s), {report.infos:,} info")
+    lines.append(paint(summary, _BOLD + (_COLORS[Severity.ERROR] if report.errors else "")))
+    return "\n".join(lines) + "\n"
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(report: LintReport) -> str:
+    """GitHub Actions workflow commands: one annotation per diagnostic."""
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    out = []
+    for d in report.diagnostics:
+        props = f"file={_gh_escape(d.path, True)}"
+        if d.line is not None:
+            props += f",line={d.line}"
+        props += f",title={_gh_escape(d.code + ' ' + _rule_name(d.code), True)}"
+        loc = pointer_to_path(d.pointer)
+        message = d.message + (f" [{loc}]" if loc else "")
+        out.append(f"::{level[d.severity]} {props}::{_gh_escape(message)}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def render_sarif(report: LintReport, version: str = "0") -> str:
+    """SARIF 2.1.0, for code-scanning dashboards."""
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+    rules = [
+        {
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": r.doc.split("\n\n", 1)[0].replace("\n", " ")},
+            "help": {"text": r.doc, "markdown": r.doc},
+            "defaultConfiguration": {"level": level[r.severity]},
+        }
+        for r in RULES
+    ]
+    index = {r.code: i for i, r in enumerate(RULES)}
+    results = []
+    for d in report.diagnostics:
+        location = {"physicalLocation": {"artifactLocation": {"uri": d.path}}}
+        if d.line is not None:
+            location["physicalLocation"]["region"] = {"startLine": d.line}
+        result = {
+            "ruleId": d.code,
+            "level": level[d.severity],
+            "message": {"text": d.message},
+            "locations": [location],
+        }
+        if d.code in index:
+            result["ruleIndex"] = index[d.code]
+        if d.pointer:
+            result["properties"] = {"jsonPointer": d.pointer}
+        results.append(result)
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "ftpreflight", "version": version,
+                                "informationUri": "https://github.com/ftpreflight/ftpreflight", "rules": rules}},
+            "results": results,
+        }],
+    }
+    return orjson.dumps(sarif, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def render_rule(code: str) -> str | None:
+    rule = get_rule(code)
+    if rule is None:
+        return None
+    fix = " (fixable)" if rule.fixable else ""
+    return f"{rule.code} {rule.name} [{rule.severity_text}]{fix}\n\n{rule.doc}\n"
+
+
+def render_rule_table() -> str:
+    """The README rule table, generated from the registry."""
+    rows = ["| code | name | severity | fires when |", "|---|---|---|---|"]
+    for r in RULES:
+        rows.append(f"| {r.code} | {r.name} | {r.severity_text} | {r.summary} |")
+    return "\n".join(rows) + "\n"
