@@ -12,7 +12,8 @@ from pricing import PricingError, format_usd
 
 from ..config import load_settings
 from ..exit_codes import ExitStatus
-from .cost import fail, today
+from . import cost
+from .cost import fail
 
 
 def add_parser(subparsers) -> None:
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> ExitStatus:
         return fail(str(exc))
     if args.provider and args.provider not in book.providers:
         return fail(f"--provider: no table for {args.provider!r} (loaded: {', '.join(book.providers)})")
-    now = today()
+    now = cost.today()
     tables = [t for t in book.tables if not args.provider or t.provider == args.provider]
     warnings = []
     table_rows = []
