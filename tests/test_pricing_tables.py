@@ -199,3 +199,12 @@ def test_core_does_not_import_the_app_or_the_linter():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_find_model_with_extra_tables_and_model_names(tmp_path):
+    path = write(tmp_path, "acme.toml", 'provider = "acme"\nas_of = 2026-01-01\nsource = "x"\n' + MINIMAL_ROW)
+    assert find_model("my-model", extra_tables=[path]).training_context_tokens == 8192
+    with pytest.raises(UnknownModelError):
+        find_model("my-model")  # built-in tables only
+    names = pricing.model_names()
+    assert "gpt-4o-mini" in names and "gpt-4o-mini-2024-07-18" in names
