@@ -126,26 +126,36 @@ _STOP_CANDIDATES = (" END", "\n###", "\nEND", " ###", "<|stop|>", "\n")
 _AFFIX_SAMPLE = 20_000
 
 
-def infer_suffix(tails: list[str], min_share: float = 0.6, max_len: int = 32) -> str | None:
-    """The longest suffix that most strings end with, or None when none dominates."""
+def infer_suffix(tails: list[str], min_share: float = 0.75, max_len: int = 32) -> str | None:
+    """The suffix most strings end with, or None when none is shared by ``min_share``.
+
+    Among the suffixes shared by at least ``min_share`` of the strings, the one
+    after which sharing drops the most is the separator: ``"\\n\\n###\\n\\n"`` is
+    followed by varied text, while a truncated ``"\\n\\n###\\n"`` only lowers
+    the count by one outlier.
+    """
     n = len(tails)
     if n == 0:
         return None
-    best = None
-    base = 0
+    tops: list[tuple[str, int]] = []
     for length in range(1, max_len + 1):
         counts = Counter(t[-length:] for t in tails if len(t) >= length)
         if not counts:
             break
         suffix, k = counts.most_common(1)[0]
-        if best is None:
-            if k < min_share * n or suffix.isalnum():
-                return None
-            base = k
-        elif k < 0.95 * base:
+        tops.append((suffix, k))
+        if k < min_share * n:
             break
-        best = suffix
-    if best is not None and best.strip() and best.strip().isalnum():
+    best = None
+    best_drop = -1
+    for i, (suffix, k) in enumerate(tops):
+        if k < min_share * n:
+            break
+        following = tops[i + 1][1] if i + 1 < len(tops) else 0
+        drop = k - following
+        if drop > best_drop:
+            best, best_drop = suffix, drop
+    if best is not None and len(best) == 1 and best.isalnum():
         return None
     return best
 

@@ -10,6 +10,7 @@ records themselves, so memory stays flat however large the file is.
 from __future__ import annotations
 
 import os
+import re
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -121,7 +122,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                                           fix=Fix("drop-line", Applicability.SAFE, "drop the blank line")))
                 line_no += 1
                 continue
-            if "FT114" in enabled and (b"\x00" in body or b"\\u0000" in body):
+            if "FT114" in enabled and (b"\x00" in body or (b"u0000" in body and _ESCAPED_NUL.search(body))):
                 out.append(Diagnostic("FT114", "line contains a NUL character", WARNING, path, line_no))
             facts = RecordFacts(line_no, offset, size)
             try:
@@ -158,6 +159,8 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
 
 
 _UNPARSED = object()
+# \u0000 preceded by an even number of backslashes (an odd run would escape the backslash).
+_ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body: bytes, reason: str,

@@ -16,8 +16,14 @@ PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"
 def detect_kind(record: dict) -> str | None:
     """The format a record looks like, or None when it matches none."""
     if "messages" in record:
+        # Reinforcement records are prompts for a grader: extra keys and no assistant turn.
+        # A record with an assistant answer is supervised chat, extra keys or not (FT106).
         for key in record:
             if key not in CHAT_TOP_KEYS:
+                messages = record["messages"]
+                if isinstance(messages, list) and any(
+                        isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
+                    return CHAT
                 return REINFORCEMENT
         return CHAT
     if "input" in record or "preferred_output" in record or "non_preferred_output" in record:

@@ -256,7 +256,7 @@ class RecordChecker:
             return False
         name = fn.get("name")
         if not isinstance(name, str) or not name:
-            self.emit("FT111", "function definition needs a non-empty string 'name'", where + "/name")
+            self.emit("FT111", "function definition needs a non-empty string 'name'", where)
             return False
         params = fn.get("parameters")
         if params is not None and not isinstance(params, dict):
@@ -428,7 +428,7 @@ class RecordChecker:
                 else:
                     shown = ptype if isinstance(ptype, str) else _type_name(ptype)
                     self.emit("FT108", f"unsupported content part type {shown!r} (use text or image_url)",
-                              pwhere + "/type")
+                              pwhere)
             return tokens, images
         self.emit("FT108", f"{role} message content must be a string or a list of parts, not "
                   f"{_type_name(content)}", cwhere)
@@ -502,7 +502,7 @@ class RecordChecker:
                         continue
                     call_id = call.get("id")
                     if not isinstance(call_id, str) or not call_id:
-                        self.emit("FT111", "tool call needs a string 'id'", kwhere + "/id")
+                        self.emit("FT111", "tool call needs a string 'id'", kwhere)
                     else:
                         call_ids.add(call_id)
                     if call.get("type", "function") != "function":
@@ -612,7 +612,7 @@ class RecordChecker:
         message = value[0]
         if not isinstance(message, dict) or message.get("role") != "assistant":
             role = message.get("role") if isinstance(message, dict) else None
-            self.emit("FT113", f"{key} must be one assistant message, not {role or _type_name(message)!r}", where + "/0")
+            self.emit("FT113", f"{key} must be one assistant message, not {role or _type_name(message)!r}", where)
             return None
         mwhere = where + "/0"
         for k in message:
