@@ -98,3 +98,12 @@ class LintReport:
 
     def for_line(self, path: str, line: int) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.path == path and d.line == line]
+
+
+def read_record_bytes(path: str, offset: int, length: int) -> bytes:
+    """The raw bytes of one line (from ``FileReport.records``' offset and length),
+    without the line ending. Reads only that line, however large the file."""
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        data = handle.read(length)
+    return data.rstrip(b"\r\n")
