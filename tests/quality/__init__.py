@@ -1,0 +1,1 @@
+"""Detection-quality fixtures: a seeded generator of planted problems and look-alikes."""
