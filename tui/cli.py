@@ -19,6 +19,8 @@ COMMANDS: tuple[str, ...] = (
     "cost",
     "prices",
     "approve",
+    "submit",
+    "jobs",
 )
 
 

@@ -26,6 +26,7 @@ from .providers import (
     Job,
     JobEvent,
     JobSpec,
+    ModelNotAvailable,
     OutcomeUnknown,
     Provider,
     ProviderError,
@@ -35,12 +36,14 @@ from .providers import (
 )
 
 __all__ = [
+    "APPROVAL_MAX_AGE_DAYS",
     "META_SETTINGS",
     "META_SHA256",
     "META_TOKENS_PER_EPOCH",
     "META_VALIDATION_SHA256",
     "META_VERSION",
     "Fingerprint",
+    "Preflight",
     "SubmissionError",
     "SubmissionPlan",
     "SubmitProgress",
@@ -50,6 +53,7 @@ __all__ = [
     "file_sha256",
     "find_existing_job",
     "fingerprint",
+    "preflight",
     "submit",
     "watch_job",
 ]
@@ -70,9 +74,11 @@ NOT_REUSABLE = frozenset({"failed", "cancelled"})
 class SubmissionError(Exception):
     """The submission stopped. The message is one or two plain sentences."""
 
-    def __init__(self, message: str, *, leftover_file_ids: tuple[str, ...] = ()):
+    def __init__(self, message: str, *, leftover_file_ids: tuple[str, ...] = (), cause: Exception | None = None):
         super().__init__(message)
         self.leftover_file_ids = leftover_file_ids
+        self.cause = cause
+        """The ``ProviderError`` behind it, if any (e.g. ``ModelNotAvailable``)."""
 
 
 @dataclass(frozen=True)
@@ -262,7 +268,8 @@ def _create_once(provider: Provider, spec: JobSpec, print_: Fingerprint, report,
 
 def _wait_processed(provider: Provider, remote: RemoteFile, report, sleep, interval: float, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    polls = max(1, int(timeout / max(interval, 0.001)) + 1)
+    polls = max(1, int(timeout / max(interval, 0.001)) + 10)
+    delay = min(0.25, interval)  # small files are usually processed within a second
     current = remote
     for _ in range(polls):
         if current.status == "processed":
@@ -273,7 +280,8 @@ def _wait_processed(provider: Provider, remote: RemoteFile, report, sleep, inter
         report(SubmitProgress("processing", f"Waiting for {remote.filename} to be processed"))
         if time.monotonic() >= deadline:
             break
-        sleep(interval)
+        sleep(delay)
+        delay = min(delay * 2, interval)
         current = provider.retrieve_file(remote.id)
     if current.status != "processed":
         raise SubmissionError(f"{remote.filename} ({remote.id}) was still not processed after {timeout:.0f}s.")
@@ -288,12 +296,15 @@ def _abandon(provider: Provider, uploaded: list[RemoteFile], report, cause: Exce
             provider.delete_file(remote.id)
         except ProviderError:
             kept.append(remote.id)
+    message = str(cause)
+    if isinstance(cause, ModelNotAvailable):
+        message = f"The provider does not accept fine-tuning jobs for this model: {cause}"
     note = ""
     if kept:
         note = f" The uploaded file(s) {', '.join(kept)} could not be deleted; delete them by hand."
     elif uploaded:
         note = " The uploaded file(s) were deleted."
-    return SubmissionError(f"{cause}{note}", leftover_file_ids=tuple(kept))
+    return SubmissionError(f"{message}{note}", leftover_file_ids=tuple(kept), cause=cause)
 
 
 # --------------------------------------------------------------------------- watching
@@ -367,3 +378,166 @@ def compare_trained_tokens(job: Job) -> TokenComparison | None:
         return None
     return TokenComparison(int(per_epoch) * epochs, job.trained_tokens)
 
+
+
+# --------------------------------------------------------------------------- gates
+
+APPROVAL_MAX_AGE_DAYS = 30
+"""Approval records older than this are refused as expired: prices and lifecycle dates move."""
+PRICING_PROVIDER = {"openai": "openai", "azure": "azure_openai"}
+MAX_LISTED_DIAGNOSTICS = 20
+
+
+@dataclass
+class Preflight:
+    """The outcome of the gates that run before anything is sent to a provider.
+
+    ``blockers`` stop the submission outright (lint errors, an approval that does not
+    match, a model the provider no longer fine-tunes). ``confirmations`` are what a
+    person must accept first (lint warnings, an estimate without an approval record).
+    ``plan`` is the plan to submit, with the estimate's token counts filled in."""
+
+    plan: SubmissionPlan
+    blockers: list[str] = field(default_factory=list)
+    confirmations: list[str] = field(default_factory=list)
+    usage_error: bool = False
+    """True when a blocker is a usage problem (unknown model, unreadable approval file)."""
+    report: Any = None
+    """The ``linter.LintReport`` of the training (and validation) file."""
+    estimate: Any = None
+    """The ``pricing.Estimate``, when the model is priced."""
+    approval: Any = None
+    """The ``pricing.ApprovalRecord`` that was checked, if any."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.blockers
+
+
+def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "openai",
+              approval_path: Path | None = None, require_approval: bool = False, today: Any = None,
+              now: Any = None, price_tables: tuple[str, ...] = (),
+              max_approval_age_days: int = APPROVAL_MAX_AGE_DAYS, lint_observer: Any = None) -> Preflight:
+    """Run the gates in order: model and lifecycle (price tables), lint, estimate, approval.
+
+    ``settings`` is a ``tui.config.Settings``. Raises ``linter.ConfigError`` and
+    ``pricing.PriceTableError`` for unusable configuration; everything about the data,
+    the model or the approval comes back in the result."""
+    from datetime import date, datetime, timezone
+
+    import pricing
+    from linter import Severity, lint_path
+
+    today = today or date.today()
+    now = now or datetime.now(timezone.utc)
+    result = Preflight(plan)
+    for path, what in ((plan.training_path, "training file"), (plan.validation_path, "validation file")):
+        if path is not None and not Path(path).is_file():
+            result.blockers.append(f"{path}: {what} not found")
+            result.usage_error = True
+    if result.blockers:
+        return result
+
+    book = pricing.load_price_book([*getattr(settings, "prices", []), *price_tables])
+    try:
+        row = book.find_model(plan.model, provider=PRICING_PROVIDER.get(provider_name))
+    except pricing.UnknownModelError as exc:
+        result.blockers.append(f"{exc}; add it with --prices if your provider fine-tunes it")
+        result.usage_error = True
+        return result
+    try:
+        pricing.check_accepts_jobs(row, today)
+    except pricing.JobNotAcceptedError as exc:
+        result.blockers.append(f"{exc}, so nothing was submitted")
+        return result
+    if plan.method not in row.methods:
+        result.blockers.append(f"{row.id} supports {', '.join(row.methods)} fine-tuning, not {plan.method}")
+        result.usage_error = True
+        return result
+
+    config = settings.lint_config(model=row.id, context_tokens=row.training_context_tokens)
+    report = lint_path(plan.training_path, config, lint_observer, validation=plan.validation_path)
+    result.report = report
+    if report.has_errors:
+        errors = [d for d in report.diagnostics if d.severity == Severity.ERROR]
+        lines = [f"{d.path}:{d.line}: {d.code} {d.message}" for d in errors[:MAX_LISTED_DIAGNOSTICS]]
+        more = report.errors - len(lines)
+        result.blockers.append(f"the lint found {report.errors} error(s); fix them before submitting:")
+        result.blockers.extend(f"  {line}" for line in lines)
+        if more > 0:
+            result.blockers.append(f"  ... and {more} more (run `ftpreflight lint`)")
+        return result
+    if report.warnings:
+        warnings = [d for d in report.diagnostics if d.severity == Severity.WARNING]
+        result.confirmations.append(f"the lint found {report.warnings} warning(s):")
+        result.confirmations.extend(f"  {d.path}:{d.line}: {d.code} {d.message}" for d in warnings[:5])
+        if report.warnings > 5:
+            result.confirmations.append("  ... (run `ftpreflight lint` to see them all)")
+
+    train_tokens = _dataset_tokens(report.files[0])
+    valid_tokens = _dataset_tokens(report.files[1]) if len(report.files) > 1 else None
+    try:
+        estimate = pricing.estimate(row, train_tokens, today=today, method=plan.method,
+                                    epochs=plan.n_epochs or "auto", validation=valid_tokens)
+    except pricing.EstimateInputError as exc:
+        result.blockers.append(f"cannot estimate the job: {exc}")
+        result.usage_error = True
+        return result
+    except pricing.JobNotAcceptedError as exc:
+        result.blockers.append(f"{exc}, so nothing was submitted")
+        return result
+    result.estimate = estimate
+    cost = f"${pricing.format_usd(estimate.job_cost_usd)}"
+
+    approval = None
+    if approval_path is not None:
+        try:
+            approval = pricing.read_approval_record(approval_path)
+        except pricing.ApprovalError as exc:
+            result.blockers.append(str(exc))
+            result.usage_error = True
+            return result
+        result.approval = approval
+        validation_sha = file_sha256(plan.validation_path) if plan.validation_path else None
+        wanted = pricing.ApprovalSettings.from_estimate(estimate, validation_sha)
+        problems = pricing.verify_approval(approval, data_path=plan.training_path, settings=wanted,
+                                           fresh_job_cost_usd=estimate.job_cost_usd,
+                                           validation_path=plan.validation_path)
+        approved_at = approval.approved_at if approval.approved_at.tzinfo else approval.approved_at.replace(
+            tzinfo=timezone.utc)
+        age_days = (now - approved_at).days
+        if age_days > max_approval_age_days:
+            problems.append(f"the approval from {approved_at.date().isoformat()} has expired ({age_days} days old, "
+                            f"the limit is {max_approval_age_days}); approve the job again")
+        if problems:
+            result.blockers.append(f"{approval_path}: the approval does not match this submission:")
+            result.blockers.extend(f"  {problem}" for problem in problems)
+            return result
+    elif require_approval:
+        result.blockers.append("the configuration requires an approval record (require_approval = true): "
+                               "pass --approval FILE from `ftpreflight approve`")
+        result.usage_error = True
+        return result
+    else:
+        result.confirmations.append(f"no approval record: the job is estimated at {cost} "
+                                    f"({estimate.training_tokens:,} training tokens, {estimate.epochs} epochs)")
+
+    # Pin the epoch count the estimate (and any approval) assumed, so what is billed is
+    # what was priced; "auto" could resolve differently on the provider's side.
+    result.plan = _replace(plan, model=row.id, n_epochs=plan.n_epochs or estimate.epochs,
+                           tokens_per_epoch=estimate.billed_tokens_per_epoch, estimated_epochs=estimate.epochs)
+    return result
+
+
+def _replace(plan: SubmissionPlan, **changes: Any) -> SubmissionPlan:
+    from dataclasses import replace
+
+    return replace(plan, **changes)
+
+
+def _dataset_tokens(file_report: Any) -> Any:
+    import polars as pl
+    from pricing import DatasetTokens
+
+    records = file_report.records.filter(pl.col("kind").is_not_null())
+    return DatasetTokens.from_counts(records["tokens"].fill_null(0).to_list(), encoding=file_report.encoding)

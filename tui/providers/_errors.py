@@ -1,6 +1,7 @@
 """Errors raised by providers, each with a one-sentence, key-free message.
 
     ProviderError                 anything that went wrong talking to the provider
+    ├── ProviderConfigError       incomplete connection settings (Azure endpoint, API version)
     ├── CredentialsError          no API key, or the key was rejected (401/403)
     ├── RequestRejected           the API refused the request (400/404/409/422); not retried
     │   └── ModelNotAvailable     the model cannot be fine-tuned (unknown, retired, wound down)
@@ -18,6 +19,7 @@ __all__ = [
     "CredentialsError",
     "ModelNotAvailable",
     "OutcomeUnknown",
+    "ProviderConfigError",
     "ProviderError",
     "RequestRejected",
     "TransientError",
@@ -61,6 +63,10 @@ class ProviderError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+
+class ProviderConfigError(ProviderError):
+    """The connection settings are incomplete or contradictory."""
 
 
 class CredentialsError(ProviderError):

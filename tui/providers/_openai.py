@@ -18,6 +18,7 @@ from ._errors import (
     CredentialsError,
     ModelNotAvailable,
     OutcomeUnknown,
+    ProviderConfigError,
     ProviderError,
     RequestRejected,
     TransientError,
@@ -266,7 +267,7 @@ def make_provider(kind: str = "openai", *, api_key: str | None = None, base_url:
     """Build a provider. ``kind`` is ``openai`` (also any OpenAI-compatible ``base_url``) or
     ``azure``. The key comes from ``api_key``, else ``OPENAI_API_KEY`` /
     ``AZURE_OPENAI_API_KEY``, else the OS keyring. Raises ``CredentialsError`` when there
-    is none and ``ProviderError`` for incomplete Azure settings."""
+    is none and ``ProviderConfigError`` for incomplete Azure settings."""
     environ = dict(os.environ if environ is None else environ)
     if kind == "openai":
         key, _where = (api_key, "argument") if api_key else find_api_key("openai", "OPENAI_API_KEY", environ)
@@ -286,14 +287,14 @@ def make_provider(kind: str = "openai", *, api_key: str | None = None, base_url:
         endpoint = azure_endpoint or environ.get("AZURE_OPENAI_ENDPOINT")
         version = api_version or environ.get("OPENAI_API_VERSION")
         if not endpoint and not base_url:
-            raise ProviderError("Azure OpenAI needs an endpoint: pass --azure-endpoint or set "
+            raise ProviderConfigError("Azure OpenAI needs an endpoint: pass --azure-endpoint or set "
                                 "AZURE_OPENAI_ENDPOINT.")
         if not version:
-            raise ProviderError("Azure OpenAI needs an API version: pass --api-version or set "
+            raise ProviderConfigError("Azure OpenAI needs an API version: pass --api-version or set "
                                 "OPENAI_API_VERSION (fine-tuning needs 2024-10-21 or later).")
         client = openai.AzureOpenAI(api_key=key, azure_endpoint=None if base_url else endpoint,
                                     base_url=base_url, api_version=version, timeout=timeout,
                                     max_retries=max_retries)
         provider_options.setdefault("chunked_upload_threshold", None)
         return OpenAIProvider(client, name="azure", secret=key, **provider_options)
-    raise ProviderError(f"Unknown provider {kind!r}: use 'openai' or 'azure'.")
+    raise ProviderConfigError(f"Unknown provider {kind!r}: use 'openai' or 'azure'.")
