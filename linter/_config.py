@@ -44,6 +44,14 @@ class LintConfig(BaseModel):
     """Shortest shared prompt prefix that FT406 reports."""
     max_images_per_example: int = Field(default=10, gt=0)
     """Most images one example may hold (FT112)."""
+    near_duplicate_threshold: float = Field(default=0.8, gt=0.0, le=1.0)
+    """Estimated Jaccard similarity of word shingles at which two examples are
+    near-duplicates (FT302) or leak between splits (FT204)."""
+    allow_values: list[str] = []
+    """Values that never count as personal data or secrets (FT6xx): support
+    addresses, your company's public phone number, test card numbers you use on purpose."""
+    allow_domains: list[str] = []
+    """Email domains (and their subdomains) that never count as personal data (FT601)."""
     jobs: int | None = Field(default=None, ge=1)
     """Worker processes for large files; ``None`` uses every core."""
     max_diagnostics_per_rule: int = Field(default=10_000, gt=0)

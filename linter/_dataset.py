@@ -10,7 +10,7 @@ from collections import Counter
 import orjson
 
 from ._config import LintConfig
-from ._diagnostic import Applicability, Diagnostic, Fix, Severity
+from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span
 from ._validate import RecordFacts
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -19,14 +19,75 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 F_LINE, F_KIND, F_DUP, F_SYSTEM, F_INPUT, F_TARGET, F_SIGNATURE = range(7)
 
 
+PII_CODES = ("FT601", "FT602", "FT603", "FT604", "FT605", "FT606", "FT607")
+
+
 def setup_extra(config: LintConfig, role: str) -> dict:
-    return {"role": role}
+    return {
+        "role": role,
+        "allow_values": tuple(config.allow_values),
+        "allow_domains": tuple(config.allow_domains),
+        "near_duplicates": "FT302" in _enabled(config) or "FT204" in _enabled(config),
+    }
 
 
-def content_rules(setup):
+def _enabled(config: LintConfig) -> frozenset[str]:
+    from .rules import RULES
+
+    return frozenset(r.code for r in RULES if config.is_enabled(r.code))
+
+
+_content_cache: dict[int, "ContentRules | None"] = {}
+
+
+def content_rules(setup) -> "ContentRules | None":
     """Per-record content checks run in the worker (PII, secrets, near-duplicate
     signatures), or None when none is enabled."""
-    return None
+    key = id(setup)
+    if key not in _content_cache:
+        _content_cache.clear()
+        rules = ContentRules(setup)
+        _content_cache[key] = rules if (rules.kinds or rules.near_duplicates) else None
+    return _content_cache[key]
+
+
+class ContentRules:
+    """Checks on the text of a record: personal data, secrets, near-duplicate signatures."""
+
+    def __init__(self, setup):
+        from . import pii
+        from .rules import get_rule
+
+        self._pii = pii
+        self.path = setup.path
+        kind_for_code = {code: kind for kind, code in pii.CODE_FOR_KIND.items()}
+        enabled = [code for code in PII_CODES if code in setup.enabled]
+        self.kinds = frozenset(kind_for_code[code] for code in enabled if code in kind_for_code)
+        self.severity = {code: get_rule(code).severity for code in enabled}
+        self.allow_values = frozenset(setup.extra.get("allow_values", ()))
+        self.allow_domains = frozenset(setup.extra.get("allow_domains", ()))
+        self.near_duplicates = bool(setup.extra.get("near_duplicates"))
+
+    def check(self, facts: RecordFacts, out: list[Diagnostic]) -> None:
+        if not self.kinds:
+            return
+        find = self._pii.find_sensitive
+        placeholder = self._pii.placeholder
+        for pointer, text in facts.texts:
+            for found in find(text, allow_values=self.allow_values, allow_domains=self.allow_domains,
+                              kinds=self.kinds):
+                what = found.label or found.kind.replace("-", " ")
+                out.append(Diagnostic(
+                    found.code, f"{what}: {found.masked}", self.severity[found.code], self.path, facts.line,
+                    pointer, Span(found.start, found.end),
+                    fix=Fix("redact", Applicability.UNSAFE, f"replace with {placeholder(found.kind)}")))
+
+    def signature(self, facts: RecordFacts) -> bytes | None:
+        if not self.near_duplicates or not facts.neardup_text.strip():
+            return None
+        from .neardup import signature
+
+        return signature(facts.neardup_text)
 
 
 def compact_facts(facts: RecordFacts, content) -> tuple:
@@ -40,7 +101,9 @@ class CrossFileState:
 
     def __init__(self, config: LintConfig):
         self.config = config
-        self.train_hashes: dict[bytes, int] = {}
+        self.train_path: str | None = None
+        self.train_hashes: dict[bytes, int] | None = None
+        self.train_index = None
 
 
 class DatasetState:
@@ -57,6 +120,12 @@ class DatasetState:
         """hash -> [count, first line]; ``b""`` collects examples without a system prompt."""
         self.examples = 0
         self.usable = 0
+        self.inputs: dict[bytes, tuple[bytes | None, int]] = {}
+        self.index = None
+        if "FT302" in enabled or ("FT204" in enabled and role == "train"):
+            from .neardup import NearDuplicateIndex
+
+            self.index = NearDuplicateIndex(threshold=config.near_duplicate_threshold)
 
     def visit_chunk(self, facts: list[tuple]) -> list[Diagnostic]:
         out: list[Diagnostic] = []
@@ -64,6 +133,11 @@ class DatasetState:
         first_seen = self.first_seen
         systems = self.system_prompts
         path = self.path
+        near_on = "FT302" in self.enabled
+        conflict_on = "FT303" in self.enabled
+        leak_on = "FT204" in self.enabled and self.role == "validation" and self.cross.train_hashes is not None
+        index = self.index
+        inputs = self.inputs
         for fact in facts:
             self.examples += 1
             if fact[F_KIND] is None:
@@ -71,14 +145,35 @@ class DatasetState:
             self.usable += 1
             line = fact[F_LINE]
             digest = fact[F_DUP]
+            exact = False
             if digest is not None:
                 first = first_seen.get(digest)
                 if first is None:
                     first_seen[digest] = line
-                elif dup_on:
-                    out.append(Diagnostic("FT301", f"duplicate of line {first}", WARNING, path, line,
-                                          related_lines=(first,),
-                                          fix=Fix("drop-line", Applicability.SAFE, "drop the duplicate, keep the first")))
+                else:
+                    exact = True
+                    if dup_on:
+                        out.append(Diagnostic("FT301", f"duplicate of line {first}", WARNING, path, line,
+                                              related_lines=(first,),
+                                              fix=Fix("drop-line", Applicability.SAFE,
+                                                      "drop the duplicate, keep the first")))
+            signature = fact[F_SIGNATURE]
+            if leak_on:
+                self._leak(out, line, digest, signature)
+            if index is not None and signature is not None and not exact:
+                matches = index.add(line, signature)
+                if matches and near_on:
+                    out.append(Diagnostic("FT302", f"nearly the same as line {matches[0]}", WARNING, path, line,
+                                          related_lines=tuple(matches[:5]),
+                                          fix=Fix("drop-line", Applicability.UNSAFE,
+                                                  "drop the near-duplicate, keep the first")))
+            if conflict_on and not exact and fact[F_INPUT] is not None:
+                seen = inputs.get(fact[F_INPUT])
+                if seen is None:
+                    inputs[fact[F_INPUT]] = (fact[F_TARGET], line)
+                elif seen[0] != fact[F_TARGET]:
+                    out.append(Diagnostic("FT303", f"same input as line {seen[1]} but a different target",
+                                          WARNING, path, line, related_lines=(seen[1],)))
             system = fact[F_SYSTEM]
             if system is not None:
                 entry = systems.get(system)
@@ -88,7 +183,24 @@ class DatasetState:
                     entry[0] += 1
         return out
 
+    def _leak(self, out: list[Diagnostic], line: int, digest: bytes | None, signature: bytes | None) -> None:
+        cross = self.cross
+        train_line = cross.train_hashes.get(digest) if digest is not None else None
+        if train_line is not None:
+            out.append(Diagnostic("FT204", f"also in the training file {cross.train_path} (line {train_line})",
+                                  ERROR, self.path, line, related_lines=(train_line,)))
+            return
+        if signature is not None and cross.train_index is not None:
+            matches = cross.train_index.query(signature)
+            if matches:
+                out.append(Diagnostic("FT204", f"nearly the same as line {matches[0]} of the training file "
+                                      f"{cross.train_path}", ERROR, self.path, line, related_lines=tuple(matches[:5])))
+
     def finish(self) -> list[Diagnostic]:
+        if self.role == "train" and self.cross.train_hashes is None:
+            self.cross.train_path = self.path
+            self.cross.train_hashes = self.first_seen
+            self.cross.train_index = self.index
         out: list[Diagnostic] = []
         path = self.path
         cfg = self.config

@@ -146,6 +146,7 @@ class RecordChecker:
     # -- entry point ----------------------------------------------------------------------
     def check(self, record, facts: RecordFacts, detected: str | None) -> None:
         self.line = facts.line
+        self.current_facts = facts
         facts.parsed = True
         if not isinstance(record, dict):
             kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
@@ -533,6 +534,8 @@ class RecordChecker:
                 known = ", ".join(sorted(tool_names)) or "none"
                 self.emit("FT111", f"call to unknown function {name!r} (defined: {known})", where + "/name")
         args = fn.get("arguments")
+        if isinstance(args, str) and args:
+            self.current_facts.texts.append((where + "/arguments", args))
         if not isinstance(args, str):
             self.emit("FT111", f"arguments must be a string holding a JSON object, not {_type_name(args)}",
                       where + "/arguments")

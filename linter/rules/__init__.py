@@ -7,7 +7,11 @@ from .completion_rules import (
     CommonPromptPrefix, CompletionWithoutLeadingSpace, EmptyPromptOrCompletion, MissingPromptSeparator,
     MissingStopSequence, SeparatorInsidePrompt, StopInsideCompletion,
 )
-from .dataset_rules import DuplicateExample, ExampleTooLong, InconsistentSystemPrompt, TooFewExamples
+from .dataset_rules import (
+    ConflictingTargets, DuplicateExample, ExampleTooLong, InconsistentSystemPrompt, NearDuplicate, SplitLeakage,
+    TooFewExamples,
+)
+from .privacy_rules import PiiCreditCard, PiiEmail, PiiIban, PiiIpAddress, PiiNationalId, PiiPhone, SecretApiKey
 from .file_rules import FileTooLarge, TextEncoding, UnreadableFile
 from .record_rules import (
     InvalidContent, InvalidImage, InvalidJson, InvalidPreferencePair, InvalidRole, InvalidToolCall,
@@ -35,7 +39,10 @@ RULES: tuple[Rule, ...] = (
     TooFewExamples,
     FileTooLarge,
     InconsistentSystemPrompt,
+    SplitLeakage,
     DuplicateExample,
+    NearDuplicate,
+    ConflictingTargets,
     MissingPromptSeparator,
     SeparatorInsidePrompt,
     MissingStopSequence,
@@ -44,6 +51,13 @@ RULES: tuple[Rule, ...] = (
     CommonPromptPrefix,
     EmptyPromptOrCompletion,
     ExampleTooLong,
+    PiiEmail,
+    PiiPhone,
+    PiiCreditCard,
+    PiiNationalId,
+    PiiIpAddress,
+    PiiIban,
+    SecretApiKey,
 )
 
 _BY_CODE = {r.code: r for r in RULES}

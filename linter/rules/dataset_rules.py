@@ -83,3 +83,73 @@ class ExampleTooLong:
     ## Fix
     Shorten the example, split a long conversation into several examples, or drop it.
     """
+
+
+@rule("FT204", "split-leakage", ERROR,
+      "an example of the validation file (`--validation PATH`) also appears, exactly or nearly, in the training file")
+class SplitLeakage:
+    """An example of the validation file is the same as, or nearly the same as
+    (near-duplicate similarity at or above `near_duplicate_threshold`), an example
+    of the training file. `related_lines` names the training line.
+
+    ## Why is this bad?
+    Validation loss on examples the model trained on looks better than the model
+    is: you stop too late, or ship an overfitted model believing it generalises.
+
+    ## Example
+    ```
+    train.jsonl line 12:  {"messages": [{"role": "user", "content": "Where is order 1042?"}, ...]}
+    valid.jsonl line 3:   {"messages": [{"role": "user", "content": "Where is order 1042 ?"}, ...]}
+    ```
+
+    ## Fix
+    Remove the example from one of the files, or split again without leakage:
+    `ftpreflight fix train.jsonl -o clean.jsonl --split-validation 0.1 --seed 1`.
+    """
+
+
+@rule("FT302", "near-duplicate", WARNING,
+      "an example is nearly the same as an earlier one (MinHash/LSH over word shingles, Jaccard >= 0.8 by "
+      "default, configurable); `related_lines` names the earlier line", fixable=True)
+class NearDuplicate:
+    """An example is nearly the same as an earlier one: the Jaccard similarity of
+    their word shingles, estimated with MinHash and found with locality-sensitive
+    hashing, is at least `near_duplicate_threshold` (0.8). Text every example
+    shares, such as the system prompt, is left out of the comparison.
+
+    ## Why is this bad?
+    Near-copies (the same ticket exported twice with a new greeting, templated
+    answers) are billed every epoch and teach the model one phrasing too hard.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "My order 1042 has not arrived yet, can you check?"}, {"role": "assistant", "content": "I have checked: it arrives Friday."}]}
+    {"messages": [{"role": "user", "content": "My order 1042 has not arrived yet, could you check?"}, {"role": "assistant", "content": "I have checked: it arrives Friday."}]}
+    ```
+
+    ## Fix
+    `ftpreflight fix --drop-near-duplicates` keeps the first of each group (unsafe fix:
+    it removes data, so it needs the flag).
+    """
+
+
+@rule("FT303", "conflicting-targets", WARNING,
+      "the same input (prompt, or messages up to the last assistant turn) has different targets on different lines")
+class ConflictingTargets:
+    """Two examples have the same input (the prompt, or every message before the
+    last assistant turn, compared after whitespace normalisation) but different
+    targets. `related_lines` names the first line with that input.
+
+    ## Why is this bad?
+    The model is trained towards two answers for one question: it learns neither,
+    or picks one at random. Often a sign of stale answers left in an export.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "What is your return window?"}, {"role": "assistant", "content": "30 days."}]}
+    {"messages": [{"role": "user", "content": "What is your return window?"}, {"role": "assistant", "content": "60 days."}]}
+    ```
+
+    ## Fix
+    Keep the answer that is right today and drop the other.
+    """
