@@ -223,3 +223,17 @@ def test_network_down(train, capsys):
     server.stop()
     assert main(["submit", str(train), "--model", MODEL, "--yes", "--base-url", url, "--timeout", "1"]) == 1
     assert "could not reach the API" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_approval_age_limit_comes_from_the_config(fake_openai, train, tmp_path, capsys):
+    from datetime import datetime, timedelta, timezone
+
+    record = approve(train, tmp_path)
+    data = json.loads(record.read_text())
+    data["approved_at"] = (datetime.now(timezone.utc) - timedelta(days=40)).isoformat()
+    record.write_text(json.dumps(data))
+    assert submit(fake_openai, train, "--model", MODEL, "--approval", record, "--yes") == 1
+    assert "expired (40 days old, the limit is 30)" in capsys.readouterr().err
+    (tmp_path / "pyproject.toml").write_text("[tool.ftpreflight]\napproval_max_age_days = 60\n")
+    assert submit(fake_openai, train, "--model", MODEL, "--approval", record, "--yes") == 0
+    assert len(fake_openai.jobs) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ConfigDict, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from linter import ConfigError, LintConfig
 from linter import find_config_file, load_config_table
@@ -22,6 +22,8 @@ class Settings(LintConfig):
     relative to the config file."""
     require_approval: bool = False
     """Refuse ``ftpreflight submit`` without a matching ``--approval`` record."""
+    approval_max_age_days: int = Field(default=30, ge=1)
+    """``ftpreflight submit`` refuses approval records older than this many days."""
 
     def lint_config(self, **overrides) -> LintConfig:
         data = {name: getattr(self, name) for name in LintConfig.model_fields}

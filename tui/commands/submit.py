@@ -8,7 +8,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from linter import ConfigError
+from linter import ConfigError, FtPreflightError
+from pricing import PricingError
 
 from ..config import load_settings
 from ..exit_codes import ExitStatus
@@ -168,11 +169,10 @@ def run(args: argparse.Namespace) -> ExitStatus:
     try:
         checked = preflight(plan, settings, provider_name=args.provider,
                             approval_path=Path(args.approval) if args.approval else None,
-                            require_approval=settings.require_approval, price_tables=tuple(args.prices))
-    except Exception as exc:  # unusable configuration (price tables, lint config)
-        if type(exc).__module__.split(".")[0] in ("linter", "pricing"):
-            return fail(str(exc), ExitStatus.USAGE)
-        raise
+                            require_approval=settings.require_approval, price_tables=tuple(args.prices),
+                            max_approval_age_days=settings.approval_max_age_days)
+    except (FtPreflightError, PricingError) as exc:  # unusable configuration: price tables, lint settings
+        return fail(str(exc), ExitStatus.USAGE)
     if not checked.ok:
         say(f"ftpreflight: not submitting: {checked.blockers[0]}")
         for line in checked.blockers[1:]:
