@@ -225,14 +225,14 @@ def messy_lines() -> list[tuple[bytes, list[str], str]]:
         ((chat("Do you sell gift cards in stores?", "Yes, at every checkout desk."), "\r\n"), ["FT114"], "CRLF line ending"),
         (chat("What does the code E\u0000 on my stove mean?", "It means the igniter needs a new battery."), ["FT114"], "NUL character (escaped \\u0000) in the text"),
         ({"messages": [{"role": "user", "content": "Can I return worn socks?"}, {"role": "system", "content": SUPPORT_SYSTEM_PROMPT},
-                       {"role": "assistant", "content": "Socks can be returned unworn only, for hygiene reasons."}]}, ["FT115"], "system prompt in the middle"),
+                       {"role": "assistant", "content": "Socks can be returned unworn only, for hygiene reasons."}]}, ["FT115", "FT203"], "system prompt in the middle, so the example has no leading system prompt"),
         ({"messages": [{"role": "system", "content": SUPPORT_SYSTEM_PROMPT}, {"role": "user", "content": "Hello?"},
                        {"role": "user", "content": "Do you price match online stores?"},
                        {"role": "assistant", "content": "Yes, major retailers within 14 days."}]}, ["FT115"], "two user turns in a row"),
-        (chat("Do you have a loyalty app?", "Yes, for iOS and Android.", system="You are a helpful assistant."), [], "a second, different system prompt (FT203, file level)"),
+        (chat("Do you have a loyalty app?", "Yes, for iOS and Android.", system="You are a helpful assistant."), ["FT203"], "a second, different system prompt"),
         (base, ["FT301"], "exact duplicate of line 1"),
         (chat(LONG_Q, LONG_A), [], "long conversation (original of line 29)"),
-        (chat(LONG_Q, LONG_A.replace("express shipping", "priority shipping")), ["FT302"], "near-duplicate of line 28 (one word changed)"),
+        (chat(LONG_Q.replace("canoe camping", "kayak camping"), LONG_A), ["FT302"], "near-duplicate of line 28 (one word of the question changed)"),
         (chat(q0, "Please wait a week; after that we can only offer store credit."), ["FT303"], "same question as line 1, different answer"),
         (chat("Please send the receipt to mara.lindgren@fjellpost.no instead.", "Done, the receipt is on its way to the new address."), ["FT601"], "email address"),
         (chat("You can call me back on +44 7700 900123 after six.", "Noted, we'll call this evening."), ["FT602"], "phone number"),
@@ -255,8 +255,7 @@ def messy_lines() -> list[tuple[bytes, list[str], str]]:
     return lines
 
 
-FILE_LEVEL_MESSY = [("FT201", "warning: fewer than 100 examples"),
-                    ("FT203", "several system prompts (line 26) and an example without one first (line 24)")]
+FILE_LEVEL_MESSY = [("FT201", "warning: fewer than 100 examples")]
 
 
 def messy_validation() -> list[tuple[dict, list[str], str]]:
@@ -285,7 +284,7 @@ def messy_completion() -> list[tuple[dict, list[str], str]]:
         ({"prompt": INSTRUCTION + TICKETS[11][0] + SEPARATOR, "completion": f" {TICKETS[11][1]}"}, ["FT403"], "completion without the stop sequence"),
         ({"prompt": INSTRUCTION + TICKETS[12][0] + SEPARATOR, "completion": f" defect{STOP} and refund{STOP}"}, ["FT404"], "stop sequence inside the completion"),
         ({"prompt": INSTRUCTION + text + SEPARATOR, "completion": f"{label}{STOP}"}, ["FT405"], "completion without a leading space"),
-        ({"prompt": INSTRUCTION + TICKETS[13][0] + SEPARATOR, "completion": ""}, ["FT403", "FT407"], "empty completion (so also no stop sequence)"),
+        ({"prompt": INSTRUCTION + TICKETS[13][0] + SEPARATOR, "completion": ""}, ["FT407"], "empty completion"),
     ]
     return good + bad
 
