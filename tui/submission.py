@@ -460,7 +460,7 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
     result.report = report
     if report.has_errors:
         errors = [d for d in report.diagnostics if d.severity == Severity.ERROR]
-        lines = [f"{d.path}:{d.line}: {d.code} {d.message}" for d in errors[:MAX_LISTED_DIAGNOSTICS]]
+        lines = [_describe(d) for d in errors[:MAX_LISTED_DIAGNOSTICS]]
         more = report.errors - len(lines)
         result.blockers.append(f"the lint found {report.errors} error(s); fix them before submitting:")
         result.blockers.extend(f"  {line}" for line in lines)
@@ -470,7 +470,7 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
     if report.warnings:
         warnings = [d for d in report.diagnostics if d.severity == Severity.WARNING]
         result.confirmations.append(f"the lint found {report.warnings} warning(s):")
-        result.confirmations.extend(f"  {d.path}:{d.line}: {d.code} {d.message}" for d in warnings[:5])
+        result.confirmations.extend(f"  {_describe(d)}" for d in warnings[:5])
         if report.warnings > 5:
             result.confirmations.append("  ... (run `ftpreflight lint` to see them all)")
 
@@ -527,6 +527,11 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
     result.plan = _replace(plan, model=row.id, n_epochs=plan.n_epochs or estimate.epochs,
                            tokens_per_epoch=estimate.billed_tokens_per_epoch, estimated_epochs=estimate.epochs)
     return result
+
+
+def _describe(diagnostic: Any) -> str:
+    where = diagnostic.path if diagnostic.line is None else f"{diagnostic.path}:{diagnostic.line}"
+    return f"{where}: {diagnostic.code} {diagnostic.message}"
 
 
 def _replace(plan: SubmissionPlan, **changes: Any) -> SubmissionPlan:
