@@ -33,3 +33,7 @@ __all__ += [
     "diagnostic_to_dict", "render_github", "render_json", "render_rule", "render_rule_table", "render_sarif",
     "render_text", "report_to_dict",
 ]
+
+from ._fix import FixError, FixOptions, FixSummary, fix_file  # noqa: E402
+
+__all__ += ["FixError", "FixOptions", "FixSummary", "fix_file"]

@@ -37,18 +37,11 @@ def _enabled(config: LintConfig) -> frozenset[str]:
     return frozenset(r.code for r in RULES if config.is_enabled(r.code))
 
 
-_content_cache: dict[int, "ContentRules | None"] = {}
-
-
 def content_rules(setup) -> "ContentRules | None":
     """Per-record content checks run in the worker (PII, secrets, near-duplicate
-    signatures), or None when none is enabled."""
-    key = id(setup)
-    if key not in _content_cache:
-        _content_cache.clear()
-        rules = ContentRules(setup)
-        _content_cache[key] = rules if (rules.kinds or rules.near_duplicates) else None
-    return _content_cache[key]
+    signatures), or None when none is enabled. Built once per chunk: cheap."""
+    rules = ContentRules(setup)
+    return rules if (rules.kinds or rules.near_duplicates) else None
 
 
 class ContentRules:
