@@ -16,6 +16,7 @@ COMMANDS: tuple[str, ...] = (
     "lint",
     "rules",
     "rule",
+    "fix",
     "cost",
     "prices",
     "approve",
