@@ -26,6 +26,8 @@ class LintConfig(BaseModel):
     context_tokens: int | None = Field(default=None, gt=0)
     """Training context of the target model in tokens; the caller fills it from the
     price table, ``None`` uses the linter's built-in table for known models."""
+    encoding: Literal["o200k_base", "cl100k_base"] | None = None
+    """Tokenizer to count with; ``None`` picks it from the model name."""
     select: list[str] | None = None
     """Rule codes or names to report (all rules when unset). A prefix such as ``FT4`` selects a group."""
     ignore: list[str] = []

@@ -13,6 +13,7 @@ per-property and per-enum constants.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import threading
@@ -86,23 +87,25 @@ def get_encoding(name: str) -> tiktoken.Encoding:
         if spec is None:
             raise UnknownModelError(f"unknown encoding {name!r} (bundled: {', '.join(ENCODINGS)})")
         blob = gzip.decompress(resources.files("linter.encodings").joinpath(spec.file).read_bytes())
-        digest = hashlib.sha256(blob).hexdigest()
-        if digest != spec.sha256:
-            raise EncodingIntegrityError(
-                f"bundled encoding {spec.file} is corrupt: sha256 {digest} != {spec.sha256}"
-            )
-        ranks: dict[bytes, int] = {}
-        import base64
-
-        for row in blob.splitlines():
-            if row:
-                token, rank = row.split()
-                ranks[base64.b64decode(token)] = int(rank)
+        ranks = parse_ranks(blob, spec.sha256, spec.file)
         encoding = tiktoken.Encoding(
             name=name, pat_str=spec.pattern, mergeable_ranks=ranks, special_tokens=spec.special_tokens
         )
         _loaded[name] = encoding
         return encoding
+
+
+def parse_ranks(blob: bytes, sha256: str, label: str) -> dict[bytes, int]:
+    """Verify a rank file against its pinned sha256 and parse it."""
+    digest = hashlib.sha256(blob).hexdigest()
+    if digest != sha256:
+        raise EncodingIntegrityError(f"bundled encoding {label} is corrupt: sha256 {digest} != {sha256}")
+    ranks: dict[bytes, int] = {}
+    for row in blob.splitlines():
+        if row:
+            token, rank = row.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
 
 
 # Model name prefixes to encodings; longest prefix wins. Fine-tuned names

@@ -330,7 +330,10 @@ _FILE_TLDS = frozenset(
 # A run of digits with the separators phones, cards and ids use. Finding these is
 # the one full scan digit-based detectors pay for; everything else runs in a
 # small window around each cluster.
-_CLUSTER_RE = re.compile(r"[0-9][0-9 \-.()/]{3,60}+", _A)
+_CLUSTER_RE = re.compile(r"[0-9][0-9 \-.()/]{3,}+", _A)
+# Longer runs of digits and separators are tables or noise, not a phone or card:
+# they are skipped, which also keeps adversarial input linear.
+_MAX_CLUSTER = 256
 
 _END = r"(?![A-Za-z0-9_]|[\-.][0-9])"
 _START = r"(?<![A-Za-z0-9_\-.])"
@@ -520,17 +523,39 @@ def find_sensitive(
 
 
 def _resolve(original: str, found: dict[tuple[int, int], tuple[str, str]]) -> list[Finding]:
-    ranked = sorted(found.items(), key=lambda item: (_PRIORITY[item[1][0]], -(item[0][1] - item[0][0]), item[0][0]))
+    """Drop overlapping findings, keeping the higher-priority (then longer) one.
+
+    Candidates are swept by start into groups of mutually reachable overlaps, and
+    the priority greedy runs inside each (small) group, so this stays O(n log n).
+    """
+    by_start = sorted(found.items())
     kept: list[tuple[int, int, str, str]] = []
-    for (start, end), (kind, label) in ranked:
-        if any(start < k_end and k_start < end for k_start, k_end, _, _ in kept):
-            continue
-        kept.append((start, end, kind, label))
-    kept.sort()
+    group: list[tuple[tuple[int, int], tuple[str, str]]] = []
+    group_end = -1
+    for item in by_start + [((len(original) + 1, len(original) + 1), ("", ""))]:
+        (start, end), _ = item
+        if group and start >= group_end:
+            kept.extend(_greedy(group))
+            group = []
+        group.append(item)
+        group_end = max(group_end, end) if len(group) > 1 else end
     return [
         Finding(CODE_FOR_KIND[kind], kind, start, end, mask(kind, _fold(original[start:end])), label)
         for start, end, kind, label in kept
     ]
+
+
+def _greedy(group: list[tuple[tuple[int, int], tuple[str, str]]]) -> list[tuple[int, int, str, str]]:
+    if len(group) == 1:
+        (start, end), (kind, label) = group[0]
+        return [(start, end, kind, label)]
+    ranked = sorted(group, key=lambda item: (_PRIORITY[item[1][0]], -(item[0][1] - item[0][0]), item[0][0]))
+    chosen: list[tuple[int, int, str, str]] = []
+    for (start, end), (kind, label) in ranked:
+        if all(end <= c_start or c_end <= start for c_start, c_end, _, _ in chosen):
+            chosen.append((start, end, kind, label))
+    chosen.sort()
+    return chosen
 
 
 def _scan_emails(text: str, out: _Collector, allow_domains: tuple[str, ...]) -> None:
@@ -592,8 +617,9 @@ def _scan_secrets(text: str, out: _Collector) -> None:
             if _jwt_header_ok(match.group(1)):
                 out.add(SECRET, match.start(), match.end(), "JSON Web Token")
     if "-----BEGIN" in text:
+        footers = [-1]
         for match in _PRIVATE_KEY_RE.finditer(text):
-            end = _private_key_end(text, match.end())
+            end = _private_key_end(text, match.end(), footers)
             if end is not None:
                 out.add(SECRET, match.start(), end, "private key")
 
@@ -606,10 +632,16 @@ def _jwt_header_ok(segment: str) -> bool:
     return header.startswith(b"{") and b'"alg"' in header
 
 
-def _private_key_end(text: str, body_start: int) -> int | None:
-    """End of a private-key block whose header ends at ``body_start``, or None if no key material follows."""
+def _private_key_end(text: str, body_start: int, footers: list[int]) -> int | None:
+    """End of a private-key block whose header ends at ``body_start``, or None if no key material follows.
+
+    ``footers[0]`` caches the next ``-----END`` position so many headers cost one scan.
+    """
     body = _BASE64_RUN.match(text, body_start, min(len(text), body_start + 200_000))
-    footer = text.find("-----END", body_start, body_start + 200_000)
+    if footers[0] < body_start and footers[0] != -2:
+        found = text.find("-----END", body_start)
+        footers[0] = -2 if found == -1 else found
+    footer = footers[0] if footers[0] >= 0 and footers[0] - body_start < 200_000 else -1
     if footer != -1:
         close = text.find("-----", footer + 8, footer + 80)
         if close != -1 and (body is not None or footer - body_start > 40):
@@ -624,6 +656,8 @@ def _scan_numbers(text: str, out: _Collector, want) -> None:
     seen_windows: set[tuple[int, int]] = set()
     for cluster in _CLUSTER_RE.finditer(text):
         start, end = cluster.span()
+        if end - start > _MAX_CLUSTER:
+            continue
         chunk = cluster.group()
         digits = len(chunk) - sum(map(chunk.count, " -.()/"))
         dotted = chunk.count(".") >= 3

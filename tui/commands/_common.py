@@ -21,23 +21,20 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def model_context(model: str, settings: Settings | None = None) -> int | None:
-    """The model's training context from the price tables, when they know the model."""
+def model_row(model: str, settings: Settings | None = None):
+    """The model's training context from the price tables (built-in plus the user's).
+
+    Raises ConfigError (exit 2) for a model no table lists, with close matches, and
+    for a price file that cannot be loaded."""
+    import pricing
+
     try:
-        import pricing
-    except ImportError:  # pragma: no cover - pricing ships with the package
-        return None
-    finder = getattr(pricing, "find_model", None)
-    if finder is None:
-        return None
-    try:
-        kwargs = {"extra_tables": settings.prices} if settings and settings.prices else {}
-        row = finder(model, **kwargs)
-    except TypeError:
-        row = finder(model)
-    except Exception:  # noqa: BLE001 - unknown to the price tables: the linter's own table decides
-        return None
-    return getattr(row, "training_context_tokens", None) if row is not None else None
+        row = pricing.find_model(model, extra_tables=settings.prices if settings else ())
+    except pricing.UnknownModelError as exc:
+        raise ConfigError(str(exc)) from None
+    except pricing.PricingError as exc:
+        raise ConfigError(str(exc)) from None
+    return row
 
 
 def close_matches(name: str, candidates: list[str]) -> str:
@@ -54,11 +51,13 @@ def build_lint_config(args: argparse.Namespace, settings: Settings) -> LintConfi
         "jobs": getattr(args, "jobs", None),
     }
     config = settings.lint_config(**overrides)
-    if config.context_tokens is None:
-        context = model_context(config.model, settings)
-        if context:
-            config = config.model_copy(update={"context_tokens": context})
-    return config
+    row = model_row(config.model, settings)
+    update = {}
+    if config.context_tokens is None and row.training_context_tokens:
+        update["context_tokens"] = row.training_context_tokens
+    if config.encoding is None and row.encoding in ("o200k_base", "cl100k_base"):
+        update["encoding"] = row.encoding
+    return config.model_copy(update=update) if update else config
 
 
 def _split(value: str | None) -> list[str] | None:
