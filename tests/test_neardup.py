@@ -1,0 +1,80 @@
+"""Unit tests for linter.neardup."""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+from linter.neardup import NearDuplicateIndex, find_leaks, jaccard, signature, signatures
+
+WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango".split()
+
+
+def text(rng: random.Random, n: int = 120) -> str:
+    return " ".join(rng.choice(WORDS) + str(rng.randint(0, 50)) for _ in range(n))
+
+
+def test_signature_is_compact_deterministic_and_picklable() -> None:
+    sig = signature("the same words in the same order")
+    assert isinstance(sig, bytes) and len(sig) == 512
+    assert sig == signature("The  same words in the same ORDER")
+    assert pickle.loads(pickle.dumps(sig)) == sig
+    assert signatures(["a b c", "d e f"]) == [signature("a b c"), signature("d e f")]
+
+
+def test_exact_and_near_duplicates_found_distinct_not() -> None:
+    rng = random.Random(3)
+    base = text(rng)
+    words = base.split()
+    words[10] = "changed"
+    words[70] = "edited"
+    index = NearDuplicateIndex()
+    assert index.add(10, base) == []
+    assert index.add(11, text(rng)) == []
+    assert index.add(12, base) == [10]
+    assert index.add(13, " ".join(words)) == [10, 12]
+    assert len(index) == 4
+
+
+def test_signatures_from_workers_match_text_path() -> None:
+    rng = random.Random(5)
+    base = text(rng)
+    by_text, by_sig = NearDuplicateIndex(), NearDuplicateIndex()
+    for key, item in enumerate([base, text(rng), base]):
+        assert by_text.add(key, item) == by_sig.add(key, by_text.signature(item))
+
+
+def test_threshold_is_configurable() -> None:
+    rng = random.Random(9)
+    base = text(rng, 40)
+    words = base.split()
+    for i in range(0, 40, 5):
+        words[i] = "x"
+    other = " ".join(words)
+    assert jaccard(signature(base), signature(other)) < 0.8
+    strict, loose = NearDuplicateIndex(0.8), NearDuplicateIndex(0.15)
+    strict.add(1, base)
+    loose.add(1, base)
+    assert strict.add(2, other) == []
+    assert loose.add(2, other) == [1]
+
+
+def test_find_leaks_does_not_modify_index() -> None:
+    rng = random.Random(11)
+    train = [text(rng) for _ in range(20)]
+    index = NearDuplicateIndex()
+    for key, item in enumerate(train):
+        index.add(key, item)
+    validation = [(100, train[4]), (101, text(rng)), (102, signature(train[7]))]
+    assert find_leaks(index, validation) == [(100, [4]), (102, [7])]
+    assert len(index) == 20
+
+
+def test_index_grows_and_stays_correct() -> None:
+    rng = random.Random(13)
+    index = NearDuplicateIndex(initial_capacity=64)
+    texts = [text(rng, 30) for _ in range(3000)]
+    for key, item in enumerate(texts):
+        assert index.add(key, item) == []
+    assert index.add(9999, texts[1234]) == [1234]
+    assert index.add(10000, "") == []
