@@ -49,3 +49,16 @@ def load_settings(config_path: str | Path | None = None, start: Path | None = No
         resolved = [str((base / p).resolve()) if not Path(p).is_absolute() else p for p in settings.prices]
         settings = settings.model_copy(update={"prices": resolved})
     return settings, path
+
+
+def settings_table() -> str:
+    """The README's configuration reference, generated from the Settings model."""
+    rows = ["| key | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = "unset" if default is None else repr(default).replace("'", '"')
+        if isinstance(default, bool):
+            shown = str(default).lower()
+        text = " ".join((field.description or "").split()).replace("|", "\\|")
+        rows.append(f"| `{name}` | `{shown}` | {text} |")
+    return "\n".join(rows) + "\n"
