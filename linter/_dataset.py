@@ -41,11 +41,11 @@ def content_rules(setup) -> "ContentRules | None":
     """Per-record content checks run in the worker (PII, secrets, near-duplicate
     signatures), or None when none is enabled. Built once per chunk: cheap."""
     rules = ContentRules(setup)
-    return rules if (rules.kinds or rules.near_duplicates) else None
+    return rules if rules.kinds else None
 
 
 class ContentRules:
-    """Checks on the text of a record: personal data, secrets, near-duplicate signatures."""
+    """Checks on the text of a record: personal data and secrets."""
 
     def __init__(self, setup):
         from . import pii
@@ -59,7 +59,6 @@ class ContentRules:
         self.severity = {code: get_rule(code).severity for code in enabled}
         self.allow_values = frozenset(setup.extra.get("allow_values", ()))
         self.allow_domains = frozenset(setup.extra.get("allow_domains", ()))
-        self.near_duplicates = bool(setup.extra.get("near_duplicates"))
 
     def check(self, facts: RecordFacts, out: list[Diagnostic]) -> None:
         if not self.kinds:
@@ -75,18 +74,12 @@ class ContentRules:
                     pointer, Span(found.start, found.end),
                     fix=Fix("redact", Applicability.UNSAFE, f"replace with {placeholder(found.kind)}")))
 
-    def signature(self, facts: RecordFacts) -> bytes | None:
-        if not self.near_duplicates or not facts.neardup_text.strip():
-            return None
-        from .neardup import signature
 
-        return signature(facts.neardup_text)
-
-
-def compact_facts(facts: RecordFacts, content) -> tuple:
-    signature = content.signature(facts) if content is not None else None
+def compact_facts(facts: RecordFacts, signature_row: int | None) -> tuple:
+    """What the main process needs of a record; ``signature_row`` indexes the chunk's
+    near-duplicate signature matrix."""
     return (facts.line, facts.kind, facts.dup_hash, facts.system_hash, facts.input_hash, facts.target_hash,
-            signature)
+            signature_row)
 
 
 class CrossFileState:
@@ -120,7 +113,7 @@ class DatasetState:
 
             self.index = NearDuplicateIndex(threshold=config.near_duplicate_threshold)
 
-    def visit_chunk(self, facts: list[tuple]) -> list[Diagnostic]:
+    def visit_chunk(self, facts: list[tuple], signatures=None) -> list[Diagnostic]:
         out: list[Diagnostic] = []
         dup_on = "FT301" in self.enabled
         first_seen = self.first_seen
@@ -129,8 +122,11 @@ class DatasetState:
         near_on = "FT302" in self.enabled
         conflict_on = "FT303" in self.enabled
         leak_on = "FT204" in self.enabled and self.role == "validation" and self.cross.train_hashes is not None
-        index = self.index
         inputs = self.inputs
+        near_lines: list[int] = []
+        near_rows: list[int] = []
+        leak_lines: list[int] = []
+        leak_rows: list[int] = []
         for fact in facts:
             self.examples += 1
             if fact[F_KIND] is None:
@@ -150,16 +146,13 @@ class DatasetState:
                                               related_lines=(first,),
                                               fix=Fix("drop-line", Applicability.SAFE,
                                                       "drop the duplicate, keep the first")))
-            signature = fact[F_SIGNATURE]
-            if leak_on:
-                self._leak(out, line, digest, signature)
-            if index is not None and signature is not None and not exact:
-                matches = index.add(line, signature)
-                if matches and near_on:
-                    out.append(Diagnostic("FT302", f"nearly the same as line {matches[0]}", WARNING, path, line,
-                                          related_lines=tuple(matches[:5]),
-                                          fix=Fix("drop-line", Applicability.UNSAFE,
-                                                  "drop the near-duplicate, keep the first")))
+            row = fact[F_SIGNATURE]
+            if leak_on and not self._exact_leak(out, line, digest) and row is not None:
+                leak_lines.append(line)
+                leak_rows.append(row)
+            if row is not None and not exact:
+                near_lines.append(line)
+                near_rows.append(row)
             if conflict_on and not exact and fact[F_INPUT] is not None:
                 seen = inputs.get(fact[F_INPUT])
                 if seen is None:
@@ -174,20 +167,33 @@ class DatasetState:
                     systems[system] = [1, line]
                 else:
                     entry[0] += 1
+        if signatures is not None:
+            if leak_rows and self.cross.train_index is not None:
+                for line, matches in zip(leak_lines, self.cross.train_index.query_batch(signatures[leak_rows])):
+                    if matches:
+                        out.append(Diagnostic("FT204", f"nearly the same as line {matches[0]} of the training file "
+                                              f"{self.cross.train_path}", ERROR, path, line,
+                                              related_lines=tuple(matches[:5])))
+            if self.index is not None and near_rows:
+                found = self.index.add_batch(near_lines, signatures[near_rows])
+                if near_on:
+                    for line, matches in zip(near_lines, found):
+                        if matches:
+                            out.append(Diagnostic("FT302", f"nearly the same as line {matches[0]}", WARNING, path,
+                                                  line, related_lines=tuple(matches[:5]),
+                                                  fix=Fix("drop-line", Applicability.UNSAFE,
+                                                          "drop the near-duplicate, keep the first")))
+        out.sort(key=lambda d: d.line or 0)
         return out
 
-    def _leak(self, out: list[Diagnostic], line: int, digest: bytes | None, signature: bytes | None) -> None:
+    def _exact_leak(self, out: list[Diagnostic], line: int, digest: bytes | None) -> bool:
         cross = self.cross
         train_line = cross.train_hashes.get(digest) if digest is not None else None
-        if train_line is not None:
-            out.append(Diagnostic("FT204", f"also in the training file {cross.train_path} (line {train_line})",
-                                  ERROR, self.path, line, related_lines=(train_line,)))
-            return
-        if signature is not None and cross.train_index is not None:
-            matches = cross.train_index.query(signature)
-            if matches:
-                out.append(Diagnostic("FT204", f"nearly the same as line {matches[0]} of the training file "
-                                      f"{cross.train_path}", ERROR, self.path, line, related_lines=tuple(matches[:5])))
+        if train_line is None:
+            return False
+        out.append(Diagnostic("FT204", f"also in the training file {cross.train_path} (line {train_line})",
+                              ERROR, self.path, line, related_lines=(train_line,)))
+        return True
 
     def finish(self) -> list[Diagnostic]:
         if self.role == "train" and self.cross.train_hashes is None:

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
+import numpy as np
 import orjson
 
 from ._config import LintConfig
@@ -62,6 +63,8 @@ class _ChunkResult:
     first_crlf_line: int | None
     end_offset: int
     last_line: int
+    signatures: "np.ndarray | None" = None
+    """Near-duplicate MinHash matrix; a fact's signature_row indexes it."""
 
 
 # -- worker side ---------------------------------------------------------------------------
@@ -81,8 +84,11 @@ def _worker_init(encoding: str) -> None:
 
 
 def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof: bool) -> _ChunkResult:
+    near = bool(setup.extra.get("near_duplicates"))
     checker = RecordChecker(setup.path, _counter(setup.encoding), setup.file_kind, enabled=setup.enabled,
-                            max_images=setup.max_images, separator=setup.separator, stop=setup.stop)
+                            max_images=setup.max_images, separator=setup.separator, stop=setup.stop,
+                            collect_tokens=near)
+    token_rows: list = []
     out = checker.out
     enabled = setup.enabled
     context = setup.context_tokens
@@ -153,9 +159,19 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                     worst = sev
             rows.append((line_no, offset, size, facts.kind, facts.messages, facts.tokens, facts.trained_tokens,
                          facts.prompt_tokens, facts.completion_tokens, facts.images, worst))
-            facts_out.append(_dataset.compact_facts(facts, content_rules))
+            signature_row = None
+            if near and facts.neardup_tokens and facts.kind is not None:
+                signature_row = len(token_rows)
+                parts = facts.neardup_tokens
+                token_rows.append(parts[0] if len(parts) == 1 else np.concatenate(parts))
+            facts_out.append(_dataset.compact_facts(facts, signature_row))
             line_no += 1
-    return _ChunkResult(rows, facts_out, out, crlf, first_crlf, pos, line_no - 1)
+    matrix = None
+    if token_rows:
+        from .neardup import signature_matrix
+
+        matrix = signature_matrix(token_rows, encoding=setup.encoding)
+    return _ChunkResult(rows, facts_out, out, crlf, first_crlf, pos, line_no - 1, matrix)
 
 
 _UNPARSED = object()
@@ -360,7 +376,7 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
         for col, values in zip(columns, zip(*result.rows)) if result.rows else ():
             col.extend(values)
         keep(result.diagnostics)
-        keep(dataset.visit_chunk(result.facts))
+        keep(dataset.visit_chunk(result.facts, result.signatures))
         crlf_total += result.crlf_lines
         if first_crlf is None:
             first_crlf = result.first_crlf_line

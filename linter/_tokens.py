@@ -187,6 +187,12 @@ class TokenCounter:
         self.encoding_name = encoding_name
         self._encoding = get_encoding(encoding_name)
         self._encode = self._encoding.encode_ordinary
+        core = self._encoding._core_bpe
+        no_special: set[str] = set()
+        # The Rust buffer API skips building a Python list of ints: faster for long texts.
+        # With no special tokens allowed it encodes exactly like encode_ordinary.
+        self._buffer = (lambda text: core.encode_to_tiktoken_buffer(text, no_special)) \
+            if hasattr(core, "encode_to_tiktoken_buffer") else None
         self._memo: dict[str, int] = {}
         self._tool = _TOOL_CONSTANTS[encoding_name]
 
@@ -199,11 +205,21 @@ class TokenCounter:
         hit = memo.get(text)
         if hit is not None:
             return hit
-        n = len(self._encode(text))
+        n = memoryview(self._buffer(text)).nbytes // 4 if self._buffer else len(self._encode(text))
         if len(memo) >= self._MEMO_LIMIT:
             memo.clear()
         memo[text] = n
         return n
+
+    def tokens(self, text: str):
+        """Token ids of ``text`` as a uint32 numpy array (for near-duplicate shingles)."""
+        import numpy as np
+
+        if len(text) > _LONG_TEXT:
+            return np.asarray(self._encode(text[:_LONG_TEXT]), dtype=np.uint32)
+        if self._buffer is not None:
+            return np.frombuffer(self._buffer(text), dtype=np.uint32)
+        return np.asarray(self._encode(text), dtype=np.uint32)
 
     def _count_long(self, text: str) -> int:
         """Count a multi-megabyte string piecewise: BPE on one giant piece is

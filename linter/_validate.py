@@ -115,8 +115,9 @@ class RecordFacts:
     """(JSON pointer, text) of every trainable string, for content rules (PII)."""
     messages_bytes: list[bytes] | None = None
     """Normalised JSON of each message, so the record hash need not re-serialise them."""
-    neardup_text: str = ""
-    """The record's distinctive text (no system prompt), for near-duplicate detection."""
+    neardup_tokens: list = field(default_factory=list)
+    """Token-id arrays of the record's distinctive text (not the system prompt), for
+    near-duplicate detection."""
     parsed: bool = False
 
 
@@ -125,7 +126,7 @@ class RecordChecker:
 
     def __init__(self, path: str, counter: TokenCounter, file_kind: str | None, *,
                  enabled: frozenset[str], max_images: int, separator: str | None = None,
-                 stop: str | None = None):
+                 stop: str | None = None, collect_tokens: bool = False):
         self.path = path
         self.counter = counter
         self.count = counter.count
@@ -137,11 +138,20 @@ class RecordChecker:
         self.out: list[Diagnostic] = []
         self.line = 0
         self.role_tokens = {role: counter.count(role) for role in CHAT_ROLES}
+        self.collect_tokens = collect_tokens
 
     # -- plumbing -------------------------------------------------------------------------
     def emit(self, code: str, message: str, pointer: str = "", severity: Severity = ERROR, **extra) -> None:
         if code in self.enabled:
             self.out.append(Diagnostic(code, message, severity, self.path, self.line, pointer, **extra))
+
+    def _distinctive(self, text: str, facts: RecordFacts) -> int:
+        """Count ``text`` and keep its token ids for near-duplicate shingles."""
+        if len(text) > 1_000_000:
+            return self.count(text)
+        ids = self.counter.tokens(text)
+        facts.neardup_tokens.append(ids)
+        return len(ids)
 
     # -- entry point ----------------------------------------------------------------------
     def check(self, record, facts: RecordFacts, detected: str | None) -> None:
@@ -397,8 +407,8 @@ class RecordChecker:
                 self.emit("FT108", f"{role} message content is empty", cwhere)
             if collect_text and content:
                 facts.texts.append((cwhere, content))
-                if role not in ("system", "developer"):
-                    facts.neardup_text += content + "\n"
+                if self.collect_tokens and role not in ("system", "developer"):
+                    return self._distinctive(content, facts), 0
             return self.count(content), 0
         if isinstance(content, list):
             if not content:
@@ -418,11 +428,12 @@ class RecordChecker:
                     elif not text.strip():
                         self.emit("FT108", "text part is empty", pwhere + "/text")
                     else:
-                        tokens += self.count(text)
                         if collect_text:
                             facts.texts.append((pwhere + "/text", text))
-                            if role not in ("system", "developer"):
-                                facts.neardup_text += text + "\n"
+                        if collect_text and self.collect_tokens and role not in ("system", "developer"):
+                            tokens += self._distinctive(text, facts)
+                        else:
+                            tokens += self.count(text)
                 elif ptype == "image_url":
                     images += 1
                     tokens += self._image(part, role, pwhere)
@@ -650,7 +661,7 @@ class RecordChecker:
         completion = values.get("completion")
         facts.messages = 0
         if prompt is not None:
-            facts.prompt_tokens = self.count(prompt)
+            facts.prompt_tokens = self._distinctive(prompt, facts) if self.collect_tokens else self.count(prompt)
             facts.prompt = prompt[-64:]
             facts.input_hash = text_hash(prompt)
             sep = self.separator
@@ -662,7 +673,8 @@ class RecordChecker:
                     self.emit("FT402", f"the separator {sep!r} also appears inside the prompt", "/prompt", WARNING,
                               span=_span(prompt, sep))
         if completion is not None:
-            facts.completion_tokens = self.count(completion)
+            facts.completion_tokens = (self._distinctive(completion, facts) if self.collect_tokens
+                                       else self.count(completion))
             facts.completion = completion[-64:]
             facts.target_hash = text_hash(completion)
             if not completion[0].isspace():
@@ -675,7 +687,6 @@ class RecordChecker:
                 elif stop in completion[: -len(stop)]:
                     self.emit("FT404", f"the stop sequence {stop!r} also appears inside the completion",
                               "/completion", WARNING, span=_span(completion, stop))
-        facts.neardup_text = (prompt or "") + "\n" + (completion or "")
         facts.tokens = facts.prompt_tokens + facts.completion_tokens
         facts.trained_tokens = facts.completion_tokens
 

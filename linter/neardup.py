@@ -1,31 +1,32 @@
-"""Near-duplicate detection: MinHash signatures over word shingles, banded LSH, streaming.
+"""Near-duplicate detection: MinHash over token shingles, banded LSH, streaming in batches.
 
-Work is split so it fits the engine's process model:
+The engine already tokenizes every string to count it, so near-duplicates are
+compared on those tokens rather than on re-split words: each token is mapped
+to its text stripped and lower-cased (whitespace-only tokens are dropped, so
+case and runs of spaces and newlines do not matter) and each example becomes
+the set of its 3-token shingles, ``rensa`` computes the MinHash digests of a
+whole chunk of examples in one call, and band keys are derived with numpy.
 
-* :func:`signature` (pure, picklable ``bytes``) runs in worker processes: it
-  lower-cases and splits the text, hashes the words with ``rensa`` and combines
-  neighbouring word hashes into shingle hashes, then lets ``rensa`` compute the
-  MinHash digest (``num_perm`` little-endian ``uint32`` values).
-* :class:`NearDuplicateIndex` lives in the main process. ``add(key, text_or_signature)``
-  returns the earlier keys whose estimated Jaccard similarity is at least the
-  threshold, then remembers the new signature.
+Work is split to fit the engine's process model:
 
-Callers pass only the text that distinguishes an example (not a system prompt
-every example shares), otherwise everything looks alike.
+* :func:`signature_matrix` (worker processes): token-id arrays in, a
+  ``(n, num_perm)`` uint32 MinHash matrix out, for a chunk at a time.
+* :class:`NearDuplicateIndex` (main process): ``add_batch`` / ``query_batch``
+  return, for each example, the earlier keys whose estimated Jaccard
+  similarity is at least the threshold.
 
-Memory is bounded and compact: band keys live in a fixed-width numpy hash table
-(8 bytes a slot, at most ``max_per_bucket`` keys per band value) and signatures
-are kept as their low 16 bits (b-bit MinHash), about 330 bytes per example.
-For 200,000 examples that is roughly 100 MB.
+The index stores, per band, sorted runs of band keys (a small log-structured
+merge), and each signature's low 16 bits for verification: about 300 bytes
+per example, 60 MB for 200,000 examples.
 
-``rensa`` was chosen over ``datasketch`` by measurement (see the closing note of
-issue 3): on 20,000 chat texts rensa's hashing was about 25x faster.
+``rensa`` was chosen over ``datasketch`` by measurement: on 20,000 chat texts
+it hashed about 25x faster.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Iterable
+from functools import lru_cache
+from typing import Iterable, Sequence
 
 import numpy as np
 import rensa
@@ -34,64 +35,115 @@ __all__ = [
     "DEFAULT_NUM_PERM",
     "DEFAULT_THRESHOLD",
     "NearDuplicateIndex",
+    "band_layout",
     "find_leaks",
     "jaccard",
     "signature",
+    "signature_matrix",
+    "signatures",
 ]
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_NUM_PERM = 128
 DEFAULT_SHINGLE = 3
+DEFAULT_ENCODING = "o200k_base"
 _SEED = 1_234_567
+_EMPTY = np.uint32(0xFFFFFFFF)
 
-# Odd 64-bit multipliers that mix a word's position inside a shingle.
-_MIX = (
-    np.uint64(0x9E3779B97F4A7C15),
-    np.uint64(0xC2B2AE3D27D4EB4F),
-    np.uint64(0x165667B19E3779F9),
-    np.uint64(0xD6E8FEB86659FD93),
-    np.uint64(0xFF51AFD7ED558CCD),
-)
+# Odd 64-bit multipliers that mix a token's position inside a shingle.
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9),
+        np.uint64(0xD6E8FEB86659FD93), np.uint64(0xFF51AFD7ED558CCD))
 
 
-def _shingle_hashes(text: str, shingle_size: int) -> np.ndarray:
-    words = text.lower().split()
-    if not words:
-        return np.zeros(0, dtype=np.uint64)
-    word_hashes = np.asarray(rensa.RMinHash.hash_token_sets([words])[0], dtype=np.uint64)
-    k = min(shingle_size, len(word_hashes))
-    count = len(word_hashes) - k + 1
-    combined = word_hashes[:count] * _MIX[0]
+@lru_cache(maxsize=4)
+def _canonical_tokens(encoding: str) -> np.ndarray:
+    """For every token id, a 64-bit hash of its text stripped and lower-cased, or 0 for
+    whitespace-only tokens (dropped). ``" Order"``, ``"order"`` and ``"ORDER"`` (one
+    token each) become the same value, so spacing and case do not matter."""
+    import hashlib
+
+    from ._tokens import get_encoding
+
+    enc = get_encoding(encoding)
+    out = np.zeros(enc.n_vocab, dtype=np.uint64)
+    for token in range(enc.n_vocab):
+        try:
+            data = enc.decode_single_token_bytes(token)
+        except KeyError:
+            continue
+        text = data.strip().lower()
+        if text:
+            out[token] = int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little") | 1
+    return out
+
+
+def signature_matrix(token_rows: Sequence[np.ndarray], *, encoding: str = DEFAULT_ENCODING,
+                     num_perm: int = DEFAULT_NUM_PERM, shingle_size: int = DEFAULT_SHINGLE) -> np.ndarray:
+    """MinHash digests of many token sequences: a ``(len(token_rows), num_perm)`` uint32
+    matrix. Rows without a single token are all ``0xFFFFFFFF`` (they match nothing)."""
+    n = len(token_rows)
+    if n == 0:
+        return np.zeros((0, num_perm), dtype=np.uint32)
+    canonical = _canonical_tokens(encoding)
+    cleaned = []
+    for row in token_rows:
+        values = canonical[np.asarray(row, dtype=np.uint32)]
+        cleaned.append(values[values != 0])
+    lengths = np.fromiter((len(r) for r in cleaned), dtype=np.int64, count=n)
+    flat = np.concatenate(cleaned) if lengths.sum() else np.zeros(0, dtype=np.uint64)
+    starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    # Shingle i of a row combines tokens i .. i+k-1; rows shorter than k give one shingle.
+    k = shingle_size
+    total = len(flat)
+    combined = flat * _MIX[0]
     for offset in range(1, k):
-        combined = combined ^ (word_hashes[offset : offset + count] * _MIX[offset % len(_MIX)])
-    return combined
+        shifted = np.zeros(total, dtype=np.uint64)
+        if total > offset:
+            shifted[:-offset] = flat[offset:] * _MIX[offset % len(_MIX)]
+        combined = combined ^ shifted
+    # Keep shingles that start inside their row and end inside it (or the row's first for short rows).
+    index = np.arange(total, dtype=np.int64)
+    row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    row_end = starts[1:][row_of]
+    full = index + k <= row_end
+    short_first = (lengths[row_of] < k) & (index == starts[:-1][row_of])
+    keep = full | short_first
+    if (~full & short_first).any():
+        # A short row's only shingle is the XOR of what it has: mask out the neighbour's tokens.
+        mixers = np.array(_MIX, dtype=np.uint64)
+        for r in np.nonzero((lengths > 0) & (lengths < k))[0]:
+            s, e = starts[r], starts[r + 1]
+            combined[s] = np.bitwise_xor.reduce(flat[s:e] * mixers[: e - s])
+    shingles = combined[keep]
+    counts = np.bincount(row_of[keep], minlength=n) if total else np.zeros(n, dtype=np.int64)
+    offsets = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(counts, out=offsets[1:])
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(shingles, offsets, num_perm, _SEED)
+    rows = np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(n, num_perm)
+    rows[counts == 0] = _EMPTY
+    return rows
 
 
-def signature(text: str, *, num_perm: int = DEFAULT_NUM_PERM, shingle_size: int = DEFAULT_SHINGLE) -> bytes:
-    """The MinHash signature of ``text``: ``num_perm`` uint32 values as bytes.
+def _tokens(text: str, encoding: str) -> np.ndarray:
+    from ._tokens import get_encoding
 
-    Compact (512 bytes by default), picklable and deterministic across processes.
-    Text is compared as lower-cased, whitespace-split words in shingles of
-    ``shingle_size`` consecutive words. Empty text gets an all-ones signature.
-    """
-    return signatures([text], num_perm=num_perm, shingle_size=shingle_size)[0]
+    return np.asarray(get_encoding(encoding).encode_ordinary(text), dtype=np.uint32)
 
 
-def signatures(
-    texts: Iterable[str], *, num_perm: int = DEFAULT_NUM_PERM, shingle_size: int = DEFAULT_SHINGLE
-) -> list[bytes]:
-    """:func:`signature` for many texts in one ``rensa`` call (faster in bulk)."""
-    parts = [_shingle_hashes(text, shingle_size) for text in texts]
-    if not parts:
-        return []
-    offsets = np.zeros(len(parts) + 1, dtype=np.uint64)
-    np.cumsum([len(p) for p in parts], out=offsets[1:])
-    flat = np.concatenate(parts) if any(len(p) for p in parts) else np.zeros(0, dtype=np.uint64)
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, _SEED)
-    rows = np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(len(parts), num_perm)
-    empty = offsets[1:] == offsets[:-1]
-    rows[empty] = np.uint32(0xFFFFFFFF)
+def signatures(texts: Iterable[str], *, encoding: str = DEFAULT_ENCODING, num_perm: int = DEFAULT_NUM_PERM,
+               shingle_size: int = DEFAULT_SHINGLE) -> list[bytes]:
+    """:func:`signature` of many texts (one rensa call)."""
+    rows = signature_matrix([_tokens(t, encoding) for t in texts], encoding=encoding, num_perm=num_perm,
+                            shingle_size=shingle_size)
     return [row.tobytes() for row in rows]
+
+
+def signature(text: str, *, encoding: str = DEFAULT_ENCODING, num_perm: int = DEFAULT_NUM_PERM,
+              shingle_size: int = DEFAULT_SHINGLE) -> bytes:
+    """The MinHash signature of ``text`` as bytes (``num_perm`` uint32 values):
+    compact, picklable and the same in every process."""
+    return signatures([text], encoding=encoding, num_perm=num_perm, shingle_size=shingle_size)[0]
 
 
 def jaccard(first: bytes, second: bytes) -> float:
@@ -101,8 +153,9 @@ def jaccard(first: bytes, second: bytes) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-def _choose_bands(threshold: float, num_perm: int, target_recall: float = 0.98) -> tuple[int, int]:
-    """(bands, rows): the most selective banding that still finds pairs at ``threshold`` with ``target_recall``."""
+def band_layout(threshold: float, num_perm: int = DEFAULT_NUM_PERM, target_recall: float = 0.98) -> tuple[int, int]:
+    """(bands, rows): the most selective banding that still finds pairs at ``threshold``
+    with ``target_recall``."""
     best = (num_perm, 1)
     for rows in range(1, num_perm + 1):
         bands = num_perm // rows
@@ -113,8 +166,23 @@ def _choose_bands(threshold: float, num_perm: int, target_recall: float = 0.98) 
     return best
 
 
+def band_keys(matrix: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """``(n, bands)`` uint64 keys: one hash per band of ``rows`` MinHash values; 0 marks an empty signature."""
+    n = len(matrix)
+    if n == 0:
+        return np.zeros((0, bands), dtype=np.uint64)
+    parts = matrix[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
+    mixers = np.array([int(_MIX[i % len(_MIX)]) ^ (i * 0x100000001B3) for i in range(rows)], dtype=np.uint64)
+    keys = (parts * mixers).sum(axis=2, dtype=np.uint64)
+    keys ^= (np.arange(bands, dtype=np.uint64) + np.uint64(1)) * _MIX[3]
+    keys ^= keys >> np.uint64(31)
+    keys[keys == 0] = 1
+    keys[(matrix == _EMPTY).all(axis=1)] = 0
+    return keys
+
+
 class NearDuplicateIndex:
-    """Streaming near-duplicate index (MinHash + LSH, verified by estimated Jaccard).
+    """Streaming near-duplicate index (MinHash + banded LSH, verified by estimated Jaccard).
 
     >>> index = NearDuplicateIndex(threshold=0.8)
     >>> index.add(1, "the quick brown fox jumps over the lazy dog near the river bank today")
@@ -123,140 +191,157 @@ class NearDuplicateIndex:
     [1]
     """
 
-    def __init__(
-        self,
-        threshold: float = DEFAULT_THRESHOLD,
-        *,
-        num_perm: int = DEFAULT_NUM_PERM,
-        shingle_size: int = DEFAULT_SHINGLE,
-        max_per_bucket: int = 4,
-        initial_capacity: int = 1 << 16,
-    ):
+    _MAX_RUNS = 8
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, *, num_perm: int = DEFAULT_NUM_PERM,
+                 shingle_size: int = DEFAULT_SHINGLE, encoding: str = DEFAULT_ENCODING, **_ignored):
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
         self.threshold = threshold
         self.num_perm = num_perm
         self.shingle_size = shingle_size
-        self.bands, self.rows = _choose_bands(threshold, num_perm)
-        self._max_per_bucket = max_per_bucket
-        # A bucketed hash table: _slots columns per bucket, 0 marks an empty slot.
-        self._slots = max(4, max_per_bucket)
-        buckets = 1 << max(4, math.ceil(math.log2(max(16, initial_capacity // self._slots))))
-        self._table_keys = np.zeros((buckets, self._slots), dtype=np.uint32)
-        self._table_vals = np.zeros((buckets, self._slots), dtype=np.uint32)
-        self._filled = 0
-        self._band_offsets = (np.arange(self.bands, dtype=np.uint64) + np.uint64(1)) * _MIX[3]
-        self._row_mix = np.array([int(_MIX[i % len(_MIX)]) ^ (i * 0x100000001B3) for i in range(self.rows)], dtype=np.uint64)
-        # Signatures kept as their low 16 bits, in fixed-size blocks (no doubling copies).
-        self._block_rows = 4096
-        self._blocks: list[np.ndarray] = []
+        self.encoding = encoding
+        self.bands, self.rows = band_layout(threshold, num_perm)
+        # Per band: sorted runs of (key, ordinal).
+        self._runs: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(self.bands)]
+        self._sig16: list[np.ndarray] = []
+        self._count = 0
         self._keys: list[int] = []
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return self._count
 
     def signature(self, text: str) -> bytes:
         """:func:`signature` with this index's parameters."""
-        return signature(text, num_perm=self.num_perm, shingle_size=self.shingle_size)
-
-    # -- band keys and table -------------------------------------------------
-
-    def _band_keys(self, digest: np.ndarray) -> np.ndarray:
-        bands = digest[: self.bands * self.rows].astype(np.uint64).reshape(self.bands, self.rows)
-        mixed = (bands * self._row_mix).sum(axis=1, dtype=np.uint64) ^ self._band_offsets
-        folded = (mixed ^ (mixed >> np.uint64(29))) & np.uint64(0xFFFFFFFF)
-        folded[folded == 0] = 1
-        return folded.astype(np.uint32)
-
-    def _lookup(self, band_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        buckets = band_keys & np.uint32(len(self._table_keys) - 1)
-        stored = self._table_keys[buckets]
-        hits = stored == band_keys[:, None]
-        return buckets, stored, hits
-
-    def _insert(self, band_keys: np.ndarray, ordinal: int, buckets: np.ndarray, stored: np.ndarray, hits: np.ndarray) -> None:
-        empty = stored == 0
-        room = empty.any(axis=1) & (hits.sum(axis=1) < self._max_per_bucket)
-        if not room.any():
-            return
-        columns = empty.argmax(axis=1)
-        self._table_keys[buckets[room], columns[room]] = band_keys[room]
-        self._table_vals[buckets[room], columns[room]] = ordinal
-        self._filled += int(room.sum())
-        if self._filled * 2 > self._table_keys.size:
-            self._grow()
-
-    def _grow(self) -> None:
-        keys, vals = self._table_keys.ravel(), self._table_vals.ravel()
-        used = keys != 0
-        keys, vals = keys[used], vals[used]
-        buckets_count = len(self._table_keys) * 2
-        buckets = keys & np.uint32(buckets_count - 1)
-        order = np.argsort(buckets, kind="stable")
-        buckets, keys, vals = buckets[order], keys[order], vals[order]
-        first = np.searchsorted(buckets, buckets, side="left")
-        column = np.arange(len(buckets)) - first
-        fits = column < self._slots
-        self._table_keys = np.zeros((buckets_count, self._slots), dtype=np.uint32)
-        self._table_vals = np.zeros((buckets_count, self._slots), dtype=np.uint32)
-        self._table_keys[buckets[fits], column[fits]] = keys[fits]
-        self._table_vals[buckets[fits], column[fits]] = vals[fits]
-        self._filled = int(fits.sum())
-
-    def _stored_row(self, ordinal: int) -> np.ndarray:
-        return self._blocks[ordinal // self._block_rows][ordinal % self._block_rows]
-
-    def _estimate(self, digest16: np.ndarray, ordinals: np.ndarray) -> np.ndarray:
-        rows = np.stack([self._stored_row(int(o)) for o in ordinals])
-        equal = np.count_nonzero(rows == digest16, axis=1) / self.num_perm
-        # Low 16 bits also agree by chance with probability 2**-16.
-        chance = 1.0 / 65536.0
-        return (equal - chance) / (1.0 - chance)
+        return signature(text, encoding=self.encoding, num_perm=self.num_perm, shingle_size=self.shingle_size)
 
     # -- public --------------------------------------------------------------
 
-    def query(self, text_or_signature: str | bytes) -> list[int]:
-        """Earlier keys that are near-duplicates of this text, without adding it."""
-        digest = self._digest(text_or_signature)
-        return self._matches(digest, *self._lookup(self._band_keys(digest)))
-
     def add(self, key: int, text_or_signature: str | bytes) -> list[int]:
-        """Add an example; return the earlier keys it nearly duplicates, in insertion order."""
-        digest = self._digest(text_or_signature)
-        band_keys = self._band_keys(digest)
-        buckets, stored, hits = self._lookup(band_keys)
-        matches = self._matches(digest, buckets, stored, hits)
-        ordinal = len(self._keys) + 1  # 0 is never a valid ordinal
-        self._insert(band_keys, ordinal, buckets, stored, hits)
-        index = ordinal - 1
-        if index % self._block_rows == 0:
-            self._blocks.append(np.zeros((self._block_rows, self.num_perm), dtype=np.uint16))
-        self._blocks[-1][index % self._block_rows] = digest.astype(np.uint16)
-        self._keys.append(key)
-        return matches
+        """Add one example; return the earlier keys it nearly duplicates, in insertion order."""
+        return self.add_batch([key], self._matrix([text_or_signature]))[0]
 
-    def _digest(self, text_or_signature: str | bytes) -> np.ndarray:
-        if isinstance(text_or_signature, str):
-            text_or_signature = self.signature(text_or_signature)
-        digest = np.frombuffer(text_or_signature, dtype=np.uint32)
-        if len(digest) != self.num_perm:
-            raise ValueError(f"signature has {len(digest)} values, index expects {self.num_perm}")
-        return digest
+    def query(self, text_or_signature: str | bytes) -> list[int]:
+        """Earlier keys that are near-duplicates of this example, without adding it."""
+        return self.query_batch(self._matrix([text_or_signature]))[0]
 
-    def _matches(self, digest: np.ndarray, buckets: np.ndarray, stored: np.ndarray, hits: np.ndarray) -> list[int]:
-        if not hits.any():
+    def add_batch(self, keys: Sequence[int], matrix: np.ndarray) -> list[list[int]]:
+        """Add examples in order; for each, the earlier keys (this batch included) it nearly duplicates."""
+        matrix = np.asarray(matrix, dtype=np.uint32)
+        n = len(keys)
+        if n == 0:
             return []
-        candidates = np.unique(self._table_vals[buckets][hits]) - 1
-        estimates = self._estimate(digest.astype(np.uint16), candidates)
-        return [self._keys[int(o)] for o in candidates[estimates >= self.threshold - 1e-9]]
+        bkeys = band_keys(matrix, self.bands, self.rows)
+        base = self._count
+        ordinals = np.arange(base, base + n, dtype=np.uint32)
+        self._store(matrix)
+        candidates = self._lookup(bkeys)
+        # Pairs inside the batch: equal band keys, earlier ordinal first.
+        for band in range(self.bands):
+            column = bkeys[:, band]
+            order = np.argsort(column, kind="stable")
+            sorted_keys = column[order]
+            same = (sorted_keys[1:] == sorted_keys[:-1]) & (sorted_keys[1:] != 0)
+            for pos in np.nonzero(same)[0]:
+                later, earlier = order[pos + 1], order[pos]
+                # Link to the first of the run of equal keys.
+                first = pos
+                while first > 0 and sorted_keys[first - 1] == sorted_keys[pos]:
+                    first -= 1
+                candidates.setdefault(int(later), set()).add(int(base + order[first]))
+                if earlier != order[first]:
+                    candidates[int(later)].add(int(base + earlier))
+        self._insert(bkeys, ordinals)
+        self._keys.extend(int(k) for k in keys)
+        self._count += n
+        return [self._verify(base + i, candidates.get(i), matrix[i]) for i in range(n)]
+
+    def query_batch(self, matrix: np.ndarray) -> list[list[int]]:
+        matrix = np.asarray(matrix, dtype=np.uint32)
+        bkeys = band_keys(matrix, self.bands, self.rows)
+        candidates = self._lookup(bkeys)
+        return [self._verify(None, candidates.get(i), matrix[i]) for i in range(len(matrix))]
+
+    # -- internals -----------------------------------------------------------
+
+    def _matrix(self, items: list[str | bytes]) -> np.ndarray:
+        rows = []
+        for item in items:
+            if isinstance(item, str):
+                item = self.signature(item)
+            digest = np.frombuffer(item, dtype=np.uint32)
+            if len(digest) != self.num_perm:
+                raise ValueError(f"signature has {len(digest)} values, index expects {self.num_perm}")
+            rows.append(digest)
+        return np.stack(rows)
+
+    def _store(self, matrix: np.ndarray) -> None:
+        self._sig16.append(matrix.astype(np.uint16))
+
+    def _row16(self, ordinal: int) -> np.ndarray:
+        # Batches are appended in order; find the batch holding this ordinal.
+        start = 0
+        for block in self._sig16:
+            if ordinal < start + len(block):
+                return block[ordinal - start]
+            start += len(block)
+        raise IndexError(ordinal)
+
+    def _lookup(self, bkeys: np.ndarray) -> dict[int, set[int]]:
+        found: dict[int, set[int]] = {}
+        for band in range(self.bands):
+            column = bkeys[:, band]
+            for run_keys, run_ords in self._runs[band]:
+                if not len(run_keys):
+                    continue
+                pos = np.searchsorted(run_keys, column)
+                pos_ok = pos < len(run_keys)
+                hit = np.zeros(len(column), dtype=bool)
+                hit[pos_ok] = run_keys[pos[pos_ok]] == column[pos_ok]
+                hit &= column != 0
+                for i in np.nonzero(hit)[0]:
+                    p = pos[i]
+                    bucket = found.setdefault(int(i), set())
+                    # Every earlier example with that band key (a few at most; cap the scan).
+                    end = min(len(run_keys), p + 8)
+                    while p < end and run_keys[p] == column[i]:
+                        bucket.add(int(run_ords[p]))
+                        p += 1
+        return found
+
+    def _insert(self, bkeys: np.ndarray, ordinals: np.ndarray) -> None:
+        valid = bkeys[:, 0] != 0
+        for band in range(self.bands):
+            keys = bkeys[valid, band]
+            ords = ordinals[valid]
+            order = np.argsort(keys, kind="stable")
+            runs = self._runs[band]
+            runs.append((keys[order], ords[order]))
+            if len(runs) > self._MAX_RUNS:
+                all_keys = np.concatenate([r[0] for r in runs])
+                all_ords = np.concatenate([r[1] for r in runs])
+                order = np.lexsort((all_ords, all_keys))
+                self._runs[band] = [(all_keys[order], all_ords[order])]
+
+    def _verify(self, ordinal: int | None, candidates: set[int] | None, digest: np.ndarray) -> list[int]:
+        if not candidates:
+            return []
+        ords = sorted(c for c in candidates if ordinal is None or c < ordinal)
+        if not ords:
+            return []
+        digest16 = digest.astype(np.uint16)
+        rows = np.stack([self._row16(o) for o in ords])
+        equal = np.count_nonzero(rows == digest16, axis=1) / self.num_perm
+        # The low 16 bits also agree by chance with probability 2**-16.
+        chance = 1.0 / 65536.0
+        estimate = (equal - chance) / (1.0 - chance)
+        return [self._keys[o] for o, e in zip(ords, estimate) if e >= self.threshold - 1e-9]
 
 
-def find_leaks(
-    train_index: NearDuplicateIndex, validation: Iterable[tuple[int, str | bytes]]
-) -> list[tuple[int, list[int]]]:
+def find_leaks(train_index: NearDuplicateIndex, validation: Iterable[tuple[int, str | bytes]]
+               ) -> list[tuple[int, list[int]]]:
     """Split leakage (FT204): for each ``(key, text_or_signature)`` of the validation
-    set, the training keys it duplicates exactly or nearly. Only leaking keys are listed.
-    """
+    set, the training keys it duplicates exactly or nearly. Only leaking keys are listed."""
     leaks: list[tuple[int, list[int]]] = []
     for key, item in validation:
         matches = train_index.query(item)
