@@ -37,11 +37,17 @@ def _enabled(config: LintConfig) -> frozenset[str]:
     return frozenset(r.code for r in RULES if config.is_enabled(r.code))
 
 
+_last_rules: list = [None, None]
+
+
 def content_rules(setup) -> "ContentRules | None":
-    """Per-record content checks run in the worker (PII, secrets, near-duplicate
-    signatures), or None when none is enabled. Built once per chunk: cheap."""
-    rules = ContentRules(setup)
-    return rules if rules.kinds else None
+    """Per-record content checks run in the worker (PII and secrets), or None when
+    none is enabled. Reused across the chunks of one file so its memo carries over."""
+    key = (setup.path, setup.enabled, setup.extra.get("allow_values"), setup.extra.get("allow_domains"))
+    if _last_rules[0] != key:
+        rules = ContentRules(setup)
+        _last_rules[0], _last_rules[1] = key, (rules if rules.kinds else None)
+    return _last_rules[1]
 
 
 class ContentRules:
@@ -59,15 +65,25 @@ class ContentRules:
         self.severity = {code: get_rule(code).severity for code in enabled}
         self.allow_values = frozenset(setup.extra.get("allow_values", ()))
         self.allow_domains = frozenset(setup.extra.get("allow_domains", ()))
+        self._memo: dict[str, list] = {}
 
     def check(self, facts: RecordFacts, out: list[Diagnostic]) -> None:
         if not self.kinds:
             return
         find = self._pii.find_sensitive
         placeholder = self._pii.placeholder
+        memo = self._memo
         for pointer, text in facts.texts:
-            for found in find(text, allow_values=self.allow_values, allow_domains=self.allow_domains,
-                              kinds=self.kinds):
+            # Long strings that repeat (a shared system prompt, tool schemas) are scanned once.
+            findings = memo.get(text) if len(text) >= 64 else None
+            if findings is None:
+                findings = find(text, allow_values=self.allow_values, allow_domains=self.allow_domains,
+                                kinds=self.kinds)
+                if len(text) >= 64:
+                    if len(memo) >= 2048:
+                        memo.clear()
+                    memo[text] = findings
+            for found in findings:
                 what = found.label or found.kind.replace("-", " ")
                 out.append(Diagnostic(
                     found.code, f"{what}: {found.masked}", self.severity[found.code], self.path, facts.line,

@@ -216,6 +216,7 @@ def _plan_chunks(path: str, size: int, target: int):
             if not block:
                 break
             search_from = 0
+            counted = 0
             while True:
                 want = max(chunk_start + target - pos, search_from, 0)
                 if want >= len(block):
@@ -225,10 +226,12 @@ def _plan_chunks(path: str, size: int, target: int):
                     break
                 cut = pos + j + 1
                 yield chunk_start, cut, first_line
-                first_line = newlines + block.count(b"\n", 0, j + 1) + 1
+                newlines += block.count(b"\n", counted, j + 1)
+                counted = j + 1
+                first_line = newlines + 1
                 chunk_start = cut
                 search_from = j + 1
-            newlines += block.count(b"\n")
+            newlines += block.count(b"\n", counted)
             pos += len(block)
     if chunk_start < pos:
         yield chunk_start, pos, first_line

@@ -286,6 +286,8 @@ class RecordChecker:
             self.emit("FT108", "messages is empty", base)
             return None
         count = self.count
+        distinctive = self._distinctive
+        collect_tokens = self.collect_tokens
         role_tokens = self.role_tokens
         total = trained = 0
         call_ids: set[str] = set()
@@ -314,7 +316,7 @@ class RecordChecker:
                 msg_tokens.append(0)
                 continue
             allowed = _ROLE_KEYS[role]
-            for key in message:
+            for key in (() if message.keys() <= allowed else message):
                 if key not in allowed:
                     if key == "weight":
                         self.emit("FT110", f"weight on a {role} message (only assistant messages carry weight)",
@@ -344,13 +346,22 @@ class RecordChecker:
             content = message.get("content", _MISSING)
             has_calls = role == "assistant" and (message.get("tool_calls") is not None
                                                  or message.get("function_call") is not None)
-            text_tokens, n_images = self._content(content, role, where, has_calls, facts, collect_text)
-            tokens += text_tokens
-            images += n_images
+            if (content.__class__ is str and collect_text and content.strip()):
+                # Fast path for the usual message: non-empty string content.
+                facts.texts.append((where + "/content", content))
+                if collect_tokens and role != "system" and role != "developer":
+                    tokens += distinctive(content, facts)
+                else:
+                    tokens += count(content)
+            else:
+                text_tokens, n_images = self._content(content, role, where, has_calls, facts, collect_text)
+                tokens += text_tokens
+                images += n_images
             if role == "assistant":
                 assistant_count += 1
                 last_assistant = i
-                tokens += self._assistant_calls(message, where, tool_names, call_ids)
+                if has_calls:
+                    tokens += self._assistant_calls(message, where, tool_names, call_ids)
                 weight = message.get("weight", 1)
                 if "weight" in message and (type(weight) is not int or weight not in (0, 1)):
                     self.emit("FT110", f"weight must be 0 or 1, not {orjson.dumps(weight).decode()[:40]}",

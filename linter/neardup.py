@@ -85,14 +85,19 @@ def signature_matrix(token_rows: Sequence[np.ndarray], *, encoding: str = DEFAUL
     if n == 0:
         return np.zeros((0, num_perm), dtype=np.uint32)
     canonical = _canonical_tokens(encoding)
-    cleaned = []
-    for row in token_rows:
-        values = canonical[np.asarray(row, dtype=np.uint32)]
-        cleaned.append(values[values != 0])
-    lengths = np.fromiter((len(r) for r in cleaned), dtype=np.int64, count=n)
-    flat = np.concatenate(cleaned) if lengths.sum() else np.zeros(0, dtype=np.uint64)
-    starts = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=starts[1:])
+    raw_lengths = np.fromiter((len(r) for r in token_rows), dtype=np.int64, count=n)
+    raw = (np.concatenate(token_rows).astype(np.uint32, copy=False) if raw_lengths.sum()
+           else np.zeros(0, dtype=np.uint32))
+    values = canonical[raw]
+    keep_token = values != 0
+    flat = values[keep_token]
+    # Tokens kept per row: a cumulative count read at the row boundaries.
+    kept_before = np.zeros(len(raw) + 1, dtype=np.int64)
+    np.cumsum(keep_token, out=kept_before[1:])
+    raw_starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(raw_lengths, out=raw_starts[1:])
+    starts = kept_before[raw_starts]
+    lengths = np.diff(starts)
     # Shingle i of a row combines tokens i .. i+k-1; rows shorter than k give one shingle.
     k = shingle_size
     total = len(flat)
@@ -190,8 +195,6 @@ class NearDuplicateIndex:
     >>> index.add(2, "the quick brown fox jumps over the lazy dog near the river bank today")
     [1]
     """
-
-    _MAX_RUNS = 8
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD, *, num_perm: int = DEFAULT_NUM_PERM,
                  shingle_size: int = DEFAULT_SHINGLE, encoding: str = DEFAULT_ENCODING, **_ignored):
@@ -291,20 +294,24 @@ class NearDuplicateIndex:
         found: dict[int, set[int]] = {}
         for band in range(self.bands):
             column = bkeys[:, band]
+            # Sorted queries walk the runs in order: far fewer cache misses than random probes.
+            query_order = np.argsort(column)
+            queries = column[query_order]
             for run_keys, run_ords in self._runs[band]:
                 if not len(run_keys):
                     continue
-                pos = np.searchsorted(run_keys, column)
-                pos_ok = pos < len(run_keys)
-                hit = np.zeros(len(column), dtype=bool)
-                hit[pos_ok] = run_keys[pos[pos_ok]] == column[pos_ok]
-                hit &= column != 0
-                for i in np.nonzero(hit)[0]:
-                    p = pos[i]
-                    bucket = found.setdefault(int(i), set())
+                pos = np.searchsorted(run_keys, queries)
+                inside = pos < len(run_keys)
+                hit = np.zeros(len(queries), dtype=bool)
+                hit[inside] = run_keys[pos[inside]] == queries[inside]
+                hit &= queries != 0
+                for q in np.nonzero(hit)[0]:
+                    p = int(pos[q])
+                    key = queries[q]
+                    bucket = found.setdefault(int(query_order[q]), set())
                     # Every earlier example with that band key (a few at most; cap the scan).
                     end = min(len(run_keys), p + 8)
-                    while p < end and run_keys[p] == column[i]:
+                    while p < end and run_keys[p] == key:
                         bucket.add(int(run_ords[p]))
                         p += 1
         return found
@@ -317,11 +324,14 @@ class NearDuplicateIndex:
             order = np.argsort(keys, kind="stable")
             runs = self._runs[band]
             runs.append((keys[order], ords[order]))
-            if len(runs) > self._MAX_RUNS:
-                all_keys = np.concatenate([r[0] for r in runs])
-                all_ords = np.concatenate([r[1] for r in runs])
-                order = np.lexsort((all_ords, all_keys))
-                self._runs[band] = [(all_keys[order], all_ords[order])]
+            # Tiered merging keeps O(log n) runs of geometric sizes. Older runs come first,
+            # so a stable sort keeps equal keys in insertion order.
+            while len(runs) >= 2 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
+                (k1, o1), (k2, o2) = runs[-2], runs[-1]
+                merged_keys = np.concatenate((k1, k2))
+                merged_ords = np.concatenate((o1, o2))
+                order = np.argsort(merged_keys, kind="stable")
+                runs[-2:] = [(merged_keys[order], merged_ords[order])]
 
     def _verify(self, ordinal: int | None, candidates: set[int] | None, digest: np.ndarray) -> list[int]:
         if not candidates:
