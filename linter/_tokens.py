@@ -91,6 +91,10 @@ def get_encoding(name: str) -> tiktoken.Encoding:
         encoding = tiktoken.Encoding(
             name=name, pat_str=spec.pattern, mergeable_ranks=ranks, special_tokens=spec.special_tokens
         )
+        # tiktoken keeps the rank dict only to pickle the Encoding, which we never do;
+        # the Rust core has its own copy, so dropping ours saves ~30 MB per process.
+        encoding._mergeable_ranks = {}
+        del ranks
         _loaded[name] = encoding
         return encoding
 

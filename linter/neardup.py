@@ -172,18 +172,20 @@ def band_layout(threshold: float, num_perm: int = DEFAULT_NUM_PERM, target_recal
 
 
 def band_keys(matrix: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """``(n, bands)`` uint64 keys: one hash per band of ``rows`` MinHash values; 0 marks an empty signature."""
+    """``(n, bands)`` uint32 keys: one hash per band of ``rows`` MinHash values; 0 marks an empty signature."""
     n = len(matrix)
     if n == 0:
-        return np.zeros((0, bands), dtype=np.uint64)
+        return np.zeros((0, bands), dtype=np.uint32)
     parts = matrix[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
     mixers = np.array([int(_MIX[i % len(_MIX)]) ^ (i * 0x100000001B3) for i in range(rows)], dtype=np.uint64)
     keys = (parts * mixers).sum(axis=2, dtype=np.uint64)
     keys ^= (np.arange(bands, dtype=np.uint64) + np.uint64(1)) * _MIX[3]
     keys ^= keys >> np.uint64(31)
-    keys[keys == 0] = 1
-    keys[(matrix == _EMPTY).all(axis=1)] = 0
-    return keys
+    # 32 bits per band key are plenty: a chance match is caught by the Jaccard check.
+    folded = ((keys ^ (keys >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    folded[folded == 0] = 1
+    folded[(matrix == _EMPTY).all(axis=1)] = 0
+    return folded
 
 
 class NearDuplicateIndex:
