@@ -112,9 +112,10 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
             offset = pos
             pos += size
             before = len(out)
-            body = raw[:-1] if raw.endswith(b"\n") else raw
-            if body.endswith(b"\r"):
-                body = body[:-1]
+            # orjson ignores surrounding whitespace, so the line is parsed as read (no copy);
+            # only a BOM or a CR changes what we hand it.
+            body = raw
+            if raw.endswith(b"\r\n") or (raw.endswith(b"\r") and pos >= end):
                 crlf += 1
                 if first_crlf is None:
                     first_crlf = line_no
@@ -123,7 +124,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                 if "FT114" in enabled:
                     out.append(Diagnostic("FT114", "file starts with a UTF-8 byte-order mark (BOM)", ERROR, path,
                                           line_no, fix=Fix("strip-bom", Applicability.SAFE, "remove the BOM")))
-            if not body.strip():
+            if not body or body.isspace():
                 if "FT114" in enabled:
                     out.append(Diagnostic("FT114", "blank line", WARNING, path, line_no,
                                           fix=Fix("drop-line", Applicability.SAFE, "drop the blank line")))

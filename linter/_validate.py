@@ -346,7 +346,7 @@ class RecordChecker:
             content = message.get("content", _MISSING)
             has_calls = role == "assistant" and (message.get("tool_calls") is not None
                                                  or message.get("function_call") is not None)
-            if (content.__class__ is str and collect_text and content.strip()):
+            if content.__class__ is str and collect_text and content and not content.isspace():
                 # Fast path for the usual message: non-empty string content.
                 facts.texts.append((where + "/content", content))
                 if collect_tokens and role != "system" and role != "developer":
