@@ -221,6 +221,7 @@ def _fold(text: str) -> str:
 
 
 _ASCII_DIGIT_BYTES = b"0123456789"
+_DOTTED_DIGITS = re.compile(r"[0-9]\.[0-9]")
 
 
 def _ascii_digits(value: str) -> str:
@@ -512,9 +513,10 @@ def find_sensitive(
         _scan_secrets(scan, collector)
     encoded = scan.encode("utf-8", "surrogatepass")
     digit_count = len(encoded) - len(encoded.translate(None, _ASCII_DIGIT_BYTES))
-    if digit_count >= 4:
+    # Every number-based kind needs 6+ digits, except a dotted IPv4 address (4+).
+    if digit_count >= 6 or (digit_count >= 4 and _DOTTED_DIGITS.search(scan) is not None):
         _scan_numbers(scan, collector, want)
-    if IP_ADDRESS in want and ("::" in scan or scan.count(":") >= 7):
+    if IP_ADDRESS in want and ":" in scan and ("::" in scan or scan.count(":") >= 7):
         _scan_ipv6(scan, collector)
 
     if not collector.found:
