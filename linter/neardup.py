@@ -240,11 +240,13 @@ class NearDuplicateIndex:
         base = self._count
         ordinals = np.arange(base, base + n, dtype=np.uint32)
         self._store(matrix)
-        candidates = self._lookup(bkeys)
+        # One stable sort per band serves the lookup, the in-batch pairs and the insert.
+        orders = [np.argsort(bkeys[:, band], kind="stable") for band in range(self.bands)]
+        candidates = self._lookup(bkeys, orders)
         # Pairs inside the batch: equal band keys, earlier ordinal first.
         for band in range(self.bands):
             column = bkeys[:, band]
-            order = np.argsort(column, kind="stable")
+            order = orders[band]
             sorted_keys = column[order]
             same = (sorted_keys[1:] == sorted_keys[:-1]) & (sorted_keys[1:] != 0)
             for pos in np.nonzero(same)[0]:
@@ -256,16 +258,22 @@ class NearDuplicateIndex:
                 candidates.setdefault(int(later), set()).add(int(base + order[first]))
                 if earlier != order[first]:
                     candidates[int(later)].add(int(base + earlier))
-        self._insert(bkeys, ordinals)
+        self._insert(bkeys, ordinals, orders)
         self._keys.extend(int(k) for k in keys)
         self._count += n
-        return [self._verify(base + i, candidates.get(i), matrix[i]) for i in range(n)]
+        results: list[list[int]] = [[] for _ in range(n)]
+        for i, found in candidates.items():
+            results[i] = self._verify(base + i, found, matrix[i])
+        return results
 
     def query_batch(self, matrix: np.ndarray) -> list[list[int]]:
         matrix = np.asarray(matrix, dtype=np.uint32)
         bkeys = band_keys(matrix, self.bands, self.rows)
-        candidates = self._lookup(bkeys)
-        return [self._verify(None, candidates.get(i), matrix[i]) for i in range(len(matrix))]
+        candidates = self._lookup(bkeys, None)
+        results: list[list[int]] = [[] for _ in range(len(matrix))]
+        for i, found in candidates.items():
+            results[i] = self._verify(None, found, matrix[i])
+        return results
 
     # -- internals -----------------------------------------------------------
 
@@ -292,12 +300,14 @@ class NearDuplicateIndex:
             start += len(block)
         raise IndexError(ordinal)
 
-    def _lookup(self, bkeys: np.ndarray) -> dict[int, set[int]]:
+    def _lookup(self, bkeys: np.ndarray, orders: list[np.ndarray] | None) -> dict[int, set[int]]:
         found: dict[int, set[int]] = {}
         for band in range(self.bands):
             column = bkeys[:, band]
+            if not self._runs[band]:
+                continue
             # Sorted queries walk the runs in order: far fewer cache misses than random probes.
-            query_order = np.argsort(column)
+            query_order = orders[band] if orders is not None else np.argsort(column)
             queries = column[query_order]
             for run_keys, run_ords in self._runs[band]:
                 if not len(run_keys):
@@ -318,14 +328,15 @@ class NearDuplicateIndex:
                         p += 1
         return found
 
-    def _insert(self, bkeys: np.ndarray, ordinals: np.ndarray) -> None:
-        valid = bkeys[:, 0] != 0
+    def _insert(self, bkeys: np.ndarray, ordinals: np.ndarray, orders: list[np.ndarray]) -> None:
         for band in range(self.bands):
-            keys = bkeys[valid, band]
-            ords = ordinals[valid]
-            order = np.argsort(keys, kind="stable")
+            order = orders[band]
+            keys = bkeys[order, band]
+            ords = ordinals[order]
+            # Empty signatures have key 0 in every band and sort first: leave them out.
+            skip = int(np.searchsorted(keys, 0, side="right"))
             runs = self._runs[band]
-            runs.append((keys[order], ords[order]))
+            runs.append((keys[skip:], ords[skip:]))
             # Tiered merging keeps O(log n) runs of geometric sizes. Older runs come first,
             # so a stable sort keeps equal keys in insertion order.
             while len(runs) >= 2 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
