@@ -322,7 +322,7 @@ class RecordChecker:
                         self.emit("FT110", f"weight on a {role} message (only assistant messages carry weight)",
                                   where + "/weight")
                     else:
-                        self.emit("FT106", f"unexpected key {key!r} in a {role} message", where + "/" + _esc(key),
+                        self.emit("FT106", f"unexpected key {key!r} in {_a(role)} message", where + "/" + _esc(key),
                                   ERROR)
             tokens = TOKENS_PER_MESSAGE + role_tokens[role]
             name = message.get("name")
@@ -459,7 +459,7 @@ class RecordChecker:
 
     def _image(self, part: dict, role: str, where: str) -> int:
         if role != "user":
-            self.emit("FT112", f"image in a {role} message (images are allowed in user messages only)", where)
+            self.emit("FT112", f"image in {_a(role)} message (images are allowed in user messages only)", where)
         image = part.get("image_url")
         if isinstance(image, str):
             url, detail = image, None
@@ -747,3 +747,8 @@ def _sniff_image(head: bytes) -> str | None:
     if head[:2] == b"BM":
         return "image/bmp"
     return None
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article: "an assistant", "a user"."""
+    return ("an " if word[:1] in "aeiou" else "a ") + word
