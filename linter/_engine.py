@@ -13,6 +13,7 @@ import os
 import re
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
@@ -465,20 +466,26 @@ def _record_schema():
 
 
 def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: LintObserver):
-    """Lint the file's chunks, yielding results in file order."""
+    """Lint the file's chunks, yielding results in file order.
+
+    If the worker pool cannot be used (it fails to start, or a worker dies, for
+    example killed for memory), the remaining chunks are linted in this process:
+    slower, but the report is complete."""
     jobs = config.jobs or os.cpu_count() or 1
+    plan = _plan_chunks(setup.path, size, _CHUNK_BYTES)
     if size < _PARALLEL_MIN_BYTES or jobs <= 1:
-        for start, end, first_line in _plan_chunks(setup.path, size, _CHUNK_BYTES):
-            if observer.is_cancelled():
-                raise LintCancelled(setup.path)
-            yield _lint_chunk(setup, start, end, first_line, end >= size)
+        yield from _serial(setup, size, observer, plan)
         return
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                                   initializer=_worker_init, initargs=(setup.encoding,))
-    pending: deque[Future] = deque()
-    window = jobs * 3
     try:
-        plan = _plan_chunks(setup.path, size, _CHUNK_BYTES)
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                                       initializer=_worker_init, initargs=(setup.encoding,))
+    except (OSError, ValueError):
+        yield from _serial(setup, size, observer, plan)
+        return
+    pending: deque[tuple[Future, tuple[int, int, int]]] = deque()
+    window = jobs * 3
+    fallback: list[tuple[int, int, int]] | None = None
+    try:
         exhausted = False
         while True:
             while not exhausted and len(pending) < window:
@@ -487,21 +494,35 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
                     exhausted = True
                     break
                 start, end, first_line = step
-                pending.append(executor.submit(_lint_chunk, setup, start, end, first_line, end >= size))
+                pending.append((executor.submit(_lint_chunk, setup, start, end, first_line, end >= size), step))
             if not pending:
                 break
             if observer.is_cancelled():
                 raise LintCancelled(setup.path)
-            future = pending.popleft()
-            while True:
-                try:
-                    result = future.result(timeout=0.1)
-                    break
-                except TimeoutError:
-                    if observer.is_cancelled():
-                        raise LintCancelled(setup.path) from None
+            future, step = pending.popleft()
+            try:
+                while True:
+                    try:
+                        result = future.result(timeout=0.1)
+                        break
+                    except TimeoutError:
+                        if observer.is_cancelled():
+                            raise LintCancelled(setup.path) from None
+            except BrokenProcessPool:
+                fallback = [step, *(s for _, s in pending)]
+                pending.clear()
+                break
             yield result
     finally:
-        for future in pending:
+        for future, _ in pending:
             future.cancel()
-        executor.shutdown(wait=True, cancel_futures=True)
+        executor.shutdown(wait=fallback is None, cancel_futures=True)
+    if fallback is not None:
+        yield from _serial(setup, size, observer, iter([*fallback, *plan]))
+
+
+def _serial(setup: _FileSetup, size: int, observer: LintObserver, steps):
+    for start, end, first_line in steps:
+        if observer.is_cancelled():
+            raise LintCancelled(setup.path)
+        yield _lint_chunk(setup, start, end, first_line, end >= size)

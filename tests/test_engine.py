@@ -206,3 +206,35 @@ def test_a_100_mb_single_line(tmp_path):
     report = lint_path(path, LintConfig(jobs=1, select=["FT501", "FT101", "FT114"]))
     assert [(d.code, d.line) for d in report.diagnostics] == [("FT501", 2)]
     assert report.files[0].tokens.max_example > 15_000_000
+
+
+def _die_in_worker(setup, start, end, first_line, at_eof):
+    if str(os.getpid()) != os.environ.get("FTPREFLIGHT_TEST_MAIN_PID"):
+        os._exit(9)  # a worker killed mid-chunk (the OOM killer, say)
+    return _ORIGINAL_LINT_CHUNK(setup, start, end, first_line, at_eof)
+
+
+_ORIGINAL_LINT_CHUNK = engine._lint_chunk
+
+
+def test_a_dead_worker_does_not_lose_the_report(tmp_path, monkeypatch):
+    path = _big_dataset(tmp_path)
+    expected = lint_path(path, LintConfig(jobs=1))
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(engine, "_CHUNK_BYTES", 64 * 1024)
+    monkeypatch.setattr(engine, "_lint_chunk", _die_in_worker)
+    monkeypatch.setenv("FTPREFLIGHT_TEST_MAIN_PID", str(os.getpid()))
+    deaths = []
+    monkeypatch.setattr(engine, "_serial", _counting(engine._serial, deaths))
+    report = lint_path(path, LintConfig(jobs=2))
+    assert deaths, "the pool never failed: the test did not exercise the fallback"
+    assert report.diagnostics == expected.diagnostics
+    assert report.files[0].records.equals(expected.files[0].records)
+
+
+def _counting(serial, calls):
+    def wrapper(*args, **kwargs):
+        calls.append(1)
+        return serial(*args, **kwargs)
+
+    return wrapper
