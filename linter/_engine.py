@@ -35,6 +35,7 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 BOM = b"\xef\xbb\xbf"
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _CHUNK_BYTES = 2 * 1024 * 1024
+_FIRST_CHUNK_BYTES = 256 * 1024
 _SAMPLE_RECORDS = 200
 _KIND_CODES = {None: None}
 
@@ -231,8 +232,9 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
 # -- main process --------------------------------------------------------------------------
 
 
-def _plan_chunks(path: str, size: int, target: int):
-    """Yield (start, end, first_line) byte ranges that begin at line starts."""
+def _plan_chunks(path: str, size: int, target: int, first_target: int | None = None):
+    """Yield (start, end, first_line) byte ranges that begin at line starts. The first
+    range aims at ``first_target`` bytes (a small first chunk shows rows sooner)."""
     block_size = 8 * 1024 * 1024
     chunk_start = 0
     first_line = 1
@@ -246,7 +248,8 @@ def _plan_chunks(path: str, size: int, target: int):
             search_from = 0
             counted = 0
             while True:
-                want = max(chunk_start + target - pos, search_from, 0)
+                goal = first_target if (first_target and chunk_start == 0) else target
+                want = max(chunk_start + goal - pos, search_from, 0)
                 if want >= len(block):
                     break
                 j = block.find(b"\n", want)
@@ -342,14 +345,14 @@ def lint_paths(paths, config: LintConfig | None = None, observer: LintObserver |
 
 def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: str, context: int | None,
                role: str, cross, suppressed: dict[str, int]) -> tuple[FileReport, list[Diagnostic]]:
-    import polars as pl
-
     from .rules import RULES
 
     enabled = frozenset(r.code for r in RULES if config.is_enabled(r.code))
     diags: list[Diagnostic] = []
 
     def empty_report(kind=None, size=0) -> FileReport:
+        import polars as pl
+
         return FileReport(path, kind, 0, size, encoding, config.model, context, TokenStats(),
                           pl.DataFrame(schema=_record_schema()), role=role)
 
@@ -421,6 +424,8 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
     keep(dataset.finish())
     if completion is not None:
         keep(completion.file_diagnostics(path, enabled))
+    import polars as pl
+
     merged = {name: (np.concatenate(parts) if parts else np.zeros(0, dtype=dtype))
               for (name, parts), dtype in zip(columns.items(), _COLUMN_TYPES)}
     columns.clear()
@@ -472,8 +477,9 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
     example killed for memory), the remaining chunks are linted in this process:
     slower, but the report is complete."""
     jobs = config.jobs or os.cpu_count() or 1
-    plan = _plan_chunks(setup.path, size, _CHUNK_BYTES)
-    if size < _PARALLEL_MIN_BYTES or jobs <= 1:
+    parallel = size >= _PARALLEL_MIN_BYTES and jobs > 1
+    plan = _plan_chunks(setup.path, size, _CHUNK_BYTES, _FIRST_CHUNK_BYTES if parallel else None)
+    if not parallel:
         yield from _serial(setup, size, observer, plan)
         return
     try:
@@ -487,6 +493,18 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
     fallback: list[tuple[int, int, int]] | None = None
     try:
         exhausted = False
+        # The workers take a moment to start: lint the (small) first chunk here meanwhile,
+        # so the first rows reach the observer without waiting for the pool.
+        first = next(plan, None)
+        if first is not None:
+            while len(pending) < window:
+                step = next(plan, None)
+                if step is None:
+                    exhausted = True
+                    break
+                pending.append((executor.submit(_lint_chunk, setup, step[0], step[1], step[2], step[1] >= size),
+                                step))
+            yield _lint_chunk(setup, first[0], first[1], first[2], first[1] >= size)
         while True:
             while not exhausted and len(pending) < window:
                 step = next(plan, None)
