@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import orjson
 
 from ._diagnostic import Diagnostic, Severity
@@ -33,6 +34,7 @@ _ROLE_KEYS = {
     "tool": frozenset({"role", "content", "tool_call_id"}),
     "function": frozenset({"role", "content", "name"}),
 }
+_NO_SPECIAL: set[str] = set()
 _IMAGE_MIME = ("image/jpeg", "image/png", "image/webp")
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[\w.-]+)*)(;base64)?,", re.ASCII)
 
@@ -139,6 +141,8 @@ class RecordChecker:
         self.line = 0
         self.role_tokens = {role: counter.count(role) for role in CHAT_ROLES}
         self.collect_tokens = collect_tokens
+        core = counter._encoding._core_bpe
+        self.encode_buffer = getattr(core, "encode_to_tiktoken_buffer", None)
 
     # -- plumbing -------------------------------------------------------------------------
     def emit(self, code: str, message: str, pointer: str = "", severity: Severity = ERROR, **extra) -> None:
@@ -286,8 +290,13 @@ class RecordChecker:
             self.emit("FT108", "messages is empty", base)
             return None
         count = self.count
-        distinctive = self._distinctive
         collect_tokens = self.collect_tokens
+        texts = facts.texts
+        neardup_tokens = facts.neardup_tokens
+        encode_buffer = self.encode_buffer
+        no_special = _NO_SPECIAL
+        frombuffer = np.frombuffer
+        uint32 = np.uint32
         role_tokens = self.role_tokens
         total = trained = 0
         call_ids: set[str] = set()
@@ -348,9 +357,12 @@ class RecordChecker:
                                                  or message.get("function_call") is not None)
             if content.__class__ is str and collect_text and content and not content.isspace():
                 # Fast path for the usual message: non-empty string content.
-                facts.texts.append((where + "/content", content))
-                if collect_tokens and role != "system" and role != "developer":
-                    tokens += distinctive(content, facts)
+                texts.append((where + "/content", content))
+                if collect_tokens and role != "system" and role != "developer" and len(content) <= 1_000_000:
+                    ids = frombuffer(encode_buffer(content, no_special), dtype=uint32) if encode_buffer \
+                        else self.counter.tokens(content)
+                    neardup_tokens.append(ids)
+                    tokens += len(ids)
                 else:
                     tokens += count(content)
             else:
