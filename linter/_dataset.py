@@ -129,7 +129,8 @@ class DatasetState:
 
             self.index = NearDuplicateIndex(threshold=config.near_duplicate_threshold)
 
-    def visit_chunk(self, facts: list[tuple], signatures=None) -> list[Diagnostic]:
+    def visit_chunk(self, facts: list[tuple], signatures=None, base: int = 0) -> list[Diagnostic]:
+        """Visit a chunk's facts in file order; ``base`` is added to their line numbers."""
         out: list[Diagnostic] = []
         dup_on = "FT301" in self.enabled
         first_seen = self.first_seen
@@ -148,7 +149,7 @@ class DatasetState:
             if fact[F_KIND] is None:
                 continue
             self.usable += 1
-            line = fact[F_LINE]
+            line = fact[F_LINE] + base
             digest = fact[F_DUP]
             exact = False
             if digest is not None:

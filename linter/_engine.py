@@ -90,7 +90,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     near = bool(setup.extra.get("near_duplicates"))
     checker = RecordChecker(setup.path, _counter(setup.encoding), setup.file_kind, enabled=setup.enabled,
                             max_images=setup.max_images, separator=setup.separator, stop=setup.stop,
-                            collect_tokens=near)
+                            collect_tokens=near, collect_texts=_dataset.content_rules(setup) is not None)
     token_rows: list = []
     out = checker.out
     enabled = setup.enabled
@@ -233,39 +233,35 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
 
 
 def _plan_chunks(path: str, size: int, target: int, first_target: int | None = None):
-    """Yield (start, end, first_line) byte ranges that begin at line starts. The first
-    range aims at ``first_target`` bytes (a small first chunk shows rows sooner)."""
-    block_size = 8 * 1024 * 1024
-    chunk_start = 0
-    first_line = 1
-    pos = 0
-    newlines = 0
+    """Yield (start, end, 1) byte ranges that begin at line starts, about ``target``
+    bytes each (the first aims at ``first_target``: a small first chunk shows rows
+    sooner). Only the bytes around each cut are read; workers number their lines
+    from 1 and the main process rebases them, so nobody reads the file twice."""
+    start = 0
     with open(path, "rb") as handle:
-        while True:
-            block = handle.read(block_size)
-            if not block:
-                break
-            search_from = 0
-            counted = 0
-            while True:
-                goal = first_target if (first_target and chunk_start == 0) else target
-                want = max(chunk_start + goal - pos, search_from, 0)
-                if want >= len(block):
+        while start < size:
+            goal = first_target if (first_target and start == 0) else target
+            probe = start + goal
+            if probe >= size:
+                yield start, size, 1
+                return
+            handle.seek(probe - 1)
+            pos = probe - 1
+            cut = None
+            while cut is None:
+                block = handle.read(65536)
+                if not block:
                     break
-                j = block.find(b"\n", want)
-                if j < 0:
-                    break
-                cut = pos + j + 1
-                yield chunk_start, cut, first_line
-                newlines += block.count(b"\n", counted, j + 1)
-                counted = j + 1
-                first_line = newlines + 1
-                chunk_start = cut
-                search_from = j + 1
-            newlines += block.count(b"\n", counted)
-            pos += len(block)
-    if chunk_start < pos:
-        yield chunk_start, pos, first_line
+                j = block.find(b"\n")
+                if j >= 0:
+                    cut = pos + j + 1
+                else:
+                    pos += len(block)
+            if cut is None or cut >= size:
+                yield start, size, 1
+                return
+            yield start, cut, 1
+            start = cut
 
 
 def _sniff_binary(head: bytes) -> str | None:
@@ -407,14 +403,20 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
                 key = f"{d.code}:{d.severity.label}"
                 suppressed[key] = suppressed.get(key, 0) + 1
 
-    for result in _run_chunks(setup, size, config, observer):
+    base = 0  # lines before the current chunk: workers number lines from 1
+    for result in _run_chunks(setup, size, config, observer, early_rows=wants_rows):
+        if base:
+            result.columns["line"] += base
+            result.diagnostics = [d.with_line(d.line + base) if d.line is not None else d
+                                  for d in result.diagnostics]
         for name, values in result.columns.items():
             columns[name].append(values)
         keep(result.diagnostics)
-        keep(dataset.visit_chunk(result.facts, result.signatures))
+        keep(dataset.visit_chunk(result.facts, result.signatures, base))
         crlf_total += result.crlf_lines
-        if first_crlf is None:
-            first_crlf = result.first_crlf_line
+        if first_crlf is None and result.first_crlf_line is not None:
+            first_crlf = result.first_crlf_line + base
+        base += result.last_line
         if wants_rows:
             observer.on_records(path, _rows(result.columns))
         observer.on_progress(path, result.end_offset, size)
@@ -470,7 +472,7 @@ def _record_schema():
             "completion_tokens": pl.UInt32, "images": pl.UInt32, "worst": pl.UInt8}
 
 
-def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: LintObserver):
+def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: LintObserver, early_rows: bool = False):
     """Lint the file's chunks, yielding results in file order.
 
     If the worker pool cannot be used (it fails to start, or a worker dies, for
@@ -478,7 +480,7 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
     slower, but the report is complete."""
     jobs = config.jobs or os.cpu_count() or 1
     parallel = size >= _PARALLEL_MIN_BYTES and jobs > 1
-    plan = _plan_chunks(setup.path, size, _CHUNK_BYTES, _FIRST_CHUNK_BYTES if parallel else None)
+    plan = _plan_chunks(setup.path, size, _CHUNK_BYTES, _FIRST_CHUNK_BYTES if parallel and early_rows else None)
     if not parallel:
         yield from _serial(setup, size, observer, plan)
         return
@@ -493,9 +495,9 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
     fallback: list[tuple[int, int, int]] | None = None
     try:
         exhausted = False
-        # The workers take a moment to start: lint the (small) first chunk here meanwhile,
-        # so the first rows reach the observer without waiting for the pool.
-        first = next(plan, None)
+        # The workers take a moment to start: for an observer that shows rows, lint the
+        # (small) first chunk here meanwhile, so they appear without waiting for the pool.
+        first = next(plan, None) if early_rows else None
         if first is not None:
             while len(pending) < window:
                 step = next(plan, None)

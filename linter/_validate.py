@@ -128,7 +128,7 @@ class RecordChecker:
 
     def __init__(self, path: str, counter: TokenCounter, file_kind: str | None, *,
                  enabled: frozenset[str], max_images: int, separator: str | None = None,
-                 stop: str | None = None, collect_tokens: bool = False):
+                 stop: str | None = None, collect_tokens: bool = False, collect_texts: bool = True):
         self.path = path
         self.counter = counter
         self.count = counter.count
@@ -141,6 +141,8 @@ class RecordChecker:
         self.line = 0
         self.role_tokens = {role: counter.count(role) for role in CHAT_ROLES}
         self.collect_tokens = collect_tokens
+        self.collect_texts = collect_texts
+        """Keep (pointer, text) of every string for content rules (PII); off when none is enabled."""
         core = counter._encoding._core_bpe
         self.encode_buffer = getattr(core, "encode_to_tiktoken_buffer", None)
 
@@ -291,7 +293,7 @@ class RecordChecker:
             return None
         count = self.count
         collect_tokens = self.collect_tokens
-        texts = facts.texts
+        texts = facts.texts if self.collect_texts else None
         neardup_tokens = facts.neardup_tokens
         encode_buffer = self.encode_buffer
         no_special = _NO_SPECIAL
@@ -357,7 +359,8 @@ class RecordChecker:
                                                  or message.get("function_call") is not None)
             if content.__class__ is str and collect_text and content and not content.isspace():
                 # Fast path for the usual message: non-empty string content.
-                texts.append((where + "/content", content))
+                if texts is not None:
+                    texts.append((where + "/content", content))
                 if collect_tokens and role != "system" and role != "developer" and len(content) <= 1_000_000:
                     ids = frombuffer(encode_buffer(content, no_special), dtype=uint32) if encode_buffer \
                         else self.counter.tokens(content)
@@ -429,7 +432,8 @@ class RecordChecker:
             if not content.strip() and not has_calls:
                 self.emit("FT108", f"{role} message content is empty", cwhere)
             if collect_text and content:
-                facts.texts.append((cwhere, content))
+                if self.collect_texts:
+                    facts.texts.append((cwhere, content))
                 if self.collect_tokens and role not in ("system", "developer"):
                     return self._distinctive(content, facts), 0
             return self.count(content), 0
@@ -452,7 +456,8 @@ class RecordChecker:
                         self.emit("FT108", "text part is empty", pwhere + "/text")
                     else:
                         if collect_text:
-                            facts.texts.append((pwhere + "/text", text))
+                            if self.collect_texts:
+                                facts.texts.append((pwhere + "/text", text))
                         if collect_text and self.collect_tokens and role not in ("system", "developer"):
                             tokens += self._distinctive(text, facts)
                         else:
@@ -569,7 +574,8 @@ class RecordChecker:
                 self.emit("FT111", f"call to unknown function {name!r} (defined: {known})", where + "/name")
         args = fn.get("arguments")
         if isinstance(args, str) and args:
-            self.current_facts.texts.append((where + "/arguments", args))
+            if self.collect_texts:
+                self.current_facts.texts.append((where + "/arguments", args))
         if not isinstance(args, str):
             self.emit("FT111", f"arguments must be a string holding a JSON object, not {_type_name(args)}",
                       where + "/arguments")
@@ -679,7 +685,8 @@ class RecordChecker:
                 self.emit("FT407", f"{key} is empty", "/" + key)
             else:
                 values[key] = value
-                facts.texts.append(("/" + key, value))
+                if self.collect_texts:
+                    facts.texts.append(("/" + key, value))
         prompt = values.get("prompt")
         completion = values.get("completion")
         facts.messages = 0
