@@ -1,0 +1,309 @@
+"""The ftpreflight terminal app: review a dataset, plan the cost, approve and submit.
+
+The app holds the session (the file, the lint report, the clean-up choices) and the
+injected dependencies; it runs the long work in thread workers that only post
+messages (``tui.workers``), and its ``@on`` handlers update the session and tell the
+main screen to redraw. Screens live in ``tui/screens``, widgets in ``tui/widgets``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from linter import FtPreflightError, LintCancelled, LintConfig, lint_path
+
+from .screens.commands import ActionsProvider
+from .widgets.records import RecordsModel
+from .workers import LintFailed, LintFinished, LintProgress, LintRelay, LintRows, WorkFailed
+
+LintFunction = Callable[..., Any]
+ProviderFactory = Callable[[str], Any]
+"""Builds a provider for a kind (``openai`` or ``azure``); tests pass one for the fake API."""
+
+
+def default_provider_factory(kind: str = "openai") -> Any:
+    from .providers import make_provider
+
+    return make_provider(kind)
+
+
+@dataclass
+class Session:
+    """What the app knows about the file under review."""
+
+    path: str | None = None
+    validation: str | None = None
+    model: str | None = None
+    records: RecordsModel = field(default_factory=RecordsModel)
+    report: Any = None
+    """The finished ``linter.LintReport`` (``None`` while the lint runs)."""
+    config: LintConfig | None = None
+    linting: bool = False
+    lint_seconds: float | None = None
+    lint_started: float = 0.0
+    first_rows_seconds: float | None = None
+    generation: int = 0
+    redact_lines: set[int] = field(default_factory=set)
+    """Lines whose personal data the cleaned copy redacts."""
+    estimate: Any = None
+    """The cost planner's current ``pricing.Estimate``."""
+    epochs: int | str = "auto"
+    budget: Decimal | None = None
+    approval_path: Path | None = None
+    approval_for: tuple | None = None
+    """(path, model, epochs) the approval record was written for."""
+
+
+class FtPreflightApp(App):
+    """``ftpreflight FILE``: lint, review, clean, cost, approve and submit."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ftpreflight"
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        Binding("1", "show_tab('dataset')", "Data", id="tab.dataset", show=False),
+        Binding("2", "show_tab('problems')", "Problems", id="tab.problems", show=False),
+        Binding("3", "show_tab('cleanup')", "Clean-up", id="tab.cleanup", show=False),
+        Binding("4", "show_tab('stats')", "Stats", id="tab.stats", show=False),
+        Binding("5", "show_tab('cost')", "Cost", id="tab.cost", show=False),
+        Binding("6", "show_tab('submit')", "Submit", id="tab.submit", show=False),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+s", "save_clean", "Save clean", id="app.save"),
+        Binding("ctrl+l", "relint", "Re-lint", id="app.relint", show=False),
+        Binding("ctrl+t", "toggle_dark", "Theme", id="app.theme", show=False),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, path: str | None = None, *, validation: str | None = None, model: str | None = None,
+                 settings: Any = None, lint: LintFunction = lint_path,
+                 provider_factory: ProviderFactory | None = None,
+                 today: Callable[[], date] = date.today,
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 clock: Callable[[], float] = time.perf_counter,
+                 watch_interval: float = 15.0, start_dir: str | None = None) -> None:
+        super().__init__()
+        from .config import Settings
+
+        self.settings = settings if settings is not None else Settings()
+        self.session = Session(path=path, validation=validation, model=model or self.settings.model)
+        self.lint = lint
+        self.provider_factory = provider_factory or default_provider_factory
+        self.today = today
+        self.now = now
+        self.clock = clock
+        self.watch_interval = watch_interval
+        self.start_dir = start_dir or "."
+
+    # -- screens -----------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.session.path:
+            self.open_file(self.session.path)
+        else:
+            from .screens.picker import FilePickerScreen
+
+            self.push_screen(FilePickerScreen(self.start_dir), self._picked)
+
+    def _picked(self, path: str | None) -> None:
+        if path:
+            self.open_file(path)
+        else:
+            self.exit()
+
+    @property
+    def main(self):
+        from .screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def open_file(self, path: str, validation: str | None = None) -> None:
+        """Show ``path`` and lint it (replacing whatever was shown)."""
+        from .screens.main import MainScreen
+
+        self.session.path = path
+        if validation is not None:
+            self.session.validation = validation
+        if self.main is None:
+            self.push_screen(MainScreen())
+        self.call_after_refresh(self.start_lint)
+
+    # -- lint --------------------------------------------------------------------------
+    def lint_config(self) -> LintConfig:
+        """The same lint settings ``ftpreflight lint --model M`` would use."""
+        import argparse
+
+        from .commands._common import build_lint_config
+
+        return build_lint_config(argparse.Namespace(model=self.session.model), self.settings)
+
+    def start_lint(self) -> None:
+        session = self.session
+        if not session.path:
+            return
+        try:
+            config = self.lint_config()
+        except (FtPreflightError, ValueError) as exc:
+            self.show_error("Cannot lint", str(exc))
+            return
+        session.generation += 1
+        session.records = RecordsModel()
+        session.report = None
+        session.estimate = None
+        session.redact_lines = set()
+        session.linting = True
+        session.lint_seconds = None
+        session.first_rows_seconds = None
+        session.config = config
+        session.lint_started = self.clock()
+        if self.main is not None:
+            self.main.lint_started()
+        self.run_lint(session.generation, session.path, session.validation, config)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lint", description="lint the dataset")
+    def run_lint(self, generation: int, path: str, validation: str | None, config: LintConfig) -> None:
+        worker = get_current_worker()
+        relay = LintRelay(self.post_message, generation, lambda: worker.is_cancelled, path)
+        started = self.clock()
+        try:
+            report = self.lint(path, config, relay, validation=validation)
+        except LintCancelled:
+            return
+        except (FtPreflightError, OSError) as exc:
+            self.post_message(LintFailed(generation, str(exc)))
+            return
+        self.post_message(LintFinished(generation, report, self.clock() - started))
+
+    @on(LintRows)
+    def _lint_rows(self, message: LintRows) -> None:
+        if message.generation != self.session.generation:
+            return
+        if self.session.first_rows_seconds is None:
+            self.session.first_rows_seconds = self.clock() - self.session.lint_started
+        self.session.records.extend(message.rows)
+        if self.main is not None:
+            self.main.rows_arrived()
+
+    @on(LintProgress)
+    def _lint_progress(self, message: LintProgress) -> None:
+        if message.generation == self.session.generation and self.main is not None:
+            self.main.lint_progress(message.path, message.done, message.total)
+
+    @on(LintFinished)
+    def _lint_finished(self, message: LintFinished) -> None:
+        session = self.session
+        if message.generation != session.generation:
+            return
+        session.linting = False
+        session.report = message.report
+        session.lint_seconds = message.seconds
+        if message.report.files:
+            file_report = message.report.files[0]
+            session.records.replace(file_report.records, message.report.diagnostics, file_report.path)
+        if self.main is not None:
+            self.main.lint_finished()
+
+    @on(LintFailed)
+    def _lint_failed(self, message: LintFailed) -> None:
+        if message.generation != self.session.generation:
+            return
+        self.session.linting = False
+        if self.main is not None:
+            self.main.lint_failed(message.error)
+        self.show_error("The lint could not run", message.error)
+
+    @on(WorkFailed)
+    def _work_failed(self, message: WorkFailed) -> None:
+        self.show_error(message.what, message.error)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place unexpected worker failures end up: a dialog, never a traceback."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            what = event.worker.description or event.worker.name or "background work"
+            self.show_error(f"Could not {what}", f"{type(error).__name__}: {error}")
+
+    def show_error(self, title: str, text: str) -> None:
+        from .providers import redact
+        from .screens.dialogs import MessageDialog
+
+        self.push_screen(MessageDialog(title, redact(text), error=True))
+
+    # -- app-wide actions (the palette and bindings call these) -------------------------
+    def action_show_tab(self, name: str) -> None:
+        if self.main is not None:
+            while self.screen is not self.main and len(self.screen_stack) > 1:
+                self.pop_screen()
+            self.main.show_tab(name)
+
+    def action_help(self) -> None:
+        from .screens.dialogs import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_relint(self) -> None:
+        self.start_lint()
+
+    def _delegate(self, name: str, *args) -> None:
+        """Run a dataset action on the record screen if it is open, else on the main screen."""
+        target = self.screen if hasattr(self.screen, f"action_{name}") else self.main
+        if target is not None and hasattr(target, f"action_{name}"):
+            getattr(target, f"action_{name}")(*args)
+
+    def action_open_record(self) -> None:
+        self._delegate("open_record")
+
+    def action_focus_search(self) -> None:
+        self._delegate("focus_search")
+
+    def action_focus_rule_filter(self) -> None:
+        self._delegate("focus_rule_filter")
+
+    def action_clear_filters(self) -> None:
+        self._delegate("clear_filters")
+
+    def action_cycle_sort(self) -> None:
+        self._delegate("cycle_sort")
+
+    def action_next_problem(self) -> None:
+        self._delegate("next_problem")
+
+    def action_previous_problem(self) -> None:
+        self._delegate("previous_problem")
+
+    def action_toggle_mark(self) -> None:
+        self._delegate("toggle_mark")
+
+    def action_fix_record(self) -> None:
+        self._delegate("fix_record")
+
+    def action_fix_rule(self) -> None:
+        self._delegate("fix_rule")
+
+    def action_clear_cleanup(self) -> None:
+        self._delegate("clear_cleanup")
+
+    def action_save_clean(self) -> None:
+        self._delegate("save_clean")
+
+    def action_write_approval(self) -> None:
+        self._delegate("write_approval")
+
+    def action_submit_job(self) -> None:
+        self._delegate("submit_job")

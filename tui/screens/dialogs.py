@@ -1,0 +1,145 @@
+"""Modal dialogs: messages and errors, confirmations, the save-as prompt, help."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Markdown, Static
+
+from .commands import help_markdown
+
+
+class MessageDialog(ModalScreen[None]):
+    """A readable message (errors included); any of enter/escape closes it."""
+
+    BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="dialog.close")]
+
+    def __init__(self, title: str, text: str, *, error: bool = False) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.text = text
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog" + (" -error" if self.error else "")):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self.text, markup=False, id="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", id="close", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#close").focus()
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Yes or no, with the facts to decide on. Escape means no."""
+
+    BINDINGS = [Binding("escape", "no", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, text: str, *, yes: str = "Yes", no: str = "Cancel") -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.text = text
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self.text, markup=False, id="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.no, id="no")
+                yield Button(self.yes, id="yes", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#no").focus()
+
+    @on(Button.Pressed, "#yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class SaveDialog(ModalScreen[str | None]):
+    """Ask where to save the cleaned copy; refuses the input file itself."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, source: str, suggestion: str, plan: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.source = source
+        self.suggestion = suggestion
+        self.plan = plan
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Save a cleaned copy", classes="dialog-title")
+            yield Static(self.plan, markup=False, classes="dialog-body")
+            yield Input(self.suggestion, id="save-path", placeholder="output file")
+            yield Label("", id="save-error", classes="error-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#save-path", Input).focus()
+
+    @on(Input.Submitted, "#save-path")
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        value = self.query_one("#save-path", Input).value.strip()
+        error = self.query_one("#save-error", Label)
+        if not value:
+            error.update("Give a file name.")
+            return
+        target = Path(value).expanduser()
+        try:
+            same = target.resolve() == Path(self.source).resolve()
+        except OSError:
+            same = False
+        if same:
+            error.update("That is the input file: choose another name (the input is never overwritten).")
+            return
+        if not target.parent.is_dir():
+            error.update(f"Folder {target.parent} does not exist.")
+            return
+        self.dismiss(str(target))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help"):
+            yield Label("ftpreflight: keys and actions", classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Markdown(help_markdown())
+            yield Label("Every action is also in the command palette (ctrl+p). escape closes this.",
+                        classes="dim")
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,362 @@
+"""The main screen: a status line with the lint's progress and six tabs (Dataset,
+Problems, Clean-up, Stats, Cost, Approve & submit). It owns the clean-up choices'
+actions and the save worker; each tab is a widget in ``tui/widgets``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, ProgressBar, Select, TabbedContent, TabPane
+
+from linter import FixError, FtPreflightError, fix_file
+
+from ..widgets.approve import ApprovePane
+from ..widgets.cleanup import CleanupPane, choice_for, describe_plan, fix_inputs, rule_label, rule_lines
+from ..widgets.cost import CostPane
+from ..widgets.dataset import DatasetPane
+from ..widgets.problems import ProblemsPane
+from ..widgets.records import RecordTable
+from ..widgets.stats import StatsPane
+from ..workers import SaveDone, WorkFailed
+
+TABS = ("dataset", "problems", "cleanup", "stats", "cost", "submit")
+DATASET_ONLY = {"focus_search", "focus_rule_filter", "cycle_sort", "next_problem", "previous_problem",
+                "toggle_mark", "clear_filters", "open_record"}
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="dataset.search"),
+        Binding("r", "focus_rule_filter", "Rule", id="dataset.rule"),
+        Binding("s", "cycle_sort", "Sort", id="dataset.sort"),
+        Binding("n", "next_problem", "Next problem", id="dataset.next"),
+        Binding("N", "previous_problem", "Prev problem", id="dataset.previous", show=False),
+        Binding("d", "toggle_mark", "Drop", id="dataset.mark"),
+        Binding("x", "fix", "Fix", id="dataset.fix"),
+        Binding("escape", "escape", "Clear", id="dataset.clear", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="topbar"):
+            yield Label("", id="status")
+            yield ProgressBar(id="lint-progress", show_eta=False)
+        with TabbedContent(initial="dataset", id="tabs"):
+            with TabPane("1 Dataset", id="dataset"):
+                yield DatasetPane(id="dataset-pane")
+            with TabPane("2 Problems", id="problems"):
+                yield ProblemsPane(id="problems-pane")
+            with TabPane("3 Clean-up", id="cleanup"):
+                yield CleanupPane(id="cleanup-pane")
+            with TabPane("4 Stats", id="stats"):
+                yield StatsPane(id="stats-pane")
+            with TabPane("5 Cost", id="cost"):
+                yield CostPane(id="cost-pane")
+            with TabPane("6 Submit", id="submit"):
+                yield ApprovePane(id="approve-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RecordTable).focus()
+
+    # -- helpers -----------------------------------------------------------------------
+    @property
+    def session(self):
+        return self.app.session
+
+    @property
+    def dataset(self) -> DatasetPane:
+        return self.query_one(DatasetPane)
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one(RecordTable)
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active
+
+    def show_tab(self, name: str) -> None:
+        if name in TABS:
+            self.query_one(TabbedContent).active = name
+            # Never an Input: the digit keys must keep switching tabs.
+            focus = {"dataset": RecordTable, "problems": "#rule-list", "cost": "#model-list",
+                     "submit": ApprovePane, "stats": StatsPane, "cleanup": "#cleanup-scroll"}.get(name)
+            if focus is not None:
+                self.query_one(focus).focus()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in DATASET_ONLY and self.app.screen is self:
+            return self.active_tab == "dataset"
+        if action == "fix":
+            return self.active_tab in ("dataset", "problems")
+        return True
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+        if event.pane.id == "cleanup":
+            self.query_one(CleanupPane).refresh_plan()
+        elif event.pane.id == "submit":
+            self.query_one(ApprovePane).refresh_state()
+
+    # -- lint lifecycle (called by the app's message handlers) --------------------------
+    def lint_started(self) -> None:
+        bar = self.query_one("#lint-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=100, progress=0)
+        self.query_one("#status", Label).update(f"{self._file_label()}  linting…")
+        self.dataset.reset()
+        self.query_one(ProblemsPane).reset()
+        self.query_one(StatsPane).reset()
+        self.query_one(CleanupPane).refresh_plan()
+        self.query_one(ApprovePane).refresh_state()
+
+    def rows_arrived(self) -> None:
+        self.dataset.rows_arrived()
+
+    def lint_progress(self, path: str, done: int, total: int) -> None:
+        if path != self.session.path:
+            return
+        bar = self.query_one("#lint-progress", ProgressBar)
+        bar.update(total=max(total, 1), progress=done)
+        self.query_one("#status", Label).update(
+            f"{self._file_label()}  linting… {self.session.records.total:,} records so far")
+
+    def lint_finished(self) -> None:
+        report = self.session.report
+        self.query_one("#lint-progress", ProgressBar).display = False
+        examples = report.files[0].examples if report.files else 0
+        fmt = report.files[0].format if report.files else None
+        self.query_one("#status", Label).update(
+            f"{self._file_label()}  {examples:,} {fmt or ''} records  "
+            f"[red]✖ {report.errors:,}[/] [yellow]▲ {report.warnings:,}[/] [cyan]● {report.infos:,}[/]  "
+            f"[dim]linted in {self.session.lint_seconds:.1f}s with {self.session.config.model}[/]")
+        self.dataset.lint_finished(report)
+        self.query_one(ProblemsPane).lint_finished(report)
+        self.query_one(StatsPane).lint_finished(report)
+        self.query_one(CleanupPane).refresh_plan()
+        self.query_one(CostPane).recompute()
+        self.query_one(ApprovePane).refresh_state()
+
+    def lint_failed(self, error: str) -> None:
+        self.query_one("#lint-progress", ProgressBar).display = False
+        self.query_one("#status", Label).update(f"{self._file_label()}  [red]lint failed[/]")
+
+    def estimate_changed(self) -> None:
+        self.query_one(ApprovePane).refresh_state()
+
+    def _file_label(self) -> str:
+        return f"[b]{Path(self.session.path).name}[/]" if self.session.path else ""
+
+    # -- dataset actions ---------------------------------------------------------------
+    @on(ProblemsPane.RuleChosen)
+    def _rule_chosen(self, event: ProblemsPane.RuleChosen) -> None:
+        self.show_tab("dataset")
+        self.dataset.filter_rule(event.code)
+
+    @on(RecordTable.Selected)
+    def _open(self, event: RecordTable.Selected) -> None:
+        self.open_record(event.line)
+
+    def open_record(self, line: int) -> None:
+        from .record import RecordScreen
+
+        self.app.push_screen(RecordScreen(line))
+
+    def action_open_record(self) -> None:
+        if self.table.current_line is not None:
+            self.open_record(self.table.current_line)
+
+    def action_focus_search(self) -> None:
+        self.show_tab("dataset")
+        self.query_one("#search", Input).focus()
+
+    def action_focus_rule_filter(self) -> None:
+        self.show_tab("dataset")
+        select = self.query_one("#rule-filter", Select)
+        select.focus()
+        select.action_show_overlay()
+
+    def action_clear_filters(self) -> None:
+        self.dataset.clear_filters()
+
+    def action_escape(self) -> None:
+        """Leave a text field (so single keys work again), else clear the table's filters."""
+        if isinstance(self.focused, Input):
+            self.show_tab(self.active_tab)
+        elif self.active_tab == "dataset":
+            self.dataset.clear_filters()
+
+    def action_cycle_sort(self) -> None:
+        self.dataset.cycle_sort()
+
+    def move_problem(self, step: int) -> int | None:
+        """Move the table cursor to the next/previous flagged record; returns its line."""
+        table = self.table
+        position = self.session.records.next_flagged(table.cursor, step)
+        if position is None:
+            self.app.notify("No more problems in this direction.", timeout=2)
+            return None
+        table.move_to(position)
+        return table.current_line
+
+    def action_next_problem(self) -> None:
+        self.move_problem(1)
+
+    def action_previous_problem(self) -> None:
+        self.move_problem(-1)
+
+    def toggle_mark(self, line: int) -> None:
+        marked = self.session.records.marked
+        if line in marked:
+            marked.discard(line)
+        else:
+            marked.add(line)
+        self.table.refresh()
+        self.dataset.update_info()
+        self.query_one(CleanupPane).refresh_plan()
+
+    def action_toggle_mark(self) -> None:
+        line = self.table.current_line
+        if line is not None:
+            self.toggle_mark(line)
+
+    def action_fix(self) -> None:
+        if self.active_tab == "problems":
+            self.action_fix_rule()
+        else:
+            self.action_fix_record()
+
+    def fix_line(self, line: int) -> None:
+        report = self.session.report
+        if report is None:
+            self.app.notify("Wait for the lint to finish.", severity="warning")
+            return
+        choice = choice_for(report.for_line(self.session.path, line))
+        if choice == "redact":
+            self.session.redact_lines.add(line)
+            self.app.notify(f"Line {line}: personal data will be redacted in the cleaned copy.")
+        elif choice == "drop":
+            self.session.records.marked.add(line)
+            self.app.notify(f"Line {line} will be dropped from the cleaned copy.")
+        elif choice == "safe":
+            self.app.notify(f"Line {line}: its fixes are safe and applied whenever you save (ctrl+s).")
+        else:
+            self.app.notify(f"Line {line} has no automatic fix: mark it to drop with d.", severity="warning")
+        self.table.refresh()
+        self.dataset.update_info()
+        self.query_one(CleanupPane).refresh_plan()
+
+    def action_fix_record(self) -> None:
+        line = self.table.current_line
+        if line is not None:
+            self.fix_line(line)
+
+    def action_fix_rule(self) -> None:
+        report = self.session.report
+        code = self.query_one(ProblemsPane).highlighted_code
+        if report is None or code is None:
+            return
+        lines = rule_lines(report, self.session.path, code)
+        if not lines:
+            self.app.notify(f"{rule_label(code)} is about the whole file; no record fix.", severity="warning")
+            return
+        choice = choice_for([d for d in report.diagnostics if d.code == code and d.path == self.session.path])
+        if choice == "redact":
+            self.session.redact_lines.update(lines)
+            self.app.notify(f"{len(lines):,} records: {rule_label(code)} values will be redacted.")
+        elif choice == "drop":
+            self.session.records.marked.update(lines)
+            self.app.notify(f"{len(lines):,} records with {rule_label(code)} will be dropped.")
+        elif choice == "safe":
+            self.app.notify(f"{rule_label(code)}: safe fixes, applied whenever you save (ctrl+s).")
+        else:
+            from .dialogs import ConfirmDialog
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.session.records.marked.update(lines)
+                    self._after_choice()
+
+            self.app.push_screen(ConfirmDialog(
+                f"Drop every record with {code}?",
+                f"{rule_label(code)} has no automatic fix. Drop the {len(lines):,} records that have it "
+                "from the cleaned copy?", yes="Drop them"), confirmed)
+            return
+        self._after_choice()
+
+    def _after_choice(self) -> None:
+        self.table.refresh()
+        self.dataset.update_info()
+        self.query_one(CleanupPane).refresh_plan()
+
+    def action_clear_cleanup(self) -> None:
+        self.session.records.marked.clear()
+        self.session.redact_lines.clear()
+        self._after_choice()
+        self.app.notify("Marks and chosen fixes cleared.")
+
+    # -- save --------------------------------------------------------------------------
+    def action_save_clean(self) -> None:
+        from .dialogs import SaveDialog
+
+        session = self.session
+        if session.report is None or session.path is None:
+            self.app.notify("Wait for the lint to finish before saving.", severity="warning")
+            return
+        source = Path(session.path)
+        stem = source.name.removesuffix(".jsonl")
+        suggestion = source.with_name(f"{stem}.clean.jsonl")
+        number = 2
+        while suggestion.exists() or suggestion == source:
+            suggestion = source.with_name(f"{stem}.clean{number}.jsonl")
+            number += 1
+        plan = describe_plan(session.report, session.path, session.records.marked, session.redact_lines)
+        self.app.push_screen(SaveDialog(str(source), str(suggestion), plan), self._save_to)
+
+    def _save_to(self, target: str | None) -> None:
+        if not target:
+            return
+        session = self.session
+        report, options = fix_inputs(session.report, session.path, set(session.records.marked),
+                                     set(session.redact_lines))
+        self.app.notify(f"Saving {Path(target).name}…", timeout=2)
+        self.run_save(session.path, target, session.config, options, report)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save", description="save the cleaned copy")
+    def run_save(self, source: str, target: str, config, options, report) -> None:
+        try:
+            summary = fix_file(source, target, config, options, report=report)
+        except (FixError, FtPreflightError) as exc:
+            self.post_message(WorkFailed("The cleaned copy was not saved", f"{exc} (the input is unchanged)"))
+            return
+        except OSError as exc:
+            self.post_message(WorkFailed("The cleaned copy was not saved",
+                                         f"{target}: {exc.strerror or exc} (the input is unchanged)"))
+            return
+        self.post_message(SaveDone(summary))
+
+    @on(SaveDone)
+    def _saved(self, message: SaveDone) -> None:
+        summary = message.summary
+        dropped = sum(summary.dropped.values())
+        changed = sum(summary.changed.values())
+        redacted = sum(summary.redacted.values())
+        self.app.notify(f"{summary.output}: {summary.written:,} of {summary.lines_read:,} lines written, "
+                        f"{dropped:,} dropped, {changed:,} changed, {redacted:,} values redacted. Linting it now.",
+                        title="Cleaned copy saved", timeout=8)
+        self.app.open_file(summary.output)
+
+    # -- approve and submit (palette entries) -------------------------------------------
+    def action_write_approval(self) -> None:
+        self.show_tab("submit")
+        self.query_one(ApprovePane).write_approval()
+
+    def action_submit_job(self) -> None:
+        self.show_tab("submit")
+        self.query_one(ApprovePane).submit_job()

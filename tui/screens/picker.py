@@ -1,0 +1,40 @@
+"""`ftpreflight` without a file: pick a JSONL file from the current directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DirectoryTree, Footer, Label
+
+
+class JsonlTree(DirectoryTree):
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [p for p in paths if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".jsonl")]
+
+
+class FilePickerScreen(Screen[str | None]):
+    BINDINGS = [Binding("escape,q", "leave", "Quit", id="picker.quit")]
+
+    def __init__(self, folder: str = ".") -> None:
+        super().__init__()
+        self.folder = folder
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"Choose a fine-tuning file (.jsonl) in {Path(self.folder).resolve()}", id="picker-title")
+        yield JsonlTree(self.folder, id="picker-tree")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(JsonlTree).focus()
+
+    @on(DirectoryTree.FileSelected)
+    def _chosen(self, event: DirectoryTree.FileSelected) -> None:
+        self.dismiss(str(event.path))
+
+    def action_leave(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,305 @@
+"""The Cost planner tab: provider and model (with search), epochs and traffic; the
+estimate and a comparison of every model update as you type (computed in a worker).
+The price table's date and source are always on screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Checkbox, DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+import pricing
+from pricing import format_usd
+
+METHOD_FOR_FORMAT = {"preference": "dpo", "reinforcement": "reinforcement"}
+RECOMPUTE_DELAY = 0.15
+
+
+@dataclass(frozen=True)
+class CostInputs:
+    model_id: str | None
+    provider: str | None
+    epochs: int | str
+    requests_per_month: int | None
+    output_tokens: int | None
+    cached_share: Decimal
+    batch: bool
+    hours: Decimal | None
+
+
+class EstimateReady(Message):
+    def __init__(self, inputs: CostInputs, estimate: Any, comparison: list, error: str | None) -> None:
+        super().__init__()
+        self.inputs = inputs
+        self.estimate = estimate
+        self.comparison = comparison
+        self.error = error
+
+
+def money(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"${format_usd(value)}"
+
+
+def dataset_tokens(file_report) -> pricing.DatasetTokens:
+    import polars as pl
+
+    records = file_report.records.filter(pl.col("kind").is_not_null())
+    column = lambda name: records[name].fill_null(0).to_list()  # noqa: E731
+    return pricing.DatasetTokens.from_counts(column("tokens"), column("prompt_tokens"), column("completion_tokens"),
+                                             encoding=file_report.encoding)
+
+
+def describe_estimate(est: pricing.Estimate) -> str:
+    lines = [
+        f"{est.model.provider} {est.model.id} ({est.method})",
+        f"  examples          {est.examples:,}",
+        f"  tokens / epoch    {est.billed_tokens_per_epoch:,}"
+        + (f" ({est.truncated_examples:,} truncated)" if est.truncated_examples else ""),
+        f"  epochs            {est.epochs}",
+        f"    {est.epochs_rule}",
+        f"  training tokens   {est.training_tokens:,}",
+        f"  training cost     {money(est.training_cost_usd)}",
+    ]
+    if est.validation_tokens is not None:
+        lines.append(f"  validation tokens {est.validation_tokens:,}")
+    lines.append(f"  JOB TOTAL         {money(est.job_cost_usd)}")
+    inf = est.inference
+    if inf.requests_per_month is not None:
+        lines += [f"Inference: {inf.requests_per_month:,} req/month, {inf.input_tokens_per_request:,} in + "
+                  f"{inf.output_tokens_per_request:,} out" + (" (batch)" if inf.batch else ""),
+                  f"  per month         {money(inf.monthly_cost_usd)}",
+                  f"  per 1,000 req.    {money(inf.cost_per_1000_requests_usd)}"]
+    if est.lifetime.days is not None:
+        lines.append(f"Usable until {est.lifetime.usable_until.isoformat()} ({est.lifetime.days:,} days), "
+                     f"{money(est.lifetime.training_cost_per_day_usd)} of training per usable day")
+    return "\n".join(lines)
+
+
+def _whole(text: str, name: str) -> int | None:
+    text = text.strip().replace(",", "").replace("_", "")
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{name}: {text!r} is not a whole number") from None
+    return value
+
+
+def _decimal(text: str, name: str) -> Decimal | None:
+    text = text.strip().lstrip("$")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{name}: {text!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"{name}: {text!r} is not a number")
+    return value
+
+
+class CostPane(Horizontal):
+    _timer: Timer | None = None
+    book: pricing.PriceBook | None = None
+
+    def compose(self) -> ComposeResult:
+        try:
+            self.book = pricing.load_price_book(self.app.settings.prices)
+            self.book_error = None
+        except pricing.PricingError as exc:
+            self.book, self.book_error = None, str(exc)
+        providers = self.book.providers if self.book is not None else []
+        chosen = None
+        if self.book is not None:
+            try:
+                chosen = self.book.find_model(self.app.session.model or "")
+            except pricing.PricingError:
+                chosen = None
+        self.model_id = chosen.id if chosen else None
+        with VerticalScroll(id="cost-form"):
+            yield Label("Provider")
+            yield Select([(name, name) for name in providers], id="provider", allow_blank=not providers,
+                         value=chosen.provider if chosen else (providers[0] if providers else Select.NULL),
+                         compact=True)
+            yield Label("Model (type to search)")
+            yield Input(placeholder="search models", id="model-search", compact=True)
+            yield OptionList(id="model-list", compact=True)
+            yield Label("Epochs (auto or a number)")
+            yield Input("auto", id="epochs", compact=True)
+            yield Label("Requests / month (blank: none)")
+            yield Input("", id="requests", placeholder="e.g. 100000", compact=True)
+            yield Label("Output tokens / request")
+            yield Input("", id="output-tokens", placeholder="dataset average", compact=True)
+            yield Label("Cached share of input, 0-1")
+            yield Input("0", id="cached", compact=True)
+            yield Label("Training hours (RFT only)")
+            yield Input("", id="hours", compact=True)
+            yield Checkbox("Batch API prices", id="batch", compact=True)
+        with Vertical(id="cost-result"):
+            yield Static("", id="prices-line", markup=False)
+            with VerticalScroll(id="cost-scroll"):
+                yield Static("The estimate appears when the lint has counted the tokens.", id="estimate",
+                             markup=False)
+                yield Static("", id="cost-warnings", markup=False)
+                yield Label("All models, cheapest per month first", classes="pane-title")
+                yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#compare", DataTable)
+        table.add_columns("model", "job", "per month", "per 1k req", "days")
+        if self.book_error:
+            self.app.show_error("Price tables could not be loaded", self.book_error)
+            return
+        self.fill_models()
+
+    model_id: str | None = None
+
+    @property
+    def provider(self) -> str | None:
+        value = self.query_one("#provider", Select).value
+        return None if value is Select.NULL else str(value)
+
+    def fill_models(self) -> None:
+        if self.book is None:
+            return
+        query = self.query_one("#model-search", Input).value.strip().lower()
+        option_list = self.query_one("#model-list", OptionList)
+        option_list.clear_options()
+        models = [m for m in self.book.models(self.provider)
+                  if not query or any(query in name.lower() for name in m.names())]
+        option_list.add_options([Option(m.id, id=m.id) for m in models])
+        ids = [m.id for m in models]
+        if self.model_id not in ids and ids:
+            self.model_id = ids[0]
+        if self.model_id in ids:
+            option_list.highlighted = ids.index(self.model_id)
+        self.schedule()
+
+    def inputs(self) -> CostInputs:
+        value = lambda name: self.query_one(f"#{name}", Input).value  # noqa: E731
+        epochs_text = value("epochs").strip().lower() or "auto"
+        epochs: int | str = "auto" if epochs_text == "auto" else _whole(epochs_text, "epochs")
+        return CostInputs(
+            model_id=self.model_id, provider=self.provider, epochs=epochs,
+            requests_per_month=_whole(value("requests"), "requests per month"),
+            output_tokens=_whole(value("output-tokens"), "output tokens"),
+            cached_share=_decimal(value("cached"), "cached share") or Decimal(0),
+            batch=self.query_one("#batch", Checkbox).value,
+            hours=_decimal(value("hours"), "hours"),
+        )
+
+    # -- events ------------------------------------------------------------------------
+    @on(Select.Changed, "#provider")
+    def _provider_changed(self) -> None:
+        self.fill_models()
+
+    @on(Input.Changed, "#model-search")
+    def _search_changed(self) -> None:
+        self.fill_models()
+
+    @on(OptionList.OptionHighlighted, "#model-list")
+    def _model_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id != self.model_id:
+            self.model_id = event.option.id
+            self.schedule()
+
+    @on(Input.Changed, "#epochs, #requests, #output-tokens, #cached, #hours")
+    @on(Checkbox.Changed)
+    def _param_changed(self) -> None:
+        self.schedule()
+
+    def schedule(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(RECOMPUTE_DELAY, self.recompute)
+
+    def recompute(self) -> None:
+        session = self.app.session
+        if self.book is None or session.report is None or not session.report.files or self.model_id is None:
+            return
+        try:
+            inputs = self.inputs()
+        except ValueError as exc:
+            self.query_one("#cost-warnings", Static).update(f"⚠ {exc}")
+            return
+        self.run_estimate(inputs, session.report, session.generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cost", description="estimate the cost")
+    def run_estimate(self, inputs: CostInputs, report, generation: int) -> None:
+        cache = getattr(self, "_tokens", None)
+        if cache is None or cache[0] != generation:
+            train = dataset_tokens(report.files[0])
+            valid = dataset_tokens(report.files[1]) if len(report.files) > 1 else None
+            self._tokens = cache = (generation, train, valid)
+        _, train, valid = cache
+        model = self.book.find_model(inputs.model_id, provider=inputs.provider)
+        method = METHOD_FOR_FORMAT.get(report.files[0].format or "", "supervised")
+        if method not in model.methods:
+            method = model.methods[0]
+        traffic = None
+        estimate = None
+        comparison: list = []
+        error = None
+        try:
+            if inputs.requests_per_month is not None:
+                traffic = pricing.Traffic(inputs.requests_per_month, None, inputs.output_tokens,
+                                          inputs.cached_share, inputs.batch)
+            today = self.app.today()
+            if train.examples == 0:
+                raise pricing.EstimateInputError("examples", "no parseable examples to estimate")
+            estimate = pricing.estimate(model, train, today=today, method=method, epochs=inputs.epochs,
+                                        validation=valid, traffic=traffic, hours=inputs.hours)
+            comparison = pricing.compare_models(self.book.models(inputs.provider), train, today=today,
+                                                method=method, epochs=inputs.epochs, traffic=traffic,
+                                                hours=inputs.hours)
+        except (pricing.EstimateInputError, pricing.JobNotAcceptedError) as exc:
+            error = str(exc)
+        self.post_message(EstimateReady(inputs, estimate, comparison, error))
+
+    @on(EstimateReady)
+    def _estimate_ready(self, message: EstimateReady) -> None:
+        session = self.app.session
+        est = message.estimate
+        session.estimate = est
+        session.epochs = message.inputs.epochs
+        model = None
+        if self.book is not None and message.inputs.model_id:
+            model = self.book.find_model(message.inputs.model_id, provider=message.inputs.provider)
+        if model is not None:
+            origin = "" if model.origin.startswith("built-in") else f" [from {model.origin}]"
+            self.query_one("#prices-line", Static).update(
+                f"Prices: {model.provider} table of {model.as_of.isoformat()} ({model.status}), "
+                f"{model.row_source}{origin}")
+        estimate_view = self.query_one("#estimate", Static)
+        warnings_view = self.query_one("#cost-warnings", Static)
+        if est is None:
+            estimate_view.update("No estimate.")
+            warnings_view.update(f"⚠ {message.error}" if message.error else "")
+        else:
+            estimate_view.update(describe_estimate(est))
+            warnings = list(est.warnings)
+            report = session.report
+            if report is not None and report.has_errors:
+                warnings.insert(0, f"the lint found {report.errors:,} errors; records that failed to parse "
+                                   "are not counted")
+            warnings_view.update("\n".join(f"⚠ {w}" for w in warnings))
+        table = self.query_one("#compare", DataTable)
+        table.clear()
+        for row in message.comparison:
+            if row.estimate is None:
+                table.add_row(row.model.id, "refused", "", "", "", key=row.model.id)
+                continue
+            e = row.estimate
+            table.add_row(row.model.id, money(e.job_cost_usd), money(e.inference.monthly_cost_usd),
+                          money(e.inference.cost_per_1000_requests_usd),
+                          str(e.lifetime.days) if e.lifetime.days is not None else "-", key=row.model.id)
+        self.app.main.estimate_changed() if self.app.main is not None else None

@@ -1,0 +1,202 @@
+"""The Dataset tab: filter bar, the virtualised record table and (on wide
+terminals) a preview of the highlighted record."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Input, Label, Select, Static
+from textual.worker import get_current_worker
+
+from linter import get_rule, read_record_bytes
+
+from ..workers import SearchDone, search_file
+from .conversation import render_record
+from .records import RecordTable
+
+PREVIEW_DELAY = 0.08
+"""Seconds the cursor must rest before the preview reads the record (key repeat stays smooth)."""
+
+
+class DatasetPane(Vertical):
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="filter-bar"):
+            yield Input(placeholder="/ search text, enter", id="search", compact=True)
+            yield Select([], prompt="r: any rule", id="rule-filter", compact=True)
+            yield Label("", id="view-info")
+        with Horizontal(id="dataset-body"):
+            yield RecordTable(self.app.session.records, id="records")
+            with VerticalScroll(id="preview"):
+                yield Static("", id="preview-text")
+
+    _preview_timer: Timer | None = None
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one(RecordTable)
+
+    @property
+    def model(self):
+        return self.app.session.records
+
+    def reset(self) -> None:
+        table = self.table
+        table.model = self.app.session.records
+        table.cursor = 0
+        table.scroll_to(y=0, animate=False, immediate=True)
+        self.query_one("#search", Input).value = ""
+        select = self.query_one("#rule-filter", Select)
+        select.set_options([])
+        table.data_changed()
+        self.update_info()
+
+    def rows_arrived(self) -> None:
+        self.table.data_changed()
+        self.update_info()
+        if self.table.cursor == 0 and len(self.model) and not self.query_one("#preview-text", Static).content:
+            self.schedule_preview()
+
+    def lint_finished(self, report) -> None:
+        keep = self.table.current_line
+        counts = report.by_rule()
+        path = self.app.session.path
+        per_line = {}
+        for d in report.diagnostics:
+            if d.path == path and d.line is not None:
+                per_line.setdefault(d.code, set()).add(d.line)
+        options = []
+        for code in sorted(per_line):
+            rule = get_rule(code)
+            options.append((f"{code} {rule.name if rule else ''} ({counts.get(code, len(per_line[code]))})", code))
+        select = self.query_one("#rule-filter", Select)
+        current = self.model.rule
+        select.set_options(options)
+        if current and current in per_line:
+            select.value = current
+            self.model.rule_lines = frozenset(per_line[current])
+        elif current:
+            self.model.rule, self.model.rule_lines = None, None
+        self.model.refresh_view()
+        self.table.data_changed(keep_line=keep)
+        self.update_info()
+        self.schedule_preview()
+
+    def update_info(self) -> None:
+        model = self.model
+        shown = len(model)
+        text = f"{shown:,} of {model.total:,}" if model.view is not None else f"{model.total:,} records"
+        extra = model.describe_filter()
+        if model.marked:
+            extra = (extra + ", " if extra else "") + f"{len(model.marked)} marked"
+        self.query_one("#view-info", Label).update(text + (f"  {extra}" if extra else ""))
+
+    # -- filters -----------------------------------------------------------------------
+    def filter_rule(self, code: str | None) -> None:
+        model = self.model
+        report = self.app.session.report
+        if code is None or report is None:
+            model.rule, model.rule_lines = None, None
+        else:
+            path = self.app.session.path
+            model.rule = code
+            model.rule_lines = frozenset(d.line for d in report.diagnostics
+                                         if d.code == code and d.path == path and d.line is not None)
+        select = self.query_one("#rule-filter", Select)
+        wanted = code if code is not None else Select.NULL
+        if select.value != wanted:
+            with select.prevent(Select.Changed):
+                select.value = wanted
+        keep = self.table.current_line
+        model.refresh_view()
+        self.table.cursor = 0
+        self.table.data_changed(keep_line=keep)
+        self.update_info()
+
+    @on(Select.Changed, "#rule-filter")
+    def _rule_chosen(self, event: Select.Changed) -> None:
+        value = event.value
+        self.filter_rule(None if value is Select.NULL else str(value))
+        self.table.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        query = event.value.strip()
+        if not query:
+            self.set_search("", None)
+            return
+        if self.app.session.path:
+            self.query_one("#view-info", Label).update(f"searching {query!r}…")
+            self.run_search(self.app.session.path, query)
+
+    @on(Input.Changed, "#search")
+    def _search_cleared(self, event: Input.Changed) -> None:
+        if not event.value.strip() and self.model.search_lines is not None:
+            self.set_search("", None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search", description="search the records")
+    def run_search(self, path: str, query: str) -> None:
+        worker = get_current_worker()
+        lines = search_file(path, query, lambda: worker.is_cancelled)
+        if lines is not None:
+            self.post_message(SearchDone(query, lines))
+
+    @on(SearchDone)
+    def _search_done(self, message: SearchDone) -> None:
+        self.set_search(message.query, message.lines)
+        self.table.focus()
+
+    def set_search(self, query: str, lines: frozenset[int] | None) -> None:
+        keep = self.table.current_line
+        self.model.search, self.model.search_lines = query, lines
+        self.model.refresh_view()
+        self.table.cursor = 0
+        self.table.data_changed(keep_line=keep)
+        self.update_info()
+
+    def clear_filters(self) -> None:
+        self.model.sort = None
+        self.query_one("#search", Input).value = ""
+        self.model.search, self.model.search_lines = "", None
+        self.filter_rule(None)
+        self.table.focus()
+
+    def cycle_sort(self) -> None:
+        order = (None, "tokens", "severity")
+        model = self.model
+        model.sort = order[(order.index(model.sort) + 1) % len(order)]
+        keep = self.table.current_line
+        model.refresh_view()
+        self.table.data_changed(keep_line=keep)
+        self.update_info()
+
+    # -- preview -----------------------------------------------------------------------
+    @on(RecordTable.Highlighted)
+    def _highlighted(self, event: RecordTable.Highlighted) -> None:
+        self.schedule_preview()
+
+    def schedule_preview(self) -> None:
+        if not self.screen.has_class("-wide") and not self.app.screen.has_class("-wide"):
+            return
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, self.show_preview)
+
+    def show_preview(self) -> None:
+        line = self.table.current_line
+        target = self.query_one("#preview-text", Static)
+        session = self.app.session
+        if line is None or session.path is None:
+            target.update("")
+            return
+        row = self.model.row_of_line(line)
+        try:
+            raw = read_record_bytes(session.path, self.model.offset[row], self.model.length[row])
+        except OSError as exc:
+            target.update(f"cannot read line {line}: {exc.strerror or exc}")
+            return
+        diagnostics = session.report.for_line(session.path, line) if session.report else []
+        text = render_record(raw, diagnostics)
+        text.truncate(20_000)
+        target.update(text)

@@ -1,0 +1,87 @@
+"""The Stats tab: token-length histogram, examples per format, trained vs total
+tokens and the most frequent rules, drawn as bars with native widgets."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid, VerticalScroll
+from textual.widgets import Static
+
+from linter import get_rule
+from pricing import token_histogram
+
+BAR = "█"
+PARTIAL = " ▏▎▍▌▋▊▉"
+
+
+def bar(value: float, largest: float, width: int) -> str:
+    """A horizontal bar of ``width`` cells for ``value`` out of ``largest``, in eighths."""
+    if largest <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(8 * width * value / largest))
+    return BAR * (eighths // 8) + (PARTIAL[eighths % 8] if eighths % 8 else "")
+
+
+def bar_table(rows: list[tuple[str, int]], width: int = 24, style: str = "cyan") -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    largest = max((n for _, n in rows), default=0)
+    for label, n in rows:
+        table.add_row(label, Text(bar(n, largest, width), style=style), f"{n:,}")
+    return table
+
+
+def histogram_rows(tokens: list[int], bins: int = 10) -> list[tuple[str, int]]:
+    return [(f"{low:,}-{high:,}", count) for low, high, count in token_histogram(tokens, bins)]
+
+
+class StatsPane(VerticalScroll):
+    def compose(self) -> ComposeResult:
+        with Grid(id="stats-grid"):
+            yield Static("Linting…", id="stats-histogram", classes="chart")
+            yield Static("", id="stats-formats", classes="chart")
+            yield Static("", id="stats-tokens", classes="chart")
+            yield Static("", id="stats-rules", classes="chart")
+
+    def reset(self) -> None:
+        for name in ("histogram", "formats", "tokens", "rules"):
+            self.query_one(f"#stats-{name}", Static).update("Linting…" if name == "histogram" else "")
+
+    def lint_finished(self, report) -> None:
+        if not report.files:
+            return
+        file_report = report.files[0]
+        records = self.app.session.records
+        parsed = [n for n, kind in zip(records.tokens, records.kind) if kind is not None]
+        histogram = self.query_one("#stats-histogram", Static)
+        histogram.border_title = "Tokens per example"
+        histogram.update(bar_table(histogram_rows(parsed)) if parsed else "no parseable examples")
+
+        formats = Counter(kind or "unparseable" for kind in records.kind)
+        panel = self.query_one("#stats-formats", Static)
+        panel.border_title = f"Examples per format ({file_report.format or 'unknown'} file)"
+        panel.update(bar_table(formats.most_common(), style="green"))
+
+        stats = file_report.tokens
+        tokens = self.query_one("#stats-tokens", Static)
+        tokens.border_title = "Trained vs total tokens (one epoch)"
+        share = f"{100 * stats.trained / stats.total:.1f}%" if stats.total else "-"
+        body = bar_table([("total", stats.total), ("trained", stats.trained)], style="magenta")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_row(body)
+        grid.add_row(Text(f"trained share {share}; longest {stats.max_example:,}, p50 {stats.p50:,}, "
+                          f"p95 {stats.p95:,} tokens", style="dim"))
+        tokens.update(grid)
+
+        counts = report.by_rule()
+        top = sorted(counts.items(), key=lambda item: -item[1])[:8]
+        rules = self.query_one("#stats-rules", Static)
+        rules.border_title = "Top rules"
+        labels = [(f"{code} {get_rule(code).name if get_rule(code) else ''}"[:28], n) for code, n in top]
+        rules.update(bar_table(labels, style="yellow") if labels else "no problems")

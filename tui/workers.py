@@ -1,0 +1,170 @@
+"""Bridges from the Textual-free cores to the app: observers and callbacks that turn
+progress into Textual messages. Nothing here touches a widget; workers post these
+messages and ``@on`` handlers in the screens change state.
+
+Messages, by the work that posts them::
+
+    lint       LintRows, LintProgress (coalesced), LintFinished, LintFailed
+    search     SearchDone
+    save       SaveDone, WorkFailed
+    approve    ApprovalWritten, WorkFailed
+    submit     PreflightDone, SubmitProgressed (coalesced), Submitted, WorkFailed
+    job        JobUpdated, WorkFailed
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from textual.message import Message
+
+from linter import LintObserver
+
+PROGRESS_INTERVAL = 0.05
+"""Seconds between two progress messages of one lint: the screen cannot show more."""
+
+
+class LintRows(Message):
+    """A chunk of the records table arrived (``linter.RECORD_COLUMNS`` order)."""
+
+    def __init__(self, generation: int, path: str, rows: list[tuple]) -> None:
+        super().__init__()
+        self.generation = generation
+        self.path = path
+        self.rows = rows
+
+
+class LintProgress(Message):
+    """How far the lint has read. A newer one replaces an unprocessed older one."""
+
+    def __init__(self, generation: int, path: str, done: int, total: int) -> None:
+        super().__init__()
+        self.generation = generation
+        self.path = path
+        self.done = done
+        self.total = total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, LintProgress) and message.generation == self.generation
+
+
+class LintFinished(Message):
+    def __init__(self, generation: int, report: Any, seconds: float) -> None:
+        super().__init__()
+        self.generation = generation
+        self.report = report
+        self.seconds = seconds
+
+
+class LintFailed(Message):
+    def __init__(self, generation: int, error: str) -> None:
+        super().__init__()
+        self.generation = generation
+        self.error = error
+
+
+class SearchDone(Message):
+    def __init__(self, query: str, lines: frozenset[int]) -> None:
+        super().__init__()
+        self.query = query
+        self.lines = lines
+
+
+class SaveDone(Message):
+    def __init__(self, summary: Any) -> None:
+        super().__init__()
+        self.summary = summary
+
+
+class ApprovalWritten(Message):
+    def __init__(self, paths: list[str], record: Any) -> None:
+        super().__init__()
+        self.paths = paths
+        self.record = record
+
+
+class PreflightDone(Message):
+    def __init__(self, preflight: Any) -> None:
+        super().__init__()
+        self.preflight = preflight
+
+
+class SubmitProgressed(Message):
+    def __init__(self, stage: str, text: str, done: int | None, total: int | None) -> None:
+        super().__init__()
+        self.stage = stage
+        self.text = text
+        self.done = done
+        self.total = total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SubmitProgressed) and message.stage == self.stage
+
+
+class Submitted(Message):
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+
+class JobUpdated(Message):
+    def __init__(self, job: Any, events: list) -> None:
+        super().__init__()
+        self.job = job
+        self.events = events
+
+
+class WorkFailed(Message):
+    """Any worker's expected failure, as one readable sentence."""
+
+    def __init__(self, what: str, error: str) -> None:
+        super().__init__()
+        self.what = what
+        self.error = error
+
+
+@dataclass
+class LintRelay(LintObserver):
+    """A ``LintObserver`` for a thread worker: rows and progress become messages,
+    cancellation is the worker's. Progress is throttled to ``PROGRESS_INTERVAL``."""
+
+    post: Callable[[Message], Any]
+    generation: int
+    cancelled: Callable[[], bool]
+    main_path: str
+    clock: Callable[[], float] = time.monotonic
+    _last: float = 0.0
+
+    def on_file_start(self, path: str, total_bytes: int) -> None:
+        self.post(LintProgress(self.generation, path, 0, total_bytes))
+
+    def on_progress(self, path: str, done_bytes: int, total_bytes: int) -> None:
+        now = self.clock()
+        if done_bytes >= total_bytes or now - self._last >= PROGRESS_INTERVAL:
+            self._last = now
+            self.post(LintProgress(self.generation, path, done_bytes, total_bytes))
+
+    def on_records(self, path: str, rows: list[tuple]) -> None:
+        if path == self.main_path and rows:
+            self.post(LintRows(self.generation, path, rows))
+
+    def is_cancelled(self) -> bool:
+        return self.cancelled()
+
+
+def search_file(path: str, query: str, cancelled: Callable[[], bool]) -> frozenset[int] | None:
+    """Line numbers (1-based) whose raw JSON text contains ``query``, ignoring case;
+    ``None`` when cancelled. Reads the file in binary, one line at a time."""
+    needle = query.lower().encode("utf-8")
+    escaped = query.lower().encode("ascii", "backslashreplace").replace(b"\\x", b"\\u00")
+    found: set[int] = set()
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number % 4096 == 0 and cancelled():
+                return None
+            low = raw.lower()
+            if needle in low or escaped in low:
+                found.add(number)
+    return frozenset(found)
