@@ -113,11 +113,11 @@ class RecordFacts:
     """Completion format: the prompt's last characters, for separator inference."""
     completion: str | None = None
     """Completion format: the completion's last characters, for stop inference."""
-    texts: list[tuple[str, str]] = field(default_factory=list)
+    texts: list[tuple[str, str]] | None = None
     """(JSON pointer, text) of every trainable string, for content rules (PII)."""
     messages_bytes: list[bytes] | None = None
     """Normalised JSON of each message, so the record hash need not re-serialise them."""
-    neardup_tokens: list = field(default_factory=list)
+    neardup_tokens: list | None = None
     """Token-id arrays of the record's distinctive text (not the system prompt), for
     near-duplicate detection."""
     parsed: bool = False
@@ -163,6 +163,10 @@ class RecordChecker:
     def check(self, record, facts: RecordFacts, detected: str | None) -> None:
         self.line = facts.line
         self.current_facts = facts
+        if self.collect_texts:
+            facts.texts = []
+        if self.collect_tokens:
+            facts.neardup_tokens = []
         facts.parsed = True
         if not isinstance(record, dict):
             kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
@@ -293,7 +297,7 @@ class RecordChecker:
             return None
         count = self.count
         collect_tokens = self.collect_tokens
-        texts = facts.texts if self.collect_texts else None
+        texts = facts.texts
         neardup_tokens = facts.neardup_tokens
         encode_buffer = self.encode_buffer
         no_special = _NO_SPECIAL
@@ -361,13 +365,15 @@ class RecordChecker:
                 # Fast path for the usual message: non-empty string content.
                 if texts is not None:
                     texts.append((where + "/content", content))
-                if collect_tokens and role != "system" and role != "developer" and len(content) <= 1_000_000:
-                    ids = frombuffer(encode_buffer(content, no_special), dtype=uint32) if encode_buffer \
-                        else self.counter.tokens(content)
+                if role == "system" or role == "developer" or encode_buffer is None or len(content) > 1_000_000:
+                    tokens += count(content)  # memoised: system prompts repeat
+                elif collect_tokens:
+                    ids = frombuffer(encode_buffer(content, no_special), dtype=uint32)
                     neardup_tokens.append(ids)
                     tokens += len(ids)
                 else:
-                    tokens += count(content)
+                    # Conversation turns rarely repeat: count them straight, without the memo.
+                    tokens += memoryview(encode_buffer(content, no_special)).nbytes >> 2
             else:
                 text_tokens, n_images = self._content(content, role, where, has_calls, facts, collect_text)
                 tokens += text_tokens
