@@ -122,11 +122,12 @@ class FtPreflightApp(App):
 
     @property
     def main(self):
+        """The main screen, once it is mounted (``None`` before)."""
         from .screens.main import MainScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
-                return screen
+                return screen if screen.is_mounted else None
         return None
 
     def open_file(self, path: str, validation: str | None = None) -> None:
@@ -138,7 +139,8 @@ class FtPreflightApp(App):
             self.session.validation = validation
         if self.main is None:
             self.push_screen(MainScreen())
-        self.call_after_refresh(self.start_lint)
+        # Start at once: the main screen catches up with the session when it mounts.
+        self.start_lint()
 
     # -- lint --------------------------------------------------------------------------
     def lint_config(self) -> LintConfig:

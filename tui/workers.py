@@ -22,8 +22,11 @@ from textual.message import Message
 
 from linter import LintObserver
 
-PROGRESS_INTERVAL = 0.05
+PROGRESS_INTERVAL = 0.2
 """Seconds between two progress messages of one lint: the screen cannot show more."""
+ROWS_INTERVAL = 0.25
+"""Rows are batched for this long before they are posted (the first batch goes at once):
+every message costs the UI thread time, and the UI thread shares the GIL with the lint."""
 
 
 class LintRows(Message):
@@ -136,19 +139,36 @@ class LintRelay(LintObserver):
     main_path: str
     clock: Callable[[], float] = time.monotonic
     _last: float = 0.0
+    _last_rows: float | None = None
+    _pending: list[tuple] | None = None
 
     def on_file_start(self, path: str, total_bytes: int) -> None:
         self.post(LintProgress(self.generation, path, 0, total_bytes))
 
     def on_progress(self, path: str, done_bytes: int, total_bytes: int) -> None:
         now = self.clock()
+        if done_bytes >= total_bytes:
+            self.flush()
         if done_bytes >= total_bytes or now - self._last >= PROGRESS_INTERVAL:
             self._last = now
             self.post(LintProgress(self.generation, path, done_bytes, total_bytes))
 
     def on_records(self, path: str, rows: list[tuple]) -> None:
-        if path == self.main_path and rows:
-            self.post(LintRows(self.generation, path, rows))
+        if path != self.main_path or not rows:
+            return
+        if self._pending is None:
+            self._pending = []
+        self._pending.extend(rows)
+        now = self.clock()
+        if self._last_rows is None or now - self._last_rows >= ROWS_INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        """Post the rows batched so far."""
+        if self._pending:
+            self.post(LintRows(self.generation, self.main_path, self._pending))
+            self._pending = None
+            self._last_rows = self.clock()
 
     def is_cancelled(self) -> bool:
         return self.cancelled()
@@ -168,3 +188,4 @@ def search_file(path: str, query: str, cancelled: Callable[[], bool]) -> frozens
             if needle in low or escaped in low:
                 found.add(number)
     return frozenset(found)
+

@@ -62,6 +62,18 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(RecordTable).focus()
+        # The lint may have started (and sent rows) before this screen was mounted.
+        if self.session.linting:
+            self.lint_started()
+            self.rows_arrived()
+        self.call_after_refresh(self._catch_up)
+
+    _shown_generation = -1
+
+    def _catch_up(self) -> None:
+        """Show a report that finished while this screen was still mounting."""
+        if self.session.report is not None and self._shown_generation != self.session.generation:
+            self.lint_finished()
 
     # -- helpers -----------------------------------------------------------------------
     @property
@@ -124,11 +136,14 @@ class MainScreen(Screen):
             return
         bar = self.query_one("#lint-progress", ProgressBar)
         bar.update(total=max(total, 1), progress=done)
+        # layout=False: the label's size is fixed, and a relayout of the whole screen on every
+        # progress message would take time from the lint (same process, same GIL).
         self.query_one("#status", Label).update(
-            f"{self._file_label()}  linting… {self.session.records.total:,} records so far")
+            f"{self._file_label()}  linting… {self.session.records.total:,} records so far", layout=False)
 
     def lint_finished(self) -> None:
         report = self.session.report
+        self._shown_generation = self.session.generation
         self.query_one("#lint-progress", ProgressBar).display = False
         examples = report.files[0].examples if report.files else 0
         fmt = report.files[0].format if report.files else None

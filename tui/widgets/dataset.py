@@ -90,7 +90,7 @@ class DatasetPane(Vertical):
         extra = model.describe_filter()
         if model.marked:
             extra = (extra + ", " if extra else "") + f"{len(model.marked)} marked"
-        self.query_one("#view-info", Label).update(text + (f"  {extra}" if extra else ""))
+        self.query_one("#view-info", Label).update(text + (f"  {extra}" if extra else ""), layout=False)
 
     # -- filters -----------------------------------------------------------------------
     def filter_rule(self, code: str | None) -> None:
