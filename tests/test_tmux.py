@@ -1,0 +1,68 @@
+"""The real `ftpreflight` command in a real terminal (tmux): open a sample, switch
+tabs, open a record, quit. Reads the screen with `tmux capture-pane`."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messy.jsonl"
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+
+
+def screen(session: str) -> str:
+    return tmux("capture-pane", "-p", "-t", session)
+
+
+def wait_for(session: str, text: str, timeout: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = screen(session)
+        if text in shown:
+            return shown
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{shown}")
+
+
+def test_the_real_command_in_tmux(tmp_path):
+    command = shutil.which("ftpreflight")
+    argv = [command] if command else [sys.executable, "-m", "tui.cli"]
+    session = f"ftpreflight-test-{uuid.uuid4().hex[:8]}"
+    env = {"TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+    line = " ".join(shlex.quote(part) for part in [*argv, str(SAMPLE)])
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", str(tmp_path),
+         *[f"-e{key}={value}" for key, value in env.items()], f"{line}; sleep 30")
+    try:
+        shown = wait_for(session, "39 chat records")
+        assert "FT101" in shown and "1 Dataset" in shown
+        tmux("send-keys", "-t", session, "2")
+        shown = wait_for(session, "invalid-json")
+        assert "errors" in shown
+        tmux("send-keys", "-t", session, "1")
+        tmux("send-keys", "-t", session, "n")
+        tmux("send-keys", "-t", session, "Enter")
+        shown = wait_for(session, "line 2  unparsed")
+        assert "invalid JSON" in shown
+        tmux("send-keys", "-t", session, "Escape")
+        wait_for(session, "39 chat records")
+        tmux("send-keys", "-t", session, "q")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "39 chat records" in screen(session):
+            time.sleep(0.2)
+        assert "39 chat records" not in screen(session)
+        assert "Traceback" not in screen(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
