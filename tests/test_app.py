@@ -397,3 +397,10 @@ async def test_help_palette_and_theme(messy):
         assert len(titles) == len(ACTIONS) and "Save cleaned copy (all safe fixes + chosen)" in titles
         await app.run_action("show_tab('stats')")
         assert app.screen.active_tab == "stats"
+
+
+def test_readme_key_table_matches_the_app():
+    from tui.screens.commands import help_markdown
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert help_markdown() in readme
