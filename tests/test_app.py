@@ -10,14 +10,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
-from fake_openai import DEFAULT_API_KEY, FakeOpenAI, make_test_provider  # noqa: F401
+from fake_openai import FakeOpenAI, make_test_provider
 
 from linter import LintObserver, lint_path
 from tui.app import FtPreflightApp
 from tui.screens.dialogs import ConfirmDialog, HelpScreen, MessageDialog, SaveDialog
 from tui.screens.job import JobMonitorScreen
 from tui.screens.record import RecordScreen
-from tui.widgets.records import RecordTable
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 TODAY = date(2026, 11, 23)

@@ -15,18 +15,9 @@ SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 
 
-class StepClock:
-    def __init__(self) -> None:
-        self.value = 0.0
-
-    def __call__(self) -> float:
-        self.value += 0.5
-        return self.value
-
-
 def make_app(name: str = "messy.jsonl") -> FtPreflightApp:
     return FtPreflightApp(str(SAMPLES / name), today=lambda: date(2026, 11, 23),
-                          now=lambda: datetime(2026, 11, 23, 12, tzinfo=timezone.utc), clock=StepClock())
+                          now=lambda: datetime(2026, 11, 23, 12, tzinfo=timezone.utc), clock=lambda: 0.0)  # "linted in 0.0s" on every run
 
 
 async def until_linted(pilot) -> None:

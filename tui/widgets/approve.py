@@ -7,7 +7,6 @@ opens the job monitor."""
 from __future__ import annotations
 
 import getpass
-from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -302,5 +301,3 @@ class ApprovePane(VerticalScroll):
         self.query_one("#submit-stage", Label).update("")
         self.refresh_state()
 
-
-_ = replace
