@@ -491,7 +491,9 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
         yield from _serial(setup, size, observer, plan)
         return
     pending: deque[tuple[Future, tuple[int, int, int]]] = deque()
-    window = jobs * 3
+    # Keep the workers busy even when this process is slow to collect results (a UI
+    # thread competing for the GIL, say): finished chunks wait here, a few MB each.
+    window = max(jobs * 3, 24)
     fallback: list[tuple[int, int, int]] | None = None
     try:
         exhausted = False

@@ -95,6 +95,8 @@ class FtPreflightApp(App):
         super().__init__()
         from .config import Settings
 
+        _start_process_helpers()
+
         self.settings = settings if settings is not None else Settings()
         self.session = Session(path=path, validation=validation, model=model or self.settings.model)
         self.lint = lint
@@ -309,3 +311,18 @@ class FtPreflightApp(App):
 
     def action_submit_job(self) -> None:
         self._delegate("submit_job")
+
+
+def _start_process_helpers() -> None:
+    """Start multiprocessing's resource tracker while the real stdio is in place.
+
+    The lint runs its workers in processes; the tracker they need is started on first
+    use and hands it the process's stderr descriptor, which Textual has replaced by
+    then ("bad value(s) in fds_to_keep"), so the lint would fall back to one core."""
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    except (OSError, ValueError):
+        pass
+
