@@ -164,7 +164,7 @@ class RecordTable(ScrollView, can_focus=True):
         "record-table--info", "record-table--ok", "record-table--marked",
     }
     DEFAULT_CSS = """
-    RecordTable { height: 1fr; }
+    RecordTable { height: 1fr; overflow-x: hidden; }
     RecordTable > .record-table--header { text-style: bold; background: $panel; }
     RecordTable > .record-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     RecordTable:blur > .record-table--cursor { background: $block-cursor-blurred-background; }
