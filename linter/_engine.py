@@ -9,6 +9,7 @@ records themselves, so memory stays flat however large the file is.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections import deque
@@ -83,6 +84,9 @@ def _counter(encoding: str) -> TokenCounter:
 
 
 def _worker_init(encoding: str) -> None:
+    # Parsed records are acyclic and short-lived: collecting young objects less often
+    # saves a few percent without letting memory grow.
+    gc.set_threshold(100_000, 50, 100)
     _counter(encoding)
 
 
@@ -322,6 +326,18 @@ def lint_paths(paths, config: LintConfig | None = None, observer: LintObserver |
     config = config or LintConfig()
     observer = observer or LintObserver()
     encoding = config.encoding or encoding_name_for_model(config.model)
+    thresholds = gc.get_threshold()
+    # The merge keeps ~200,000 small objects per file alive; full collections walking
+    # them again and again would cost seconds. Restored on the way out.
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        return _lint_paths(paths, config, observer, encoding, validation_index)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _lint_paths(paths, config: LintConfig, observer: LintObserver, encoding: str,
+                validation_index: int | None) -> LintReport:
     context = config.context_tokens if config.context_tokens is not None else context_for_model(config.model)
     files: list[FileReport] = []
     diagnostics: list[Diagnostic] = []
