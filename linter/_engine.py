@@ -36,7 +36,7 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 BOM = b"\xef\xbb\xbf"
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _CHUNK_BYTES = 2 * 1024 * 1024
-_FIRST_CHUNK_BYTES = 256 * 1024
+_FIRST_CHUNK_BYTES = 128 * 1024
 _SAMPLE_RECORDS = 200
 _KIND_CODES = {None: None}
 
@@ -500,6 +500,14 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
     if not parallel:
         yield from _serial(setup, size, observer, plan)
         return
+    if early_rows:
+        # For an observer that shows rows, lint a small first chunk here before starting
+        # the pool: the workers' start-up would otherwise compete with it for the cores.
+        first = next(plan, None)
+        if first is not None:
+            if observer.is_cancelled():
+                raise LintCancelled(setup.path)
+            yield _lint_chunk(setup, first[0], first[1], first[2], first[1] >= size)
     try:
         executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
                                        initializer=_worker_init, initargs=(setup.encoding,))
@@ -513,18 +521,6 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
     fallback: list[tuple[int, int, int]] | None = None
     try:
         exhausted = False
-        # The workers take a moment to start: for an observer that shows rows, lint the
-        # (small) first chunk here meanwhile, so they appear without waiting for the pool.
-        first = next(plan, None) if early_rows else None
-        if first is not None:
-            while len(pending) < window:
-                step = next(plan, None)
-                if step is None:
-                    exhausted = True
-                    break
-                pending.append((executor.submit(_lint_chunk, setup, step[0], step[1], step[2], step[1] >= size),
-                                step))
-            yield _lint_chunk(setup, first[0], first[1], first[2], first[1] >= size)
         while True:
             while not exhausted and len(pending) < window:
                 step = next(plan, None)
