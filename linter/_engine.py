@@ -23,7 +23,7 @@ import orjson
 
 from ._config import LintConfig
 from ._diagnostic import Diagnostic, Fix, Applicability, Severity
-from ._errors import LintCancelled
+from ._errors import FtPreflightError, LintCancelled
 from ._formats import COMPLETION, detect_kind, majority_kind
 from ._models import context_for_model
 from ._observer import LintObserver
@@ -488,6 +488,49 @@ def _record_schema():
             "completion_tokens": pl.UInt32, "images": pl.UInt32, "worst": pl.UInt8}
 
 
+_prestarted: list[ProcessPoolExecutor] = []
+
+
+def _noop() -> None:
+    return None
+
+
+def start_workers(paths, jobs: int | None = None, model: str | None = None) -> None:
+    """Start the worker processes now, if any of ``paths`` is big enough to use them.
+
+    Starting a worker (a Python process that imports the linter and loads its
+    tokenizer) takes most of a second; a caller that still has configuration to read
+    can overlap that with its own work. The next lint picks the pool up; an unused
+    pool ends with the process."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or _prestarted:
+        return
+    try:
+        if not any(os.path.getsize(p) >= _PARALLEL_MIN_BYTES for p in paths if os.path.isfile(p)):
+            return
+        encoding = encoding_name_for_model(model) if model else "o200k_base"
+    except (OSError, FtPreflightError):
+        return
+    try:
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                                       initializer=_worker_init, initargs=(encoding,))
+        for _ in range(jobs):
+            executor.submit(_noop)
+    except (OSError, ValueError):
+        return
+    executor._ftpreflight_jobs = jobs  # type: ignore[attr-defined]
+    _prestarted.append(executor)
+
+
+def _take_prestarted(jobs: int) -> ProcessPoolExecutor | None:
+    while _prestarted:
+        executor = _prestarted.pop()
+        if getattr(executor, "_ftpreflight_jobs", None) == jobs:
+            return executor
+        executor.shutdown(wait=False, cancel_futures=True)
+    return None
+
+
 def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: LintObserver, early_rows: bool = False):
     """Lint the file's chunks, yielding results in file order.
 
@@ -509,8 +552,10 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
                 raise LintCancelled(setup.path)
             yield _lint_chunk(setup, first[0], first[1], first[2], first[1] >= size)
     try:
-        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                                       initializer=_worker_init, initargs=(setup.encoding,))
+        # Workers load the encoding they are started with and any other on first use.
+        executor = _take_prestarted(jobs) or ProcessPoolExecutor(
+            max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init,
+            initargs=(setup.encoding,))
     except (OSError, ValueError):
         yield from _serial(setup, size, observer, plan)
         return

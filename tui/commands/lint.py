@@ -7,6 +7,7 @@ import os
 import sys
 
 from linter import (
+    start_workers,
     KINDS, ConfigError, UnknownModelError, lint_paths, render_github, render_json, render_sarif, render_text,
 )
 from .. import __version__
@@ -32,6 +33,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> ExitStatus:
+    # Big files are linted by worker processes: start them while the config is read.
+    start_workers([*args.paths, *([args.validation] if args.validation else [])], args.jobs, args.model)
     try:
         settings = settings_from(args)
         config = build_lint_config(args, settings)
