@@ -573,7 +573,15 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
                     exhausted = True
                     break
                 start, end, first_line = step
-                pending.append((executor.submit(_lint_chunk, setup, start, end, first_line, end >= size), step))
+                try:
+                    future = executor.submit(_lint_chunk, setup, start, end, first_line, end >= size)
+                except BrokenProcessPool:
+                    fallback = [*(s for _, s in pending), step]
+                    pending.clear()
+                    break
+                pending.append((future, step))
+            if fallback is not None:
+                break
             if not pending:
                 break
             if observer.is_cancelled():
