@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import signal
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -84,6 +85,9 @@ def _counter(encoding: str) -> TokenCounter:
 
 
 def _worker_init(encoding: str) -> None:
+    # Ctrl-C is the parent's to handle (it stops the pool); a worker that died of it
+    # would look like a crash and send the lint down the in-process fallback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Parsed records are acyclic and short-lived: collecting young objects less often
     # saves a few percent without letting memory grow.
     gc.set_threshold(100_000, 50, 100)
