@@ -527,12 +527,16 @@ def compare_models(
     epochs: Epochs = "auto",
     traffic: Traffic | None = None,
     hours: Decimal | int | str | None = None,
+    data_format: str | None = None,
 ) -> list[Comparison]:
-    """Estimate every model that supports ``method``, cheapest monthly cost first (then
-    cheapest job); models the provider no longer accepts come last with the reason."""
+    """Estimate every model that supports ``method`` (and, given ``data_format``, trains
+    on that format), cheapest monthly cost first (then cheapest job); models the
+    provider no longer accepts come last with the reason."""
     rows: list[Comparison] = []
     for model in models:
         if method not in model.methods:
+            continue
+        if data_format is not None and data_format not in model.data_formats:
             continue
         try:
             rows.append(Comparison(model, estimate(

@@ -84,6 +84,9 @@ class _RowFields(BaseModel):
     """Other names that resolve to this row, e.g. the undated ``gpt-4o-mini``."""
     methods: tuple[Method, ...] = Field(min_length=1)
     """Fine-tuning methods the provider offers for this model."""
+    data_formats: tuple[Literal["chat", "completion", "preference", "reinforcement"], ...] = (
+        "chat", "preference", "reinforcement")
+    """Training file formats the model accepts: legacy base models train on prompt/completion data only."""
     training_context_tokens: int = Field(gt=0)
     """Longest training example in tokens; longer examples are truncated (and billed) at this length."""
     encoding: str | None = None

@@ -216,6 +216,10 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if isinstance(est, ExitStatus):
         return est
     warnings = list(est.warnings)
+    data_format = prepared.measured.format
+    if data_format and data_format not in prepared.model.data_formats:
+        warnings.insert(0, f"{prepared.model.id} trains on {' or '.join(prepared.model.data_formats)} data, "
+                           f"but this file is {data_format}: the provider will reject it")
     report = prepared.measured.report
     if report.has_errors:
         warnings.insert(0, f"the lint found {report.errors} errors; run `ftpreflight lint {args.path}` "
@@ -225,6 +229,7 @@ def run(args: argparse.Namespace) -> ExitStatus:
         comparison = pricing.compare_models(
             prepared.book.models(prepared.model.provider), prepared.measured.train, today=today(),
             method=prepared.method, epochs=args.epochs, traffic=traffic, hours=args.hours,
+            data_format=prepared.measured.format,
         )
     if args.output_format == "json":
         data = est.to_dict()

@@ -242,7 +242,8 @@ class CostPane(Horizontal):
             self._tokens = cache = (generation, train, valid)
         _, train, valid = cache
         model = self.book.find_model(inputs.model_id, provider=inputs.provider)
-        method = METHOD_FOR_FORMAT.get(report.files[0].format or "", "supervised")
+        data_format = report.files[0].format
+        method = METHOD_FOR_FORMAT.get(data_format or "", "supervised")
         if method not in model.methods:
             method = model.methods[0]
         traffic = None
@@ -260,7 +261,7 @@ class CostPane(Horizontal):
                                         validation=valid, traffic=traffic, hours=inputs.hours)
             comparison = pricing.compare_models(self.book.models(inputs.provider), train, today=today,
                                                 method=method, epochs=inputs.epochs, traffic=traffic,
-                                                hours=inputs.hours)
+                                                hours=inputs.hours, data_format=data_format)
         except (pricing.EstimateInputError, pricing.JobNotAcceptedError) as exc:
             error = str(exc)
         self.post_message(EstimateReady(inputs, estimate, comparison, error))
