@@ -7,10 +7,10 @@ from __future__ import annotations
 import os
 from collections import Counter
 
-import orjson
 
 from ._config import LintConfig
 from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span
+from ._formats import iter_objects
 from ._validate import RecordFacts
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -310,38 +310,26 @@ class CompletionProfile:
         sep_seen = dict.fromkeys(_SEPARATOR_CANDIDATES, False)
         stop_seen = dict.fromkeys(_STOP_CANDIDATES, False)
         prefix: str | None = None
-        with open(path, "rb") as handle:
-            for raw in handle:
-                body = raw.strip()
-                if body.startswith(b"\xef\xbb\xbf"):
-                    body = body[3:]
-                if not body:
-                    continue
-                try:
-                    record = orjson.loads(body)
-                except Exception:  # noqa: BLE001 - the main pass reports it
-                    continue
-                if not isinstance(record, dict):
-                    continue
-                prompt = record.get("prompt")
-                completion = record.get("completion")
-                if isinstance(prompt, str) and prompt.strip():
-                    profile.prompts += 1
-                    if len(prompt_tails) < _AFFIX_SAMPLE:
-                        prompt_tails.append(prompt[-40:])
-                    for cand in sep_seen:
-                        if not sep_seen[cand] and cand in prompt:
-                            sep_seen[cand] = True
-                    if prefix is None:
-                        prefix = prompt
-                    elif not prompt.startswith(prefix):
-                        prefix = os.path.commonprefix([prefix, prompt])
-                if isinstance(completion, str) and completion.strip():
-                    if len(completion_tails) < _AFFIX_SAMPLE:
-                        completion_tails.append(completion[-40:])
-                    for cand in stop_seen:
-                        if not stop_seen[cand] and cand in completion[:-len(cand)]:
-                            stop_seen[cand] = True
+        for record in iter_objects(path):
+            prompt = record.get("prompt")
+            completion = record.get("completion")
+            if isinstance(prompt, str) and prompt.strip():
+                profile.prompts += 1
+                if len(prompt_tails) < _AFFIX_SAMPLE:
+                    prompt_tails.append(prompt[-40:])
+                for cand in sep_seen:
+                    if not sep_seen[cand] and cand in prompt:
+                        sep_seen[cand] = True
+                if prefix is None:
+                    prefix = prompt
+                elif not prompt.startswith(prefix):
+                    prefix = os.path.commonprefix([prefix, prompt])
+            if isinstance(completion, str) and completion.strip():
+                if len(completion_tails) < _AFFIX_SAMPLE:
+                    completion_tails.append(completion[-40:])
+                for cand in stop_seen:
+                    if not stop_seen[cand] and cand in completion[:-len(cand)]:
+                        stop_seen[cand] = True
         profile.separator = infer_suffix(prompt_tails)
         profile.stop = infer_suffix(completion_tails)
         if profile.separator is None:

@@ -25,7 +25,7 @@ import orjson
 from ._config import LintConfig
 from ._diagnostic import Diagnostic, Fix, Applicability, Severity
 from ._errors import FtPreflightError, LintCancelled
-from ._formats import COMPLETION, detect_kind, majority_kind
+from ._formats import COMPLETION, detect_kind, iter_objects, majority_kind
 from ._models import context_for_model
 from ._observer import LintObserver
 from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats
@@ -293,23 +293,12 @@ def _sniff_binary(head: bytes) -> str | None:
 
 def _sample_kind(path: str) -> str | None:
     kinds: list[str] = []
-    with open(path, "rb") as handle:
-        for raw in handle:
-            if len(kinds) >= _SAMPLE_RECORDS:
-                break
-            body = raw.strip()
-            if body.startswith(BOM):
-                body = body[3:]
-            if not body:
-                continue
-            try:
-                record = orjson.loads(body)
-            except Exception:  # noqa: BLE001 - unparseable lines do not vote
-                continue
-            if isinstance(record, dict):
-                kind = detect_kind(record)
-                if kind is not None:
-                    kinds.append(kind)
+    for record in iter_objects(path):
+        if len(kinds) >= _SAMPLE_RECORDS:
+            break
+        kind = detect_kind(record)
+        if kind is not None:
+            kinds.append(kind)
     return majority_kind(kinds)
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
+import orjson
+
 CHAT = "chat"
 COMPLETION = "completion"
 PREFERENCE = "preference"
@@ -58,3 +62,22 @@ def majority_kind(kinds: list[str]) -> str | None:
         # Most messages records carrying grader keys make it a reinforcement file.
         return REINFORCEMENT if counts.get(REINFORCEMENT, 0) > counts.get(CHAT, 0) else CHAT
     return best
+
+
+def iter_objects(path: str) -> Iterator[dict]:
+    """The JSON objects of a JSONL file, skipping what does not parse: for quick
+    first passes (format sampling, separator inference). The main pass reports
+    every bad line."""
+    with open(path, "rb") as handle:
+        for raw in handle:
+            body = raw.strip()
+            if body.startswith(b"\xef\xbb\xbf"):
+                body = body[3:]
+            if not body:
+                continue
+            try:
+                record = orjson.loads(body)
+            except Exception:  # noqa: BLE001 - reported by the main pass
+                continue
+            if isinstance(record, dict):
+                yield record
