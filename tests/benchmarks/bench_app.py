@@ -1,6 +1,6 @@
 """Benchmark: the terminal app on the ~200,000-example file, headless.
 
-    python -m tests.benchmarks.bench_app [--path bench_data/bench.jsonl] [--keys 40]
+    python -m tests.benchmarks.bench_app [--path tests/benchmarks/data/bench.jsonl] [--keys 40]
 
 Measures, in one run:
 
@@ -109,7 +109,7 @@ async def app_run(path: str, key_interval: float, max_keys: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--path", default="bench_data/bench.jsonl")
+    parser.add_argument("--path", default="tests/benchmarks/data/bench.jsonl")
     parser.add_argument("--examples", type=int, default=200_000)
     parser.add_argument("--keys", type=int, default=40, help="key presses to time while the lint runs")
     parser.add_argument("--key-interval", type=float, default=0.2)

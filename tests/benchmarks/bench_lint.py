@@ -1,7 +1,7 @@
 """Benchmark: `ftpreflight lint --format json` against a tokenize-everything reference,
 measured side by side in one run on the same file.
 
-    python -m tests.benchmarks.bench_lint [--path bench_data/bench.jsonl] [--examples 200000] [--repeat 1]
+    python -m tests.benchmarks.bench_lint [--path tests/benchmarks/data/bench.jsonl] [--examples 200000] [--repeat 1]
 
 The reference parses every line with orjson and counts the tokens of every
 message's content with tiktoken (the same bundled encoding) on all cores with
@@ -137,7 +137,7 @@ def run_lint(path: str, extra: list[str]):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--path", default="bench_data/bench.jsonl")
+    parser.add_argument("--path", default="tests/benchmarks/data/bench.jsonl")
     parser.add_argument("--examples", type=int, default=200_000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=1)

@@ -1,7 +1,7 @@
 """Generate the benchmark dataset: ~200,000 chat examples (~350 MB) with a shared
 system prompt, multi-turn conversations and a few examples over 65,536 tokens.
 
-    python -m tests.benchmarks.generate bench_data/bench.jsonl [--examples N]
+    python -m tests.benchmarks.generate tests/benchmarks/data/bench.jsonl [--examples N]
 
 Deterministic for a given seed; written atomically.
 """
