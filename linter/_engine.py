@@ -39,7 +39,6 @@ _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _CHUNK_BYTES = 2 * 1024 * 1024
 _FIRST_CHUNK_BYTES = 128 * 1024
 _SAMPLE_RECORDS = 200
-_KIND_CODES = {None: None}
 
 
 @dataclass
@@ -227,9 +226,6 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
     if "FT101" not in enabled:
         return
     reason = reason.split(": line 1 column", 1)[0] if ": line 1 column" in reason else reason
-    col = None
-    if "(char " in str(reason):
-        pass
     message = f"invalid JSON: {reason}"
     if truncated:
         message += " (the file ends in the middle of this record: truncated?)"

@@ -49,16 +49,6 @@ class FileReport:
     role: str = "train"
     """``train`` or ``validation``."""
 
-    @property
-    def sha256(self) -> str:
-        import hashlib
-
-        digest = hashlib.sha256()
-        with open(self.path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
-
 
 @dataclass
 class LintReport:

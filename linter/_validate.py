@@ -8,7 +8,7 @@ import base64
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import orjson
@@ -109,10 +109,6 @@ class RecordFacts:
     input_hash: bytes | None = None
     """Hash of the input (prompt, or messages up to the last assistant turn), for FT303."""
     target_hash: bytes | None = None
-    prompt: str | None = None
-    """Completion format: the prompt's last characters, for separator inference."""
-    completion: str | None = None
-    """Completion format: the completion's last characters, for stop inference."""
     texts: list[tuple[str, str]] | None = None
     """(JSON pointer, text) of every trainable string, for content rules (PII)."""
     messages_bytes: list[bytes] | None = None
@@ -120,7 +116,6 @@ class RecordFacts:
     neardup_tokens: list | None = None
     """Token-id arrays of the record's distinctive text (not the system prompt), for
     near-duplicate detection."""
-    parsed: bool = False
 
 
 class RecordChecker:
@@ -167,7 +162,6 @@ class RecordChecker:
             facts.texts = []
         if self.collect_tokens:
             facts.neardup_tokens = []
-        facts.parsed = True
         if not isinstance(record, dict):
             kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
                 type(record), "a number")
@@ -698,7 +692,6 @@ class RecordChecker:
         facts.messages = 0
         if prompt is not None:
             facts.prompt_tokens = self._distinctive(prompt, facts) if self.collect_tokens else self.count(prompt)
-            facts.prompt = prompt[-64:]
             facts.input_hash = text_hash(prompt)
             sep = self.separator
             if sep:
@@ -711,7 +704,6 @@ class RecordChecker:
         if completion is not None:
             facts.completion_tokens = (self._distinctive(completion, facts) if self.collect_tokens
                                        else self.count(completion))
-            facts.completion = completion[-64:]
             facts.target_hash = text_hash(completion)
             if not completion[0].isspace():
                 self.emit("FT405", "completion does not start with a space", "/completion", WARNING)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import __version__
+from .tokens import dataset_tokens
 from .providers import (
     Job,
     JobEvent,
@@ -474,8 +475,8 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
         if report.warnings > 5:
             result.confirmations.append("  ... (run `ftpreflight lint` to see them all)")
 
-    train_tokens = _dataset_tokens(report.files[0])
-    valid_tokens = _dataset_tokens(report.files[1]) if len(report.files) > 1 else None
+    train_tokens = dataset_tokens(report.files[0])
+    valid_tokens = dataset_tokens(report.files[1]) if len(report.files) > 1 else None
     try:
         estimate = pricing.estimate(row, train_tokens, today=today, method=plan.method,
                                     epochs=plan.n_epochs or "auto", validation=valid_tokens)
@@ -540,9 +541,3 @@ def _replace(plan: SubmissionPlan, **changes: Any) -> SubmissionPlan:
     return replace(plan, **changes)
 
 
-def _dataset_tokens(file_report: Any) -> Any:
-    import polars as pl
-    from pricing import DatasetTokens
-
-    records = file_report.records.filter(pl.col("kind").is_not_null())
-    return DatasetTokens.from_counts(records["tokens"].fill_null(0).to_list(), encoding=file_report.encoding)

@@ -20,6 +20,7 @@ from pricing import DatasetTokens, Estimate, EstimateInputError, PricingError, f
 
 from ..config import Settings, load_settings
 from ..exit_codes import ExitStatus
+from ..tokens import dataset_tokens
 
 # Estimate parameters as the user typed them on the command line.
 FLAG_FOR_FIELD = {
@@ -96,22 +97,12 @@ class Measured:
     format: str | None
 
 
-def _dataset_tokens(file_report) -> DatasetTokens:
-    import polars as pl
-
-    records = file_report.records.filter(pl.col("kind").is_not_null())
-    column = lambda name: records[name].fill_null(0).to_list()  # noqa: E731
-    return DatasetTokens.from_counts(
-        column("tokens"), column("prompt_tokens"), column("completion_tokens"), encoding=file_report.encoding
-    )
-
-
 def measure(path: str, model: pricing.ModelPrice, settings: Settings, validation: str | None) -> Measured:
     """Lint the file with the model's tokenizer and training context; raises ConfigError."""
     config = settings.lint_config(model=model.id, context_tokens=model.training_context_tokens)
     report = lint_path(path, config, validation=validation)
-    train = _dataset_tokens(report.files[0])
-    valid = _dataset_tokens(report.files[1]) if validation is not None and len(report.files) > 1 else None
+    train = dataset_tokens(report.files[0])
+    valid = dataset_tokens(report.files[1]) if validation is not None and len(report.files) > 1 else None
     return Measured(report, train, valid, report.files[0].format)
 
 
@@ -125,16 +116,24 @@ class Prepared:
     traffic: pricing.Traffic | None
 
 
-def prepare(args: argparse.Namespace, traffic: pricing.Traffic | None = None) -> Prepared | ExitStatus:
-    """Settings, price tables, model row and token counts, or the exit status of the failure."""
+def load_book(args: argparse.Namespace) -> tuple[Settings, pricing.PriceBook] | ExitStatus:
+    """Settings and the price tables they and ``--prices`` name, or the exit status of the failure."""
     try:
         settings, _ = load_settings(getattr(args, "config", None))
     except ConfigError as exc:
         return fail(str(exc))
     try:
-        book = pricing.load_price_book([*settings.prices, *args.prices])
+        return settings, pricing.load_price_book([*settings.prices, *args.prices])
     except PricingError as exc:
         return fail(str(exc))
+
+
+def prepare(args: argparse.Namespace, traffic: pricing.Traffic | None = None) -> Prepared | ExitStatus:
+    """Settings, price tables, model row and token counts, or the exit status of the failure."""
+    loaded = load_book(args)
+    if isinstance(loaded, ExitStatus):
+        return loaded
+    settings, book = loaded
     name = args.model or settings.model
     try:
         model = book.find_model(name, provider=args.provider)

@@ -8,11 +8,11 @@ import sys
 
 from linter import (
     start_workers,
-    KINDS, ConfigError, UnknownModelError, lint_paths, render_github, render_json, render_sarif, render_text,
+    KINDS, ConfigError, lint_paths, render_github, render_json, render_sarif, render_text,
 )
 from .. import __version__
 from ..exit_codes import ExitStatus
-from ._common import build_lint_config, close_matches, fail, settings_from
+from ._common import build_lint_config, fail, settings_from
 
 
 def add_parser(subparsers) -> None:
@@ -33,17 +33,15 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> ExitStatus:
+    if args.jobs is not None and args.jobs < 1:
+        return fail("--jobs must be at least 1")
     # Big files are linted by worker processes: start them while the config is read.
     start_workers([*args.paths, *([args.validation] if args.validation else [])], args.jobs, args.model)
     try:
         settings = settings_from(args)
         config = build_lint_config(args, settings)
-    except UnknownModelError as exc:
-        return fail(str(exc) + _model_hint(getattr(args, "model", None) or ""))
-    except ConfigError as exc:
+    except ConfigError as exc:  # includes unknown models, with the price tables' close matches
         return fail(str(exc))
-    if args.jobs is not None and args.jobs < 1:
-        return fail("--jobs must be at least 1")
     paths = list(args.paths)
     validation_index = None
     if args.validation:
@@ -51,8 +49,6 @@ def run(args: argparse.Namespace) -> ExitStatus:
         validation_index = len(paths) - 1
     try:
         report = lint_paths(paths, config, validation_index=validation_index)
-    except UnknownModelError as exc:
-        return fail(str(exc) + _model_hint(config.model))
     except ConfigError as exc:
         return fail(str(exc))
     fmt = args.output_format
@@ -71,19 +67,3 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if report.has_errors and not args.exit_zero:
         return ExitStatus.PROBLEMS
     return ExitStatus.SUCCESS
-
-
-def _model_hint(model: str) -> str:
-    known = []
-    try:
-        import pricing
-
-        lister = getattr(pricing, "model_names", None)
-        if lister:
-            known = list(lister())
-    except Exception:  # noqa: BLE001 - hints are best effort
-        known = []
-    known = known or ["gpt-4o-mini-2024-07-18", "gpt-4o-2024-08-06", "gpt-4.1-2025-04-14",
-                      "gpt-4.1-mini-2025-04-14", "gpt-4.1-nano-2025-04-14", "gpt-3.5-turbo-0125",
-                      "davinci-002", "babbage-002"]
-    return close_matches(model, known)

@@ -7,10 +7,8 @@ import json
 import sys
 
 import pricing
-from linter import ConfigError
-from pricing import PricingError, format_usd
+from pricing import format_usd
 
-from ..config import load_settings
 from ..exit_codes import ExitStatus
 from . import cost
 from .cost import fail
@@ -57,14 +55,10 @@ def _model_dict(row: pricing.ModelPrice) -> dict:
 
 
 def run(args: argparse.Namespace) -> ExitStatus:
-    try:
-        settings, _ = load_settings(getattr(args, "config", None))
-    except ConfigError as exc:
-        return fail(str(exc))
-    try:
-        book = pricing.load_price_book([*settings.prices, *args.prices])
-    except PricingError as exc:
-        return fail(str(exc))
+    loaded = cost.load_book(args)
+    if isinstance(loaded, ExitStatus):
+        return loaded
+    _, book = loaded
     if args.provider and args.provider not in book.providers:
         return fail(f"--provider: no table for {args.provider!r} (loaded: {', '.join(book.providers)})")
     now = cost.today()

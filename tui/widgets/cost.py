@@ -19,6 +19,8 @@ from textual.widgets.option_list import Option
 import pricing
 from pricing import format_usd
 
+from ..tokens import dataset_tokens
+
 METHOD_FOR_FORMAT = {"preference": "dpo", "reinforcement": "reinforcement"}
 RECOMPUTE_DELAY = 0.15
 
@@ -46,15 +48,6 @@ class EstimateReady(Message):
 
 def money(value: Decimal | None) -> str:
     return "n/a" if value is None else f"${format_usd(value)}"
-
-
-def dataset_tokens(file_report) -> pricing.DatasetTokens:
-    import polars as pl
-
-    records = file_report.records.filter(pl.col("kind").is_not_null())
-    column = lambda name: records[name].fill_null(0).to_list()  # noqa: E731
-    return pricing.DatasetTokens.from_counts(column("tokens"), column("prompt_tokens"), column("completion_tokens"),
-                                             encoding=file_report.encoding)
 
 
 def describe_estimate(est: pricing.Estimate) -> str:
