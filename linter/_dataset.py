@@ -5,8 +5,9 @@ counts, never records."""
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
 from collections import Counter
-
+from itertools import accumulate
 
 from ._config import LintConfig
 from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span
@@ -68,12 +69,31 @@ class ContentRules:
         self._memo: dict[str, list] = {}
 
     def check(self, facts: RecordFacts, out: list[Diagnostic]) -> None:
+        """Scan one record's texts (see :meth:`check_batch` for a whole chunk)."""
+        for _, diagnostic in self.check_batch([(0, facts.line, facts.texts or ())]):
+            out.append(diagnostic)
+
+    def check_batch(self, records) -> list[tuple[int, Diagnostic]]:
+        """Scan the texts of many records: ``records`` holds ``(row, line, texts)`` with
+        ``texts`` as ``(pointer, text)`` pairs; returns ``(row, diagnostic)`` pairs.
+
+        One prefilter pass over all the texts picks the few that can hold personal data
+        or secrets; only those are scanned in detail."""
         if not self.kinds:
-            return
-        find = self._pii.find_sensitive
-        placeholder = self._pii.placeholder
+            return []
+        pii = self._pii
+        flat = [item for _, _, record_texts in records for item in record_texts]
+        texts = [text for _, text in flat]
+        ends = list(accumulate(len(record_texts) for _, _, record_texts in records))
+        candidates = pii.may_contain(texts, self.kinds)
+        if candidates is None:
+            candidates = range(len(texts))
+        find = pii.find_sensitive
+        placeholder = pii.placeholder
         memo = self._memo
-        for pointer, text in facts.texts:
+        out: list[tuple[int, Diagnostic]] = []
+        for index in candidates:
+            text = texts[index]
             # Long strings that repeat (a shared system prompt, tool schemas) are scanned once.
             findings = memo.get(text) if len(text) >= 64 else None
             if findings is None:
@@ -83,12 +103,17 @@ class ContentRules:
                     if len(memo) >= 2048:
                         memo.clear()
                     memo[text] = findings
+            if not findings:
+                continue
+            row, line, _ = records[bisect_right(ends, index)]
+            pointer = flat[index][0]
             for found in findings:
                 what = found.label or found.kind.replace("-", " ")
-                out.append(Diagnostic(
-                    found.code, f"{what}: {found.masked}", self.severity[found.code], self.path, facts.line,
+                out.append((row, Diagnostic(
+                    found.code, f"{what}: {found.masked}", self.severity[found.code], self.path, line,
                     pointer, Span(found.start, found.end),
-                    fix=Fix("redact", Applicability.UNSAFE, f"replace with {placeholder(found.kind)}")))
+                    fix=Fix("redact", Applicability.UNSAFE, f"replace with {placeholder(found.kind)}"))))
+        return out
 
 
 def compact_facts(facts: RecordFacts, signature_row: int | None) -> tuple:

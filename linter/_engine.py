@@ -104,6 +104,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     context = setup.context_tokens
     content_rules = _dataset.content_rules(setup)
     rows: list[tuple] = []
+    content_texts: list[tuple] = []
     facts_out: list[tuple] = []
     crlf = 0
     first_crlf = None
@@ -162,7 +163,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                         "FT501", f"{facts.tokens:,} tokens exceed the training context of {context:,}; "
                         f"the last {facts.tokens - context:,} tokens will be cut off", WARNING, path, line_no))
                 if content_rules is not None and facts.texts:
-                    content_rules.check(facts, out)
+                    content_texts.append((len(rows), line_no, facts.texts))
             worst = 0
             for i in range(before, len(out)):
                 sev = int(out[i].severity)
@@ -177,6 +178,13 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                 token_rows.append(parts[0] if len(parts) == 1 else np.concatenate(parts))
             facts_out.append(_dataset.compact_facts(facts, signature_row))
             line_no += 1
+    if content_texts:
+        # Personal data and secrets are looked for in one pass over the chunk's texts.
+        for row, diagnostic in content_rules.check_batch(content_texts):
+            out.append(diagnostic)
+            severity = int(diagnostic.severity)
+            if severity > rows[row][-1]:
+                rows[row] = rows[row][:-1] + (severity,)
     matrix = None
     if token_rows:
         from .neardup import signature_matrix

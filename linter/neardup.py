@@ -26,6 +26,7 @@ it hashed about 25x faster.
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import chain
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -99,47 +100,50 @@ def signature_matrix(token_rows: Sequence[np.ndarray], *, encoding: str = DEFAUL
     if n == 0:
         return np.zeros((0, num_perm), dtype=np.uint32)
     canonical = _canonical_tokens(encoding)
-    raw_lengths = np.fromiter((len(r) for r in token_rows), dtype=np.int64, count=n)
+    raw_lengths = np.fromiter(map(len, token_rows), dtype=np.int64, count=n)
     raw = (np.concatenate(token_rows).astype(np.uint32, copy=False) if raw_lengths.sum()
            else np.zeros(0, dtype=np.uint32))
     values = canonical(raw)
     keep_token = values != 0
-    flat = values[keep_token]
-    # Tokens kept per row: a cumulative count read at the row boundaries.
-    kept_before = np.zeros(len(raw) + 1, dtype=np.int64)
-    np.cumsum(keep_token, out=kept_before[1:])
-    raw_starts = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(raw_lengths, out=raw_starts[1:])
-    starts = kept_before[raw_starts]
-    lengths = np.diff(starts)
-    # Shingle i of a row combines tokens i .. i+k-1; rows shorter than k give one shingle.
+    if keep_token.all():
+        flat, lengths = values, raw_lengths
+    else:
+        flat = values[keep_token]
+        # Tokens kept per row: a cumulative count read at the row boundaries.
+        kept_before = np.zeros(len(raw) + 1, dtype=np.int64)
+        np.cumsum(keep_token, out=kept_before[1:])
+        raw_starts = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(raw_lengths, out=raw_starts[1:])
+        lengths = np.diff(kept_before[raw_starts])
+    starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    # Shingle i of a row combines tokens i .. i+k-1 (computed across the whole chunk, then
+    # the ones that run past their row's end are dropped); a row shorter than k gives one
+    # shingle of what it has.
     k = shingle_size
     total = len(flat)
     combined = flat * _MIX[0]
     for offset in range(1, k):
-        shifted = np.zeros(total, dtype=np.uint64)
         if total > offset:
-            shifted[:-offset] = flat[offset:] * _MIX[offset % len(_MIX)]
-        combined = combined ^ shifted
-    # Keep shingles that start inside their row and end inside it (or the row's first for short rows).
-    index = np.arange(total, dtype=np.int64)
-    row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    row_end = starts[1:][row_of]
-    full = index + k <= row_end
-    short_first = (lengths[row_of] < k) & (index == starts[:-1][row_of])
-    keep = full | short_first
-    if (~full & short_first).any():
-        # A short row's only shingle is the XOR of what it has: mask out the neighbour's tokens.
+            combined[:-offset] ^= flat[offset:] * _MIX[offset % len(_MIX)]
+    counts = np.where(lengths >= k, lengths - (k - 1), (lengths > 0).astype(np.int64))
+    keep = np.ones(total, dtype=bool)
+    row_ends = starts[1:][lengths >= k]
+    for back in range(1, k):
+        keep[row_ends - back] = False
+    short = np.nonzero((lengths > 0) & (lengths < k))[0]
+    if len(short):
         mixers = np.array(_MIX, dtype=np.uint64)
-        for r in np.nonzero((lengths > 0) & (lengths < k))[0]:
-            s, e = starts[r], starts[r + 1]
+        for r in short.tolist():
+            s, e = int(starts[r]), int(starts[r + 1])
+            keep[s + 1 : e] = False
             combined[s] = np.bitwise_xor.reduce(flat[s:e] * mixers[: e - s])
-    shingles = combined[keep]
-    counts = np.bincount(row_of[keep], minlength=n) if total else np.zeros(n, dtype=np.int64)
+    shingles = combined if total == int(counts.sum()) else combined[keep]
     offsets = np.zeros(n + 1, dtype=np.uint64)
     np.cumsum(counts, out=offsets[1:])
     matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(shingles, offsets, num_perm, _SEED)
-    rows = np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(n, num_perm)
+    rows = np.fromiter(chain.from_iterable(matrix.to_rows()), dtype=np.uint32, count=n * num_perm)
+    rows = rows.reshape(n, num_perm)
     rows[counts == 0] = _EMPTY
     return rows
 
