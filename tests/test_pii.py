@@ -34,6 +34,7 @@ def kinds_in(text: str, **kwargs) -> list[tuple[str, str]]:
         ("IBAN DE89 3704 0044 0532 0130 00 EUR", "iban", "DE89 3704 0044 0532 0130 00"),
         ("key sk-proj-Ab3dEf6hIj9kLmN0pQrStUvWxYz1234567890abcd", "secret", "sk-proj-Ab3dEf6hIj9kLmN0pQrStUvWxYz1234567890abcd"),
         ("id AKIAZ7Q3HX4K2LMNOPQR", "secret", "AKIAZ7Q3HX4K2LMNOPQR"),
+        ("id ACCAZ7Q3HX4K2LMNOPQR", "secret", "ACCAZ7Q3HX4K2LMNOPQR"),
         ("tok ghp_aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6", "secret", "ghp_aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"),
         ("x xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "secret", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"),
         ("g AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW", "secret", "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW"),
