@@ -9,16 +9,21 @@ from bisect import bisect_right
 from collections import Counter
 from itertools import accumulate
 
+import numpy as np
+
 from ._config import LintConfig
 from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span
 from ._formats import iter_objects
+from ._keyset import FirstSeen, first_in_batch
 from ._validate import RecordFacts
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 # Indexes into a compact fact tuple.
-F_LINE, F_KIND, F_DUP, F_SYSTEM, F_INPUT, F_TARGET, F_SIGNATURE = range(7)
 
+
+_NO_SYSTEM = 1
+"""The ``system`` key of examples without a system prompt (see :func:`facts_columns`)."""
 
 PII_CODES = ("FT601", "FT602", "FT603", "FT604", "FT605", "FT606", "FT607")
 
@@ -29,6 +34,7 @@ def setup_extra(config: LintConfig, role: str) -> dict:
         "allow_values": tuple(config.allow_values),
         "allow_domains": tuple(config.allow_domains),
         "near_duplicates": "FT302" in _enabled(config) or "FT204" in _enabled(config),
+        "near_threshold": config.near_duplicate_threshold,
     }
 
 
@@ -118,9 +124,41 @@ class ContentRules:
 
 def compact_facts(facts: RecordFacts, signature_row: int | None) -> tuple:
     """What the main process needs of a record; ``signature_row`` indexes the chunk's
-    near-duplicate signature matrix."""
-    return (facts.line, facts.kind, facts.dup_hash, facts.system_hash, facts.input_hash, facts.target_hash,
-            signature_row)
+    near-duplicate signatures. :func:`facts_columns` packs a chunk of these."""
+    return (facts.line, facts.kind is not None, facts.dup_hash, facts.system_hash, facts.input_hash,
+            facts.target_hash, -1 if signature_row is None else signature_row)
+
+
+_ZERO8 = bytes(8)
+_ONE8 = (1).to_bytes(8, "little")
+
+
+def _u64(digests) -> np.ndarray:
+    """64-bit keys from digests: None -> 0, ``b""`` -> 1, a digest -> its first 8 bytes (never 0 or 1)."""
+    joined = b"".join(_ZERO8 if d is None else (d[:8] if d else _ONE8) for d in digests)
+    keys = np.frombuffer(joined, dtype="<u8").astype(np.uint64)
+    low = keys < 2
+    if low.any():
+        real = np.fromiter((bool(d) for d in digests), dtype=bool, count=len(keys))
+        keys[low & real] = 2
+    return keys
+
+
+def facts_columns(rows: list[tuple]) -> dict[str, np.ndarray]:
+    """A chunk's :func:`compact_facts` as arrays: hashes become 64-bit keys (0 = none;
+    for ``system``, 1 = no system prompt), compact to send and fast to index."""
+    if not rows:
+        rows = []
+    line, usable, dup, system, inp, target, sig = zip(*rows) if rows else ((),) * 7
+    return {
+        "line": np.array(line, dtype=np.int64),
+        "usable": np.array(usable, dtype=bool),
+        "dup": _u64(dup),
+        "system": _u64(system),
+        "input": _u64(inp),
+        "target": _u64(target),
+        "signature_row": np.array(sig, dtype=np.int64),
+    }
 
 
 class CrossFileState:
@@ -129,7 +167,7 @@ class CrossFileState:
     def __init__(self, config: LintConfig):
         self.config = config
         self.train_path: str | None = None
-        self.train_hashes: dict[bytes, int] | None = None
+        self.train_hashes: FirstSeen | None = None
         self.train_index = None
 
 
@@ -142,83 +180,109 @@ class DatasetState:
         self.file_kind = file_kind
         self.role = role
         self.cross = cross
-        self.first_seen: dict[bytes, int] = {}
-        self.system_prompts: dict[bytes, list[int]] = {}
-        """hash -> [count, first line]; ``b""`` collects examples without a system prompt."""
+        self.first_seen = FirstSeen()
+        """dedup key -> first line (FT301, and FT204 for the validation file)."""
+        self.system_prompts: dict[int, list[int]] = {}
+        """system prompt key -> [count, first line]; key 1 collects examples without a system prompt."""
         self.examples = 0
         self.usable = 0
-        self.inputs: dict[bytes, tuple[bytes | None, int]] = {}
+        self.inputs = FirstSeen((np.uint64, np.int64))
+        """input key -> (target key, first line) for FT303."""
         self.index = None
         if "FT302" in enabled or ("FT204" in enabled and role == "train"):
             from .neardup import NearDuplicateIndex
 
             self.index = NearDuplicateIndex(threshold=config.near_duplicate_threshold)
 
-    def visit_chunk(self, facts: list[tuple], signatures=None, base: int = 0) -> list[Diagnostic]:
-        """Visit a chunk's facts in file order; ``base`` is added to their line numbers."""
+    def visit_chunk(self, facts: dict[str, np.ndarray], signatures=None, base: int = 0) -> list[Diagnostic]:
+        """Visit a chunk's facts (:func:`facts_columns`, in file order); ``base`` is added to
+        their line numbers. ``signatures`` is ``(band keys, 8-bit signatures)`` indexed by
+        the facts' ``signature_row``."""
         out: list[Diagnostic] = []
-        dup_on = "FT301" in self.enabled
-        first_seen = self.first_seen
-        systems = self.system_prompts
         path = self.path
-        near_on = "FT302" in self.enabled
-        conflict_on = "FT303" in self.enabled
+        self.examples += len(facts["usable"])
+        rows = np.nonzero(facts["usable"])[0]
+        self.usable += len(rows)
+        if not len(rows):
+            return out
+        lines = facts["line"][rows] + base
+        count = len(rows)
+        positions = np.arange(count)
+
+        # FT301: exact duplicates (after normalisation) of an earlier line.
+        dup = facts["dup"][rows]
+        found, (earlier,) = self.first_seen.get(dup)
+        first = first_in_batch(dup)
+        repeat = first != positions
+        prior = np.where(found, earlier, np.where(repeat, lines[first], 0))
+        new = ~found & ~repeat
+        self.first_seen.add(dup[new], (lines[new],))
+        exact = prior > 0
+        if "FT301" in self.enabled:
+            for i in np.nonzero(exact)[0].tolist():
+                out.append(Diagnostic("FT301", f"duplicate of line {prior[i]}", WARNING, path, int(lines[i]),
+                                      related_lines=(int(prior[i]),),
+                                      fix=Fix("drop-line", Applicability.SAFE, "drop the duplicate, keep the first")))
+
+        signature_row = facts["signature_row"][rows]
+        has_signature = signature_row >= 0
         leak_on = "FT204" in self.enabled and self.role == "validation" and self.cross.train_hashes is not None
-        inputs = self.inputs
-        near_lines: list[int] = []
-        near_rows: list[int] = []
-        leak_lines: list[int] = []
-        leak_rows: list[int] = []
-        for fact in facts:
-            self.examples += 1
-            if fact[F_KIND] is None:
-                continue
-            self.usable += 1
-            line = fact[F_LINE] + base
-            digest = fact[F_DUP]
-            exact = False
-            if digest is not None:
-                first = first_seen.get(digest)
-                if first is None:
-                    first_seen[digest] = line
-                else:
-                    exact = True
-                    if dup_on:
-                        out.append(Diagnostic("FT301", f"duplicate of line {first}", WARNING, path, line,
-                                              related_lines=(first,),
-                                              fix=Fix("drop-line", Applicability.SAFE,
-                                                      "drop the duplicate, keep the first")))
-            row = fact[F_SIGNATURE]
-            if leak_on and not self._exact_leak(out, line, digest) and row is not None:
-                leak_lines.append(line)
-                leak_rows.append(row)
-            if row is not None and not exact:
-                near_lines.append(line)
-                near_rows.append(row)
-            if conflict_on and not exact and fact[F_INPUT] is not None:
-                seen = inputs.get(fact[F_INPUT])
-                if seen is None:
-                    inputs[fact[F_INPUT]] = (fact[F_TARGET], line)
-                elif seen[0] != fact[F_TARGET]:
-                    out.append(Diagnostic("FT303", f"same input as line {seen[1]} but a different target",
-                                          WARNING, path, line, related_lines=(seen[1],)))
-            system = fact[F_SYSTEM]
-            if system is not None:
-                entry = systems.get(system)
+        leak = np.zeros(count, dtype=bool)
+        if leak_on:
+            in_train, (train_line,) = self.cross.train_hashes.get(dup)
+            for i in np.nonzero(in_train)[0].tolist():
+                out.append(Diagnostic("FT204", f"also in the training file {self.cross.train_path} "
+                                      f"(line {train_line[i]})", ERROR, path, int(lines[i]),
+                                      related_lines=(int(train_line[i]),)))
+            leak = ~in_train & has_signature
+        near = has_signature & ~exact
+
+        # FT303: the same input with a different target than its first occurrence.
+        if "FT303" in self.enabled:
+            inputs = facts["input"][rows]
+            mask = (inputs != 0) & ~exact
+            keys, targets, key_lines = inputs[mask], facts["target"][rows][mask], lines[mask]
+            seen, (seen_target, seen_line) = self.inputs.get(keys)
+            first = first_in_batch(keys)
+            repeat = first != np.arange(len(keys))
+            other_target = np.where(seen, seen_target, targets[first])
+            other_line = np.where(seen, seen_line, key_lines[first])
+            conflict = (seen | repeat) & (other_target != targets)
+            for i in np.nonzero(conflict)[0].tolist():
+                out.append(Diagnostic("FT303", f"same input as line {other_line[i]} but a different target",
+                                      WARNING, path, int(key_lines[i]), related_lines=(int(other_line[i]),)))
+            new = ~seen & ~repeat
+            self.inputs.add(keys[new], (targets[new], key_lines[new]))
+
+        # FT203: which system prompts are used, how often, first where.
+        system = facts["system"][rows]
+        present = system != 0
+        if present.any():
+            keys, first_at, counts = np.unique(system[present], return_index=True, return_counts=True)
+            first_lines = lines[present][first_at]
+            systems = self.system_prompts
+            for key, line, n in zip(keys.tolist(), first_lines.tolist(), counts.tolist()):
+                entry = systems.get(key)
                 if entry is None:
-                    systems[system] = [1, line]
+                    systems[key] = [n, line]
                 else:
-                    entry[0] += 1
+                    entry[0] += n
+
         if signatures is not None:
-            if leak_rows and self.cross.train_index is not None:
-                for line, matches in zip(leak_lines, self.cross.train_index.query_batch(signatures[leak_rows])):
+            bkeys, sig8 = signatures
+            if leak.any() and self.cross.train_index is not None:
+                picked = signature_row[leak]
+                for line, matches in zip(lines[leak].tolist(),
+                                         self.cross.train_index.query_compact(bkeys[picked], sig8[picked])):
                     if matches:
                         out.append(Diagnostic("FT204", f"nearly the same as line {matches[0]} of the training file "
                                               f"{self.cross.train_path}", ERROR, path, line,
                                               related_lines=tuple(matches[:5])))
-            if self.index is not None and near_rows:
-                found = self.index.add_batch(near_lines, signatures[near_rows])
-                if near_on:
+            if self.index is not None and near.any():
+                picked = signature_row[near]
+                near_lines = lines[near].tolist()
+                found = self.index.add_compact(near_lines, bkeys[picked], sig8[picked])
+                if "FT302" in self.enabled:
                     for line, matches in zip(near_lines, found):
                         if matches:
                             out.append(Diagnostic("FT302", f"nearly the same as line {matches[0]}", WARNING, path,
@@ -227,15 +291,6 @@ class DatasetState:
                                                           "drop the near-duplicate, keep the first")))
         out.sort(key=lambda d: d.line or 0)
         return out
-
-    def _exact_leak(self, out: list[Diagnostic], line: int, digest: bytes | None) -> bool:
-        cross = self.cross
-        train_line = cross.train_hashes.get(digest) if digest is not None else None
-        if train_line is None:
-            return False
-        out.append(Diagnostic("FT204", f"also in the training file {cross.train_path} (line {train_line})",
-                              ERROR, self.path, line, related_lines=(train_line,)))
-        return True
 
     def finish(self) -> list[Diagnostic]:
         if self.role == "train" and self.cross.train_hashes is None:
@@ -254,8 +309,8 @@ class DatasetState:
                 out.append(Diagnostic("FT201", f"only {n} examples; {cfg.min_examples_warning}+ are recommended for "
                                       "a noticeable effect", WARNING, path))
         if "FT203" in self.enabled and self.system_prompts:
-            without = self.system_prompts.get(b"")
-            prompts = {k: v for k, v in self.system_prompts.items() if k != b""}
+            without = self.system_prompts.get(_NO_SYSTEM)
+            prompts = {k: v for k, v in self.system_prompts.items() if k != _NO_SYSTEM}
             if len(prompts) > 1:
                 ranked = sorted(prompts.values(), key=lambda v: (-v[0], v[1]))
                 top = ranked[0]

@@ -61,14 +61,15 @@ class _FileSetup:
 class _ChunkResult:
     columns: dict
     """The chunk's rows of the records table, one numpy array per column (``kind`` as codes)."""
-    facts: list[tuple]
+    facts: dict
+    """Per-record hashes for the dataset rules (:func:`_dataset.facts_columns`)."""
     diagnostics: list[Diagnostic]
     crlf_lines: int
     first_crlf_line: int | None
     end_offset: int
     last_line: int
-    signatures: "np.ndarray | None" = None
-    """Near-duplicate MinHash matrix; a fact's signature_row indexes it."""
+    signatures: "tuple[np.ndarray, np.ndarray] | None" = None
+    """Near-duplicate (band keys, 8-bit signatures); a fact's signature_row indexes them."""
 
 
 # -- worker side ---------------------------------------------------------------------------
@@ -185,12 +186,14 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
             severity = int(diagnostic.severity)
             if severity > rows[row][-1]:
                 rows[row] = rows[row][:-1] + (severity,)
-    matrix = None
+    signatures = None
     if token_rows:
-        from .neardup import signature_matrix
+        from .neardup import compact_signatures, signature_matrix
 
-        matrix = signature_matrix(token_rows, encoding=setup.encoding)
-    return _ChunkResult(_columnar(rows), facts_out, out, crlf, first_crlf, pos, line_no - 1, matrix)
+        signatures = compact_signatures(signature_matrix(token_rows, encoding=setup.encoding),
+                                        setup.extra.get("near_threshold", 0.8))
+    return _ChunkResult(_columnar(rows), _dataset.facts_columns(facts_out), out, crlf, first_crlf, pos,
+                        line_no - 1, signatures)
 
 
 _UNPARSED = object()
