@@ -99,7 +99,8 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     checker = RecordChecker(setup.path, _counter(setup.encoding), setup.file_kind, enabled=setup.enabled,
                             max_images=setup.max_images, separator=setup.separator, stop=setup.stop,
                             collect_tokens=near, collect_texts=_dataset.content_rules(setup) is not None)
-    token_rows: list = []
+    token_parts: list = []  # token-id buffers of all near-duplicate rows, back to back
+    token_counts: list[int] = []  # tokens per row
     out = checker.out
     enabled = setup.enabled
     context = setup.context_tokens
@@ -174,9 +175,9 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                          facts.prompt_tokens, facts.completion_tokens, facts.images, worst))
             signature_row = None
             if near and facts.neardup_tokens and facts.kind is not None:
-                signature_row = len(token_rows)
-                parts = facts.neardup_tokens
-                token_rows.append(parts[0] if len(parts) == 1 else np.concatenate(parts))
+                signature_row = len(token_counts)
+                token_parts.extend(facts.neardup_tokens)
+                token_counts.append(facts.neardup_size)
             facts_out.append(_dataset.compact_facts(facts, signature_row))
             line_no += 1
     if content_texts:
@@ -187,11 +188,12 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
             if severity > rows[row][-1]:
                 rows[row] = rows[row][:-1] + (severity,)
     signatures = None
-    if token_rows:
-        from .neardup import compact_signatures, signature_matrix
+    if token_counts:
+        from .neardup import compact_signatures, flat_signature_matrix
 
-        signatures = compact_signatures(signature_matrix(token_rows, encoding=setup.encoding),
-                                        setup.extra.get("near_threshold", 0.8))
+        tokens = np.frombuffer(b"".join(token_parts), dtype=np.uint32)
+        matrix = flat_signature_matrix(tokens, np.array(token_counts, dtype=np.int64), encoding=setup.encoding)
+        signatures = compact_signatures(matrix, setup.extra.get("near_threshold", 0.8))
     return _ChunkResult(_columnar(rows), _dataset.facts_columns(facts_out), out, crlf, first_crlf, pos,
                         line_no - 1, signatures)
 

@@ -10,7 +10,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-import numpy as np
 import orjson
 
 from ._diagnostic import Diagnostic, Severity
@@ -114,8 +113,9 @@ class RecordFacts:
     messages_bytes: list[bytes] | None = None
     """Normalised JSON of each message, so the record hash need not re-serialise them."""
     neardup_tokens: list | None = None
-    """Token-id arrays of the record's distinctive text (not the system prompt), for
-    near-duplicate detection."""
+    """Token-id buffers (uint32) of the record's distinctive text (not the system prompt),
+    for near-duplicate detection; ``neardup_size`` counts their tokens."""
+    neardup_size: int = 0
 
 
 class RecordChecker:
@@ -152,6 +152,7 @@ class RecordChecker:
             return self.count(text)
         ids = self.counter.tokens(text)
         facts.neardup_tokens.append(ids)
+        facts.neardup_size += len(ids)
         return len(ids)
 
     # -- entry point ----------------------------------------------------------------------
@@ -295,8 +296,6 @@ class RecordChecker:
         neardup_tokens = facts.neardup_tokens
         encode_buffer = self.encode_buffer
         no_special = _NO_SPECIAL
-        frombuffer = np.frombuffer
-        uint32 = np.uint32
         role_tokens = self.role_tokens
         total = trained = 0
         call_ids: set[str] = set()
@@ -362,9 +361,11 @@ class RecordChecker:
                 if role == "system" or role == "developer" or encode_buffer is None or len(content) > 1_000_000:
                     tokens += count(content)  # memoised: system prompts repeat
                 elif collect_tokens:
-                    ids = frombuffer(encode_buffer(content, no_special), dtype=uint32)
+                    ids = encode_buffer(content, no_special)
                     neardup_tokens.append(ids)
-                    tokens += len(ids)
+                    n = memoryview(ids).nbytes >> 2
+                    facts.neardup_size += n
+                    tokens += n
                 else:
                     # Conversation turns rarely repeat: count them straight, without the memo.
                     tokens += memoryview(encode_buffer(content, no_special)).nbytes >> 2

@@ -42,6 +42,7 @@ __all__ = [
     "band_layout",
     "compact_signatures",
     "find_leaks",
+    "flat_signature_matrix",
     "jaccard",
     "signature",
     "signature_matrix",
@@ -101,12 +102,20 @@ def signature_matrix(token_rows: Sequence[np.ndarray], *, encoding: str = DEFAUL
     """MinHash digests of many token sequences: a ``(len(token_rows), num_perm)`` uint32
     matrix. Rows without a single token are all ``0xFFFFFFFF`` (they match nothing)."""
     n = len(token_rows)
-    if n == 0:
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    canonical = _canonical_tokens(encoding)
     raw_lengths = np.fromiter(map(len, token_rows), dtype=np.int64, count=n)
     raw = (np.concatenate(token_rows).astype(np.uint32, copy=False) if raw_lengths.sum()
            else np.zeros(0, dtype=np.uint32))
+    return flat_signature_matrix(raw, raw_lengths, encoding=encoding, num_perm=num_perm, shingle_size=shingle_size)
+
+
+def flat_signature_matrix(raw: np.ndarray, raw_lengths: np.ndarray, *, encoding: str = DEFAULT_ENCODING,
+                          num_perm: int = DEFAULT_NUM_PERM, shingle_size: int = DEFAULT_SHINGLE) -> np.ndarray:
+    """:func:`signature_matrix` of rows given back to back: ``raw`` holds all token ids,
+    ``raw_lengths`` how many belong to each row."""
+    n = len(raw_lengths)
+    if n == 0:
+        return np.zeros((0, num_perm), dtype=np.uint32)
+    canonical = _canonical_tokens(encoding)
     values = canonical(raw)
     keep_token = values != 0
     if keep_token.all():
