@@ -36,7 +36,9 @@ from . import _dataset
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 BOM = b"\xef\xbb\xbf"
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
-_CHUNK_BYTES = 2 * 1024 * 1024
+_CHUNK_BYTES = 4 * 1024 * 1024
+_MIN_CHUNK_BYTES = 1024 * 1024
+_CHUNKS_PER_WORKER = 8
 _FIRST_CHUNK_BYTES = 128 * 1024
 _SAMPLE_RECORDS = 200
 
@@ -173,6 +175,8 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                     worst = sev
             rows.append((line_no, offset, size, facts.kind, facts.messages, facts.tokens, facts.trained_tokens,
                          facts.prompt_tokens, facts.completion_tokens, facts.images, worst))
+            if len(content_texts) >= _CONTENT_BATCH:
+                _content_batch(content_rules, content_texts, out, rows)
             signature_row = None
             if near and facts.neardup_tokens and facts.kind is not None:
                 signature_row = len(token_counts)
@@ -181,12 +185,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
             facts_out.append(_dataset.compact_facts(facts, signature_row))
             line_no += 1
     if content_texts:
-        # Personal data and secrets are looked for in one pass over the chunk's texts.
-        for row, diagnostic in content_rules.check_batch(content_texts):
-            out.append(diagnostic)
-            severity = int(diagnostic.severity)
-            if severity > rows[row][-1]:
-                rows[row] = rows[row][:-1] + (severity,)
+        _content_batch(content_rules, content_texts, out, rows)
     signatures = None
     if token_counts:
         from .neardup import compact_signatures, flat_signature_matrix
@@ -196,6 +195,20 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
         signatures = compact_signatures(matrix, setup.extra.get("near_threshold", 0.8))
     return _ChunkResult(_columnar(rows), _dataset.facts_columns(facts_out), out, crlf, first_crlf, pos,
                         line_no - 1, signatures)
+
+
+_CONTENT_BATCH = 512
+
+
+def _content_batch(content_rules, content_texts: list, out: list, rows: list) -> None:
+    """Look for personal data and secrets in the texts of a batch of records at once (one
+    prefilter pass); raise their rows' worst severity. Empties ``content_texts``."""
+    for row, diagnostic in content_rules.check_batch(content_texts):
+        out.append(diagnostic)
+        severity = int(diagnostic.severity)
+        if severity > rows[row][-1]:
+            rows[row] = rows[row][:-1] + (severity,)
+    content_texts.clear()
 
 
 _UNPARSED = object()
@@ -541,7 +554,10 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
     slower, but the report is complete."""
     jobs = config.jobs or os.cpu_count() or 1
     parallel = size >= _PARALLEL_MIN_BYTES and jobs > 1
-    plan = _plan_chunks(setup.path, size, _CHUNK_BYTES, _FIRST_CHUNK_BYTES if parallel and early_rows else None)
+    # Big chunks cost the main process less per byte; at least a few per worker keep the
+    # cores evenly busy to the end.
+    target = min(_CHUNK_BYTES, max(_MIN_CHUNK_BYTES, size // (jobs * _CHUNKS_PER_WORKER)))
+    plan = _plan_chunks(setup.path, size, target, _FIRST_CHUNK_BYTES if parallel and early_rows else None)
     if not parallel:
         yield from _serial(setup, size, observer, plan)
         return

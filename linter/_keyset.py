@@ -7,6 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 _FANOUT = 8
+_MAX_RUN = 1 << 20
+"""Runs stop merging at this many keys: merging copies, and a copy of one huge run
+would be the largest allocation of a lint. The filter keeps extra runs cheap."""
 
 
 class BitFilter:
@@ -37,9 +40,10 @@ class BitFilter:
 
 def merge_runs(runs: list, size=len, merge=None) -> None:
     """Size-tiered merging: once the last ``_FANOUT`` runs are of about the same size they
-    become one. Each key is merged O(log n / log fanout) times, and there are at most
-    ``_FANOUT`` runs per size tier."""
-    while len(runs) >= _FANOUT and size(runs[-_FANOUT]) <= 2 * size(runs[-1]):
+    become one (up to ``_MAX_RUN`` keys). Each key is merged O(log n / log fanout) times,
+    and there are at most ``_FANOUT`` runs per size tier."""
+    while (len(runs) >= _FANOUT and size(runs[-_FANOUT]) <= 2 * size(runs[-1])
+           and sum(size(run) for run in runs[-_FANOUT:]) <= _MAX_RUN):
         runs[-_FANOUT:] = [merge(runs[-_FANOUT:])]
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
 from dataclasses import dataclass
 
 import orjson
+from xxhash import xxh3_64_digest, xxh3_128, xxh3_128_digest
 
 from ._diagnostic import Diagnostic, Severity
 from ._formats import (
@@ -41,7 +41,7 @@ _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[\w.-]+)*)(;base64
 def normalised_hash(value) -> bytes:
     """A 16-byte digest of a JSON value that ignores key order and whitespace
     differences inside strings (runs collapsed, ends trimmed)."""
-    return hashlib.blake2b(normalised_bytes(value), digest_size=16).digest()
+    return xxh3_128_digest(normalised_bytes(value))
 
 
 def normalised_bytes(value) -> bytes:
@@ -81,7 +81,7 @@ def _message_bytes(message) -> bytes:
 
 
 def text_hash(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+    return xxh3_64_digest(text.encode("utf-8", "surrogatepass"))
 
 
 def _esc(key: str) -> str:
@@ -190,7 +190,7 @@ class RecordChecker:
         if facts.dup_hash is None:
             if facts.messages_bytes is not None and kind in (CHAT, REINFORCEMENT):
                 rest = {k: v for k, v in record.items() if k != "messages"}
-                digest = hashlib.blake2b(normalised_bytes(rest), digest_size=16)
+                digest = xxh3_128(normalised_bytes(rest))
                 for part in facts.messages_bytes:
                     digest.update(b"\x1e")
                     digest.update(part)
@@ -410,12 +410,12 @@ class RecordChecker:
             normed = [_message_bytes(m) for m in messages]
             first = messages[0] if isinstance(messages[0], dict) else {}
             if first.get("role") in ("system", "developer"):
-                facts.system_hash = hashlib.blake2b(normed[0], digest_size=12).digest()
+                facts.system_hash = xxh3_64_digest(normed[0])
             else:
                 facts.system_hash = b""
             if last_assistant >= 0:
-                facts.input_hash = hashlib.blake2b(b"\x1e".join(normed[:last_assistant]), digest_size=16).digest()
-                facts.target_hash = hashlib.blake2b(normed[last_assistant], digest_size=16).digest()
+                facts.input_hash = xxh3_128_digest(b"\x1e".join(normed[:last_assistant]))
+                facts.target_hash = xxh3_128_digest(normed[last_assistant])
             facts.messages_bytes = normed
         return total, trained, prompt, completion, has_target, assistant_count
 

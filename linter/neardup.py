@@ -55,6 +55,7 @@ DEFAULT_SHINGLE = 3
 DEFAULT_ENCODING = "o200k_base"
 _SEED = 1_234_567
 _EMPTY = np.uint32(0xFFFFFFFF)
+_DIGEST_SLICE = 1024
 
 # Odd 64-bit multipliers that mix a token's position inside a shingle.
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9),
@@ -154,9 +155,16 @@ def flat_signature_matrix(raw: np.ndarray, raw_lengths: np.ndarray, *, encoding:
     shingles = combined if total == int(counts.sum()) else combined[keep]
     offsets = np.zeros(n + 1, dtype=np.uint64)
     np.cumsum(counts, out=offsets[1:])
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(shingles, offsets, num_perm, _SEED)
-    rows = np.fromiter(chain.from_iterable(matrix.to_rows()), dtype=np.uint32, count=n * num_perm)
-    rows = rows.reshape(n, num_perm)
+    rows = np.empty((n, num_perm), dtype=np.uint32)
+    # rensa hands the digests back as Python lists: convert a slice of rows at a time so
+    # that transient stays small.
+    for lo in range(0, n, _DIGEST_SLICE):
+        hi = min(n, lo + _DIGEST_SLICE)
+        first, last = int(offsets[lo]), int(offsets[hi])
+        matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+            shingles[first:last], offsets[lo : hi + 1] - np.uint64(first), num_perm, _SEED)
+        rows[lo:hi] = np.fromiter(chain.from_iterable(matrix.to_rows()), dtype=np.uint32,
+                                  count=(hi - lo) * num_perm).reshape(hi - lo, num_perm)
     rows[counts == 0] = _EMPTY
     return rows
 

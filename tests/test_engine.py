@@ -238,3 +238,21 @@ def _counting(serial, calls):
         return serial(*args, **kwargs)
 
     return wrapper
+
+
+def test_personal_data_marks_its_rows_across_scan_batches(tmp_path, monkeypatch):
+    # PII is looked for a batch of records at a time; a finding must still land on its
+    # own line and raise that row's worst severity, wherever the batch boundaries fall.
+    monkeypatch.setattr(engine, "_CONTENT_BATCH", 7)
+    lines = []
+    for i in range(1, 61):
+        answer = "Card on file: 4111 1111 1111 1111." if i in (1, 7, 8, 30, 60) else f"All good, ticket {i}."
+        lines.append(orjson.dumps({"messages": [{"role": "user", "content": f"Question {i}?"},
+                                                {"role": "assistant", "content": answer}]}))
+    path = tmp_path / "cards.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    report = lint_path(path, LintConfig(select=["FT603"], jobs=1))
+    assert sorted(d.line for d in report.diagnostics) == [1, 7, 8, 30, 60]
+    records = report.files[0].records
+    flagged = records.filter(records["worst"] == int(Severity.ERROR))["line"].to_list()
+    assert flagged == [1, 7, 8, 30, 60]
