@@ -13,6 +13,7 @@ import gc
 import os
 import re
 import signal
+import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,7 +31,7 @@ from ._models import context_for_model
 from ._observer import LintObserver
 from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats
 from ._tokens import TokenCounter, encoding_name_for_model
-from ._validate import RecordChecker, RecordFacts
+from ._validate import RecordChecker, RecordFacts, plain_line
 from . import _dataset
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -144,7 +145,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                                           fix=Fix("drop-line", Applicability.SAFE, "drop the blank line")))
                 line_no += 1
                 continue
-            if "FT114" in enabled and (b"\x00" in body or (b"u0000" in body and _ESCAPED_NUL.search(body))):
+            if "FT114" in enabled and (b"\x00" in body or (b"\\" in body and b"u0000" in body and _ESCAPED_NUL.search(body))):
                 out.append(Diagnostic("FT114", "line contains a NUL character", WARNING, path, line_no))
             facts = RecordFacts(line_no, offset, size)
             try:
@@ -157,6 +158,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                     out.append(Diagnostic("FT101", f"line could not be parsed: {type(exc).__name__}", ERROR, path, line_no))
                 record = _UNPARSED
             if record is not _UNPARSED:
+                checker.plain = plain_line(body)
                 try:
                     checker.check(record, facts, detect_kind(record) if isinstance(record, dict) else None)
                 except RecursionError:
@@ -262,15 +264,18 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
 # -- main process --------------------------------------------------------------------------
 
 
-def _plan_chunks(path: str, size: int, target: int, first_target: int | None = None):
+def _plan_chunks(path: str, size: int, target: int, first_target: int | None = None, tail: int = 0):
     """Yield (start, end, 1) byte ranges that begin at line starts, about ``target``
     bytes each (the first aims at ``first_target``: a small first chunk shows rows
-    sooner). Only the bytes around each cut are read; workers number their lines
-    from 1 and the main process rebases them, so nobody reads the file twice."""
+    sooner; within the last ``tail`` bytes, a quarter of ``target``). Only the bytes
+    around each cut are read; workers number their lines from 1 and the main process
+    rebases them, so nobody reads the file twice."""
     start = 0
     with open(path, "rb") as handle:
         while start < size:
             goal = first_target if (first_target and start == 0) else target
+            if tail and size - start <= tail:
+                goal = max(64 * 1024, target // 4)  # small last chunks: the cores finish together
             probe = start + goal
             if probe >= size:
                 yield start, size, 1
@@ -436,6 +441,10 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
 
     base = 0  # lines before the current chunk: workers number lines from 1
     for result in _run_chunks(setup, size, config, observer, early_rows=wants_rows):
+        if base and "polars" not in sys.modules:
+            # The records table needs polars at the end; importing it now, while the workers
+            # run, keeps that out of the serial tail.
+            import polars  # noqa: F401
         if base:
             result.columns["line"] += base
             result.diagnostics = [d.with_line(d.line + base) if d.line is not None else d
@@ -557,7 +566,8 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
     # Big chunks cost the main process less per byte; at least a few per worker keep the
     # cores evenly busy to the end.
     target = min(_CHUNK_BYTES, max(_MIN_CHUNK_BYTES, size // (jobs * _CHUNKS_PER_WORKER)))
-    plan = _plan_chunks(setup.path, size, target, _FIRST_CHUNK_BYTES if parallel and early_rows else None)
+    plan = _plan_chunks(setup.path, size, target, _FIRST_CHUNK_BYTES if parallel and early_rows else None,
+                        tail=2 * jobs * target if parallel else 0)
     if not parallel:
         yield from _serial(setup, size, observer, plan)
         return

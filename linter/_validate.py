@@ -80,6 +80,26 @@ def _message_bytes(message) -> bytes:
     return normalised_bytes(message)
 
 
+def _plain_message_bytes(message) -> bytes:
+    """:func:`_message_bytes` for a message from a *plain* line (ASCII, no backslash, no
+    double space): there the only whitespace inside strings is single spaces, so a string
+    content needs normalising only when it starts or ends with one."""
+    if message.__class__ is dict:
+        content = message.get("content")
+        if content.__class__ is str and content[:1] != " " and content[-1:] != " ":
+            try:
+                return _DUMPS(message, option=_SORT)
+            except TypeError:
+                pass
+    return _message_bytes(message)
+
+
+def plain_line(raw: bytes) -> bool:
+    """True when no string in this JSON line can hold whitespace other than single spaces
+    (every other kind needs an escape or a non-ASCII byte)."""
+    return raw.isascii() and b"\\" not in raw and b"  " not in raw
+
+
 def text_hash(text: str) -> bytes:
     return xxh3_64_digest(text.encode("utf-8", "surrogatepass"))
 
@@ -137,6 +157,8 @@ class RecordChecker:
         self.role_tokens = {role: counter.count(role) for role in CHAT_ROLES}
         self.collect_tokens = collect_tokens
         self.collect_texts = collect_texts
+        self.plain = False
+        """Set by the caller per line: :func:`plain_line` of the raw line (a hashing shortcut)."""
         """Keep (pointer, text) of every string for content rules (PII); off when none is enabled."""
         core = counter._encoding._core_bpe
         self.encode_buffer = getattr(core, "encode_to_tiktoken_buffer", None)
@@ -407,7 +429,7 @@ class RecordChecker:
         if collect_text:
             # Each message is normalised once; the record, input (FT303), target (FT303)
             # and system prompt (FT203) hashes are all built from those bytes.
-            normed = [_message_bytes(m) for m in messages]
+            normed = [(_plain_message_bytes if self.plain else _message_bytes)(m) for m in messages]
             first = messages[0] if isinstance(messages[0], dict) else {}
             if first.get("role") in ("system", "developer"):
                 facts.system_hash = xxh3_64_digest(normed[0])
