@@ -13,7 +13,6 @@ import gc
 import os
 import re
 import signal
-import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -441,10 +440,6 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
 
     base = 0  # lines before the current chunk: workers number lines from 1
     for result in _run_chunks(setup, size, config, observer, early_rows=wants_rows):
-        if base and "polars" not in sys.modules:
-            # The records table needs polars at the end; importing it now, while the workers
-            # run, keeps that out of the serial tail.
-            import polars  # noqa: F401
         if base:
             result.columns["line"] += base
             result.diagnostics = [d.with_line(d.line + base) if d.line is not None else d
