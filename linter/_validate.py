@@ -346,7 +346,9 @@ class RecordChecker:
                 msg_tokens.append(0)
                 continue
             allowed = _ROLE_KEYS[role]
-            for key in (() if message.keys() <= allowed else message):
+            # The usual message is {"role", "content"}, which every role allows.
+            for key in (() if (len(message) == 2 and "content" in message) or message.keys() <= allowed
+                        else message):
                 if key not in allowed:
                     if key == "weight":
                         self.emit("FT110", f"weight on a {role} message (only assistant messages carry weight)",
