@@ -9,11 +9,14 @@ whole chunk of examples in one call, and band keys are derived with numpy.
 
 Work is split to fit the engine's process model:
 
-* :func:`signature_matrix` (worker processes): token-id arrays in, a
-  ``(n, num_perm)`` uint32 MinHash matrix out, for a chunk at a time.
-* :class:`NearDuplicateIndex` (main process): ``add_batch`` / ``query_batch``
-  return, for each example, the earlier keys whose estimated Jaccard
-  similarity is at least the threshold.
+* :func:`flat_signature_matrix` / :func:`signature_matrix` (worker processes):
+  token ids in, a ``(n, num_perm)`` uint32 MinHash matrix out, for a chunk at a
+  time; :func:`compact_signatures` reduces it to band keys and 8-bit signatures,
+  which is all that is sent to the main process.
+* :class:`NearDuplicateIndex` (main process): ``add_compact`` / ``query_compact``
+  (or ``add_batch`` / ``query_batch`` from full matrices) return, for each
+  example, the earlier keys whose estimated Jaccard similarity is at least the
+  threshold.
 
 The index stores sorted runs of band keys (a small log-structured merge) and
 each signature's low 8 bits for verification: about 270 bytes per example,
