@@ -58,7 +58,7 @@ DEFAULT_SHINGLE = 3
 DEFAULT_ENCODING = "o200k_base"
 _SEED = 1_234_567
 _EMPTY = np.uint32(0xFFFFFFFF)
-_DIGEST_SLICE = 1024
+_DIGEST_SLICE = 128
 
 # Odd 64-bit multipliers that mix a token's position inside a shingle.
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9),
@@ -220,13 +220,14 @@ def band_keys(matrix: np.ndarray, bands: int, rows: int) -> np.ndarray:
         return np.zeros((0, bands), dtype=np.uint32)
     parts = matrix[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
     mixers = np.array([int(_MIX[i % len(_MIX)]) ^ (i * 0x100000001B3) for i in range(rows)], dtype=np.uint64)
-    keys = (parts * mixers).sum(axis=2, dtype=np.uint64)
+    keys = parts @ mixers  # wraps modulo 2**64, like the multiply-and-sum it stands for
     keys ^= (np.arange(bands, dtype=np.uint64) + np.uint64(1)) * _MIX[3]
     keys ^= keys >> np.uint64(31)
     # 32 bits per band key are plenty: a chance match is caught by the Jaccard check.
     folded = ((keys ^ (keys >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     folded[folded == 0] = 1
-    folded[(matrix == _EMPTY).all(axis=1)] = 0
+    maybe_empty = np.flatnonzero(matrix[:, 0] == _EMPTY)
+    folded[maybe_empty[(matrix[maybe_empty] == _EMPTY).all(axis=1)]] = 0
     return folded
 
 

@@ -78,3 +78,21 @@ def test_index_grows_and_stays_correct() -> None:
         assert index.add(key, item) == []
     assert index.add(9999, texts[1234]) == [1234]
     assert index.add(10000, "") == []
+
+
+def test_band_keys_mark_only_empty_signatures() -> None:
+    import numpy as np
+
+    from linter.neardup import band_keys
+
+    matrix = np.random.default_rng(4).integers(0, 2**32 - 1, size=(4, 128), dtype=np.uint64).astype(np.uint32)
+    matrix[1] = 0xFFFFFFFF  # an example without a single shingle
+    matrix[2, 0] = 0xFFFFFFFF  # a real signature that happens to start with the sentinel
+    keys = band_keys(matrix, 18, 7)
+    assert (keys[1] == 0).all()
+    assert (keys[[0, 2, 3]] != 0).all()
+    # Equal bands give equal keys, different bands different ones.
+    twin = matrix[0].copy()
+    twin[7:] = matrix[3, 7:]
+    twin_keys = band_keys(np.stack([matrix[0], twin]), 18, 7)
+    assert twin_keys[0, 0] == twin_keys[1, 0] and (twin_keys[0, 1:] != twin_keys[1, 1:]).all()
