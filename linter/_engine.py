@@ -282,8 +282,10 @@ def _plan_chunks(path: str, size: int, target: int, first_target: int | None = N
             handle.seek(probe - 1)
             pos = probe - 1
             cut = None
+            step = 4096  # lines are usually short: look a little ahead first, then further
             while cut is None:
-                block = handle.read(65536)
+                block = handle.read(step)
+                step = 65536
                 if not block:
                     break
                 j = block.find(b"\n")
