@@ -166,7 +166,7 @@ def main() -> None:
               f"({f['examples']:,} examples, {f['tokens']['total']:,} billed tokens, "
               f"{report['summary']['errors']} errors, {report['summary']['warnings']} warnings)")
         print(f"run {i + 1}: ratio     {lint_time / ref_time:6.2f}x wall time (target <= 1.5x), "
-              f"lint peak {lint_peak / 2**20:,.0f} MiB (target <= 500 MiB)")
+              f"lint peak {lint_peak / 2**20:,.0f} MiB = {lint_peak / 1e6:,.0f} MB (target <= 500 MB)")
     if len(rows) > 1:
         best = min(r[2] / r[0] for r in rows)
         print(f"best ratio over {len(rows)} runs: {best:.2f}x")
