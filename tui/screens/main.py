@@ -232,9 +232,7 @@ class MainScreen(Screen):
             marked.discard(line)
         else:
             marked.add(line)
-        self.table.refresh()
-        self.dataset.update_info()
-        self.query_one(CleanupPane).refresh_plan()
+        self._after_choice()
 
     def action_toggle_mark(self) -> None:
         line = self.table.current_line
@@ -263,9 +261,7 @@ class MainScreen(Screen):
             self.app.notify(f"Line {line}: its fixes are safe and applied whenever you save (ctrl+s).")
         else:
             self.app.notify(f"Line {line} has no automatic fix: mark it to drop with d.", severity="warning")
-        self.table.refresh()
-        self.dataset.update_info()
-        self.query_one(CleanupPane).refresh_plan()
+        self._after_choice()
 
     def action_fix_record(self) -> None:
         line = self.table.current_line
@@ -306,6 +302,7 @@ class MainScreen(Screen):
         self._after_choice()
 
     def _after_choice(self) -> None:
+        """The clean-up plan changed: redraw the marks, the counts and the plan."""
         self.table.refresh()
         self.dataset.update_info()
         self.query_one(CleanupPane).refresh_plan()
