@@ -43,7 +43,7 @@ from ._estimate import (
     format_usd,
     resolve_epochs,
 )
-from ._report import render_approval_html, render_approval_markdown, token_histogram
+from ._report import render_approval_html, render_approval_markdown, token_histogram, write_approval_files
 from ._tables import (
     BUILTIN_TABLES,
     STALE_AFTER_DAYS,
@@ -112,6 +112,7 @@ __all__ = [
     "table_age_days",
     "token_histogram",
     "verify_approval",
+    "write_approval_files",
     "write_approval_record",
     "write_text_atomic",
 ]

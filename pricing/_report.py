@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
+from pathlib import Path
 
-from ._approval import ApprovalRecord
+from ._approval import ApprovalRecord, write_approval_record, write_text_atomic
 from ._estimate import format_usd
 
 
@@ -168,3 +169,18 @@ th {{ width: 11em; }} td {{ word-break: break-all; }}
 <h2>Warnings</h2><ul>{warns or "<li>none</li>"}</ul>
 </body></html>
 """
+
+
+def write_approval_files(record: ApprovalRecord, folder: str | Path, stem: str,
+                         example_tokens: Sequence[int]) -> tuple[Path, Path, Path]:
+    """Write ``<stem>.approval.json`` (the record), ``.md`` and ``.html`` (the readable
+    reports) into ``folder``, each atomically; return their paths. Raises ApprovalError
+    or OSError naming the file."""
+    folder = Path(folder)
+    record_path = folder / f"{stem}.approval.json"
+    markdown_path = folder / f"{stem}.approval.md"
+    html_path = folder / f"{stem}.approval.html"
+    write_approval_record(record, record_path)
+    write_text_atomic(markdown_path, render_approval_markdown(record, example_tokens))
+    write_text_atomic(html_path, render_approval_html(record, example_tokens))
+    return record_path, markdown_path, html_path

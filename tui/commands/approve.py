@@ -74,19 +74,13 @@ def run(args: argparse.Namespace) -> ExitStatus:
     )
     stem = Path(args.path).name.removesuffix(".jsonl")
     out_dir = Path(args.output_dir)
-    record_path = out_dir / f"{stem}.approval.json"
-    lengths = list(prepared.measured.train.tokens)
     try:
-        pricing.write_approval_record(record, record_path)
-        markdown_path = out_dir / f"{stem}.approval.md"
-        html_path = out_dir / f"{stem}.approval.html"
-        pricing.write_text_atomic(markdown_path, pricing.render_approval_markdown(record, lengths))
-        pricing.write_text_atomic(html_path, pricing.render_approval_html(record, lengths))
+        paths = pricing.write_approval_files(record, out_dir, stem, list(prepared.measured.train.tokens))
     except ApprovalError as exc:
         return fail(str(exc))
     except OSError as exc:
         return fail(f"{out_dir}: cannot write the reports: {exc.strerror or exc}")
-    for path in (record_path, markdown_path, html_path):
+    for path in paths:
         print(path)
     print(f"approved: ${format_usd(est.job_cost_usd)} within ${format_usd(budget)} by {approver}", file=sys.stderr)
     for warning in est.warnings:

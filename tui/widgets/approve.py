@@ -154,23 +154,16 @@ class ApprovePane(VerticalScroll):
             record = pricing.build_approval_record(
                 data_path=path, estimate=est, budget_usd=budget, lint=lint, approver=approver,
                 approved_at=self.app.now(), tool_version=__version__, validation_path=validation)
-            folder = Path(path).parent
-            stem = Path(path).name.removesuffix(".jsonl")
-            record_path = folder / f"{stem}.approval.json"
             lengths = list(report.files[0].records["tokens"].fill_null(0).to_list())
-            pricing.write_approval_record(record, record_path)
-            markdown = folder / f"{stem}.approval.md"
-            html = folder / f"{stem}.approval.html"
-            pricing.write_text_atomic(markdown, pricing.render_approval_markdown(record, lengths))
-            pricing.write_text_atomic(html, pricing.render_approval_html(record, lengths))
+            paths = pricing.write_approval_files(record, Path(path).parent, Path(path).name.removesuffix(".jsonl"),
+                                                 lengths)
         except pricing.ApprovalError as exc:
             self.post_message(WorkFailed("The approval record was not written", str(exc)))
             return
         except OSError as exc:
             self.post_message(WorkFailed("The approval record was not written", f"{exc.strerror or exc}"))
             return
-        self.post_message(ApprovalWritten([str(record_path), str(markdown), str(html)],
-                                          (path, est.model.id, est.epochs)))
+        self.post_message(ApprovalWritten([str(p) for p in paths], (path, est.model.id, est.epochs)))
 
     @on(ApprovalWritten)
     def _approval_written(self, message: ApprovalWritten) -> None:
