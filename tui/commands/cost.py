@@ -245,7 +245,8 @@ def run(args: argparse.Namespace) -> ExitStatus:
     return ExitStatus.SUCCESS
 
 
-def _money(value: Decimal | None) -> str:
+def money(value: Decimal | None) -> str:
+    """A dollar amount for people: ``$1,234.56``, or ``n/a`` when unknown."""
     return "n/a" if value is None else f"${format_usd(value)}"
 
 
@@ -261,28 +262,28 @@ def render_text(est: Estimate, path: str) -> str:
     ]
     if est.training_hours is not None:
         lines.append(f"  training hours            {est.training_hours:f} (billed by time)")
-    lines.append(f"  training cost             {_money(est.training_cost_usd)}")
+    lines.append(f"  training cost             {money(est.training_cost_usd)}")
     if est.validation_tokens is not None:
         billed = {True: "billed", False: "not billed", None: "billing not published"}[est.validation_billed]
         lines.append(f"  validation tokens         {est.validation_tokens:,} ({billed})")
         if est.validation_cost_usd is not None:
-            lines.append(f"  validation cost           {_money(est.validation_cost_usd)}")
-        lines.append(f"  job total                 {_money(est.job_cost_usd)}")
+            lines.append(f"  validation cost           {money(est.validation_cost_usd)}")
+        lines.append(f"  job total                 {money(est.job_cost_usd)}")
     inf = est.inference
     if inf.requests_per_month is not None:
         lines += [
             f"Inference: {inf.requests_per_month:,} requests/month, {inf.input_tokens_per_request:,} input + "
             f"{inf.output_tokens_per_request:,} output tokens each" + (" (batch)" if inf.batch else ""),
-            f"  monthly cost              {_money(inf.monthly_cost_usd)}"
-            + (f" (hosting {_money(inf.hosting_cost_usd)})" if inf.hosting_cost_usd else ""),
-            f"  per 1,000 requests        {_money(inf.cost_per_1000_requests_usd)}",
+            f"  monthly cost              {money(inf.monthly_cost_usd)}"
+            + (f" (hosting {money(inf.hosting_cost_usd)})" if inf.hosting_cost_usd else ""),
+            f"  per 1,000 requests        {money(inf.cost_per_1000_requests_usd)}",
         ]
     elif inf.hosting_cost_usd:
-        lines.append(f"Hosting: {_money(inf.hosting_cost_usd)} per month (give --requests-per-month for traffic)")
+        lines.append(f"Hosting: {money(inf.hosting_cost_usd)} per month (give --requests-per-month for traffic)")
     if est.lifetime.days is not None:
         lines += [
             f"Lifetime: usable until {est.lifetime.usable_until.isoformat()} ({est.lifetime.days:,} days from today)",
-            f"  training per usable day   {_money(est.lifetime.training_cost_per_day_usd)}",
+            f"  training per usable day   {money(est.lifetime.training_cost_per_day_usd)}",
         ]
     lines.append(f"Prices: {m.provider} table of {m.as_of.isoformat()} ({m.status}), {m.row_source}"
                  + ("" if m.origin.startswith("built-in") else f" [from {m.origin}]"))
@@ -316,8 +317,8 @@ def render_comparison(rows: list[pricing.Comparison]) -> str:
             continue
         e = row.estimate
         lines.append(
-            f"{row.model.id:<28} {_money(e.job_cost_usd):>12} {_money(e.inference.monthly_cost_usd):>12} "
-            f"{_money(e.inference.cost_per_1000_requests_usd):>12} "
+            f"{row.model.id:<28} {money(e.job_cost_usd):>12} {money(e.inference.monthly_cost_usd):>12} "
+            f"{money(e.inference.cost_per_1000_requests_usd):>12} "
             f"{(str(e.lifetime.days) if e.lifetime.days is not None else '-'):>12}"
         )
     return "\n".join(lines) + "\n"

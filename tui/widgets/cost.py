@@ -17,8 +17,8 @@ from textual.widgets import Checkbox, DataTable, Input, Label, OptionList, Selec
 from textual.widgets.option_list import Option
 
 import pricing
-from pricing import format_usd
 
+from ..commands.cost import money
 from ..tokens import dataset_tokens
 
 METHOD_FOR_FORMAT = {"preference": "dpo", "reinforcement": "reinforcement"}
@@ -44,10 +44,6 @@ class EstimateReady(Message):
         self.estimate = estimate
         self.comparison = comparison
         self.error = error
-
-
-def money(value: Decimal | None) -> str:
-    return "n/a" if value is None else f"${format_usd(value)}"
 
 
 def describe_estimate(est: pricing.Estimate) -> str:
