@@ -74,11 +74,6 @@ class ContentRules:
         self.allow_domains = frozenset(setup.extra.get("allow_domains", ()))
         self._memo: dict[str, list] = {}
 
-    def check(self, facts: RecordFacts, out: list[Diagnostic]) -> None:
-        """Scan one record's texts (see :meth:`check_batch` for a whole chunk)."""
-        for _, diagnostic in self.check_batch([(0, facts.line, facts.texts or ())]):
-            out.append(diagnostic)
-
     def check_batch(self, records) -> list[tuple[int, Diagnostic]]:
         """Scan the texts of many records: ``records`` holds ``(row, line, texts)`` with
         ``texts`` as ``(pointer, text)`` pairs; returns ``(row, diagnostic)`` pairs.
@@ -147,8 +142,6 @@ def _u64(digests) -> np.ndarray:
 def facts_columns(rows: list[tuple]) -> dict[str, np.ndarray]:
     """A chunk's :func:`compact_facts` as arrays: hashes become 64-bit keys (0 = none;
     for ``system``, 1 = no system prompt), compact to send and fast to index."""
-    if not rows:
-        rows = []
     line, usable, dup, system, inp, target, sig = zip(*rows) if rows else ((),) * 7
     return {
         "line": np.array(line, dtype=np.int64),

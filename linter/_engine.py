@@ -98,15 +98,15 @@ def _worker_init(encoding: str) -> None:
 
 def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof: bool) -> _ChunkResult:
     near = bool(setup.extra.get("near_duplicates"))
+    content_rules = _dataset.content_rules(setup)
     checker = RecordChecker(setup.path, _counter(setup.encoding), setup.file_kind, enabled=setup.enabled,
                             max_images=setup.max_images, separator=setup.separator, stop=setup.stop,
-                            collect_tokens=near, collect_texts=_dataset.content_rules(setup) is not None)
+                            collect_tokens=near, collect_texts=content_rules is not None)
     token_parts: list = []  # token-id buffers of all near-duplicate rows, back to back
     token_counts: list[int] = []  # tokens per row
     out = checker.out
     enabled = setup.enabled
     context = setup.context_tokens
-    content_rules = _dataset.content_rules(setup)
     rows: list[tuple] = []
     content_texts: list[tuple] = []
     facts_out: list[tuple] = []

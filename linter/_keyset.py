@@ -38,7 +38,7 @@ class BitFilter:
         self._bytes[byte[starts]] |= np.bitwise_or.reduceat(bit, starts)
 
 
-def merge_runs(runs: list, size=len, merge=None) -> None:
+def merge_runs(runs: list, merge, size=len) -> None:
     """Size-tiered merging: once the last ``_FANOUT`` runs are of about the same size they
     become one (up to ``_MAX_RUN`` keys). Each key is merged O(log n / log fanout) times,
     and there are at most ``_FANOUT`` runs per size tier."""
