@@ -25,12 +25,12 @@ import orjson
 from ._config import LintConfig
 from ._diagnostic import Diagnostic, Fix, Applicability, Severity
 from ._errors import FtPreflightError, LintCancelled
-from ._formats import COMPLETION, detect_kind, iter_objects, majority_kind
+from ._formats import CHAT, COMPLETION, detect_kind, iter_objects, majority_kind
 from ._models import context_for_model
 from ._observer import LintObserver
 from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats
 from ._tokens import TokenCounter, encoding_name_for_model
-from ._validate import RecordChecker, RecordFacts, plain_line
+from ._validate import RecordChecker, RecordFacts
 from . import _dataset
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -102,6 +102,8 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     checker = RecordChecker(setup.path, _counter(setup.encoding), setup.file_kind, enabled=setup.enabled,
                             max_images=setup.max_images, separator=setup.separator, stop=setup.stop,
                             collect_tokens=near, collect_texts=content_rules is not None)
+    # The usual chat record takes a shortcut that computes the same facts (RecordChecker.simple_chat).
+    fast = checker.simple_chat if setup.file_kind in (None, CHAT) and checker.encode_buffer is not None else None
     token_parts: list = []  # token-id buffers of all near-duplicate rows, back to back
     token_counts: list[int] = []  # tokens per row
     out = checker.out
@@ -114,77 +116,103 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     first_crlf = None
     path = setup.path
     line_no = first_line
-    pos = start
     loads = orjson.loads
     with open(path, "rb") as handle:
         handle.seek(start)
-        while pos < end:
-            raw = handle.readline()
-            if not raw:
-                break
-            size = len(raw)
-            offset = pos
-            pos += size
-            before = len(out)
-            # orjson ignores surrounding whitespace, so the line is parsed as read (no copy);
-            # only a BOM or a CR changes what we hand it.
-            body = raw
-            if raw.endswith(b"\r\n") or (raw.endswith(b"\r") and pos >= end):
-                crlf += 1
-                if first_crlf is None:
-                    first_crlf = line_no
-            if offset == 0 and body.startswith(BOM):
-                body = body[3:]
-                if "FT114" in enabled:
-                    out.append(Diagnostic("FT114", "file starts with a UTF-8 byte-order mark (BOM)", ERROR, path,
-                                          line_no, fix=Fix("strip-bom", Applicability.SAFE, "remove the BOM")))
-            if not body or body.isspace():
-                if "FT114" in enabled:
-                    out.append(Diagnostic("FT114", "blank line", WARNING, path, line_no,
-                                          fix=Fix("drop-line", Applicability.SAFE, "drop the blank line")))
-                line_no += 1
-                continue
-            if "FT114" in enabled and (b"\x00" in body or (b"\\" in body and b"u0000" in body and _ESCAPED_NUL.search(body))):
-                out.append(Diagnostic("FT114", "line contains a NUL character", WARNING, path, line_no))
-            facts = RecordFacts(line_no, offset, size)
-            try:
-                record = loads(body)
-            except orjson.JSONDecodeError as exc:
-                _bad_line(out, enabled, path, line_no, body, str(exc), at_eof and pos >= end and not raw.endswith(b"\n"))
-                record = _UNPARSED
-            except Exception as exc:  # noqa: BLE001 - defensive: bad data is a value, never a crash
-                if "FT101" in enabled:
-                    out.append(Diagnostic("FT101", f"line could not be parsed: {type(exc).__name__}", ERROR, path, line_no))
-                record = _UNPARSED
+        data = handle.read(end - start)
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()  # the chunk ends with a newline
+    # Which lines are "plain" (ASCII, no escapes, no double spaces: their strings sit in
+    # the raw bytes verbatim), and which may hold personal data (a prefilter pass over the
+    # whole chunk): both found for all lines at once.
+    plain, flagged = _scan_lines(data, len(lines), content_rules)
+    unterminated = bool(lines) and not data.endswith(b"\n")
+    last = len(lines) - 1
+    offset = start
+    for index, body in enumerate(lines):
+        size = len(body) + (0 if unterminated and index == last else 1)
+        line_start = offset
+        offset += size
+        before = len(out)
+        # orjson ignores surrounding whitespace; only a BOM or a CR changes what we hand it.
+        if body.endswith(b"\r"):
+            crlf += 1
+            if first_crlf is None:
+                first_crlf = line_no
+        if line_start == 0 and body.startswith(BOM):
+            body = body[3:]
+            if "FT114" in enabled:
+                out.append(Diagnostic("FT114", "file starts with a UTF-8 byte-order mark (BOM)", ERROR, path,
+                                      line_no, fix=Fix("strip-bom", Applicability.SAFE, "remove the BOM")))
+        if not body or body.isspace():
+            if "FT114" in enabled:
+                out.append(Diagnostic("FT114", "blank line", WARNING, path, line_no,
+                                      fix=Fix("drop-line", Applicability.SAFE, "drop the blank line")))
+            line_no += 1
+            continue
+        is_plain = plain[index]
+        if "FT114" in enabled and not is_plain and (
+                b"\x00" in body or (b"\\" in body and b"u0000" in body and _ESCAPED_NUL.search(body))):
+            out.append(Diagnostic("FT114", "line contains a NUL character", WARNING, path, line_no))
+        try:
+            record = loads(body)
+        except orjson.JSONDecodeError as exc:
+            _bad_line(out, enabled, path, line_no, body, str(exc), at_eof and unterminated and index == last)
+            record = _UNPARSED
+        except Exception as exc:  # noqa: BLE001 - defensive: bad data is a value, never a crash
+            if "FT101" in enabled:
+                out.append(Diagnostic("FT101", f"line could not be parsed: {type(exc).__name__}", ERROR, path, line_no))
+            record = _UNPARSED
+        want_texts = content_rules is not None and (flagged is None or not is_plain or flagged[index])
+        simple = None
+        if fast is not None and record.__class__ is dict:
+            simple = fast(record, is_plain, want_texts)
+        if simple is not None:
+            (messages, tokens, trained, prompt, completion, dup, system, inp, target, texts, neardup,
+             neardup_size) = simple
+            if context is not None and tokens > context and "FT501" in enabled:
+                out.append(_over_context(path, line_no, tokens, context))
+            if texts:
+                content_texts.append((len(rows), line_no, texts))
+            worst = 0
+            for i in range(before, len(out)):
+                worst = max(worst, int(out[i].severity))
+            rows.append((line_no, line_start, size, CHAT, messages, tokens, trained, prompt, completion, 0, worst))
+            signature_row = None
+            if near and neardup_size:
+                signature_row = len(token_counts)
+                token_parts.extend(neardup)
+                token_counts.append(neardup_size)
+            facts_out.append((line_no, True, dup, system, inp, target, -1 if signature_row is None else signature_row))
+        else:
+            facts = RecordFacts(line_no, line_start, size)
             if record is not _UNPARSED:
-                checker.plain = plain_line(body)
+                checker.plain = is_plain
+                checker.collect_texts = want_texts
                 try:
                     checker.check(record, facts, detect_kind(record) if isinstance(record, dict) else None)
                 except RecursionError:
                     if "FT101" in enabled:
                         out.append(Diagnostic("FT101", "record is nested too deeply to check", ERROR, path, line_no))
                 if context is not None and facts.tokens > context and "FT501" in enabled:
-                    out.append(Diagnostic(
-                        "FT501", f"{facts.tokens:,} tokens exceed the training context of {context:,}; "
-                        f"the last {facts.tokens - context:,} tokens will be cut off", WARNING, path, line_no))
+                    out.append(_over_context(path, line_no, facts.tokens, context))
                 if content_rules is not None and facts.texts:
                     content_texts.append((len(rows), line_no, facts.texts))
             worst = 0
             for i in range(before, len(out)):
-                sev = int(out[i].severity)
-                if sev > worst:
-                    worst = sev
-            rows.append((line_no, offset, size, facts.kind, facts.messages, facts.tokens, facts.trained_tokens,
+                worst = max(worst, int(out[i].severity))
+            rows.append((line_no, line_start, size, facts.kind, facts.messages, facts.tokens, facts.trained_tokens,
                          facts.prompt_tokens, facts.completion_tokens, facts.images, worst))
-            if len(content_texts) >= _CONTENT_BATCH:
-                _content_batch(content_rules, content_texts, out, rows)
             signature_row = None
             if near and facts.neardup_tokens and facts.kind is not None:
                 signature_row = len(token_counts)
                 token_parts.extend(facts.neardup_tokens)
                 token_counts.append(facts.neardup_size)
             facts_out.append(_dataset.compact_facts(facts, signature_row))
-            line_no += 1
+        if len(content_texts) >= _CONTENT_BATCH:
+            _content_batch(content_rules, content_texts, out, rows)
+        line_no += 1
     if content_texts:
         _content_batch(content_rules, content_texts, out, rows)
     signatures = None
@@ -194,8 +222,41 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
         tokens = np.frombuffer(b"".join(token_parts), dtype=np.uint32)
         matrix = flat_signature_matrix(tokens, np.array(token_counts, dtype=np.int64), encoding=setup.encoding)
         signatures = compact_signatures(matrix, setup.extra.get("near_threshold", 0.8))
-    return _ChunkResult(_columnar(rows), _dataset.facts_columns(facts_out), out, crlf, first_crlf, pos,
+    return _ChunkResult(_columnar(rows), _dataset.facts_columns(facts_out), out, crlf, first_crlf, start + len(data),
                         line_no - 1, signatures)
+
+
+def _over_context(path: str, line_no: int, tokens: int, context: int) -> Diagnostic:
+    return Diagnostic("FT501", f"{tokens:,} tokens exceed the training context of {context:,}; "
+                      f"the last {tokens - context:,} tokens will be cut off", WARNING, path, line_no)
+
+
+def _scan_lines(data: bytes, count: int, content_rules) -> tuple[np.ndarray, np.ndarray | None]:
+    """For the ``count`` lines of ``data``: which are plain (:func:`plain_line`), and which
+    may hold personal data or secrets (None when every line must be checked: no prefilter
+    here). Vectorised over the chunk: per-line byte searches cost more than the checks."""
+    plain = np.ones(count + 1, dtype=bool)
+    flagged = None
+    if not count:
+        return plain, flagged
+    raw = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(raw == 10)
+    space = raw == 32
+    # NUL too: a plain line skips the NUL check.
+    odd = np.flatnonzero((raw >= 128) | (raw == 92) | (raw == 0))
+    doubled = np.flatnonzero(space[1:] & space[:-1])
+    for positions in (odd, doubled):
+        if len(positions):
+            plain[np.searchsorted(newlines, positions)] = False
+    if content_rules is not None and content_rules.kinds:
+        from .pii import match_ends
+
+        ends = match_ends(data, content_rules.kinds)
+        if ends is not None:
+            flagged = np.zeros(count + 1, dtype=bool)
+            if len(ends):
+                flagged[np.searchsorted(newlines, ends - 1)] = True
+    return plain, flagged
 
 
 _CONTENT_BATCH = 512

@@ -62,6 +62,8 @@ def normalised_bytes(value) -> bytes:
 
 _DUMPS = orjson.dumps
 _SORT = orjson.OPT_SORT_KEYS
+_EMPTY_REST = normalised_bytes({})
+"""What a chat record without keys other than ``messages`` adds to its duplicate hash."""
 
 
 def _message_bytes(message) -> bytes:
@@ -220,6 +222,78 @@ class RecordChecker:
             else:
                 facts.dup_hash = normalised_hash(record)
             facts.messages_bytes = None
+
+    # -- the usual chat record, fast ---------------------------------------------------------
+    def simple_chat(self, record: dict, plain: bool, texts: bool):
+        """Check the commonest record in one tight pass: ``{"messages": [...]}`` whose
+        messages are all ``{"role", "content"}`` with non-blank string content, system or
+        developer messages first, user and assistant turns alternating, at least one
+        assistant turn. Such a record has nothing to report, and this computes exactly
+        the facts :meth:`check` would (``tests/test_fast_path.py`` holds it to that).
+
+        Returns None for any other record (the caller then runs :meth:`check`), else
+        ``(messages, tokens, trained, prompt, completion, dup, system, input, target,
+        texts, neardup_tokens, neardup_size)``; ``texts`` (pointer, text) pairs only when
+        ``texts`` is true. Call only for a chat (or not yet known) file kind."""
+        if len(record) != 1:
+            return None
+        messages = record.get("messages")
+        if messages.__class__ is not list or not messages:
+            return None
+        role_tokens = self.role_tokens
+        count = self.count
+        encode_buffer = self.encode_buffer
+        collect_tokens = self.collect_tokens
+        no_special = _NO_SPECIAL
+        neardup: list | None = [] if collect_tokens else None
+        neardup_size = 0
+        total = trained = prompt = completion = 0
+        previous = None
+        started = False
+        assistant = -1
+        for i, message in enumerate(messages):
+            if message.__class__ is not dict or len(message) != 2:
+                return None
+            role = message.get("role")
+            content = message.get("content")
+            if content.__class__ is not str or not content or len(content) > 1_000_000 or content.isspace():
+                return None
+            if role == "system" or role == "developer":
+                if started:
+                    return None
+                tokens = TOKENS_PER_MESSAGE + role_tokens[role] + count(content)
+            elif role == "user" or role == "assistant":
+                if role == previous:
+                    return None
+                started = True
+                ids = encode_buffer(content, no_special)
+                n = memoryview(ids).nbytes >> 2
+                if collect_tokens:
+                    neardup.append(ids)
+                    neardup_size += n
+                tokens = TOKENS_PER_MESSAGE + role_tokens[role] + n
+                if role == "assistant":
+                    assistant = i
+                    prompt = total
+                    completion = tokens
+                    trained += tokens
+            else:
+                return None
+            previous = role
+            total += tokens
+        if assistant < 0:
+            return None
+        found = [(f"/messages/{i}/content", m["content"]) for i, m in enumerate(messages)] if texts else None
+        normed = [(_plain_message_bytes if plain else _message_bytes)(m) for m in messages]
+        first = messages[0]["role"]
+        system = xxh3_64_digest(normed[0]) if first == "system" or first == "developer" else b""
+        digest = xxh3_128(_EMPTY_REST)
+        for part in normed:
+            digest.update(b"\x1e")
+            digest.update(part)
+        return (len(messages), total + REPLY_PRIMING, trained, prompt + REPLY_PRIMING, completion, digest.digest(),
+                system, xxh3_128_digest(b"\x1e".join(normed[:assistant])), xxh3_128_digest(normed[assistant]),
+                found, neardup, neardup_size)
 
     # -- chat and reinforcement -----------------------------------------------------------
     def _chat_record(self, record: dict, facts: RecordFacts, kind: str) -> None:

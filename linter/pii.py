@@ -32,6 +32,7 @@ __all__ = [
     "KINDS",
     "Finding",
     "find_sensitive",
+    "match_ends",
     "may_contain",
     "mask",
     "placeholder",
@@ -585,30 +586,43 @@ def may_contain(texts: list[str], kinds: frozenset[str] | None = None) -> list[i
     few milliseconds per megabyte. Returns None when Hyperscan is not available
     (the caller then scans every text).
     """
-    database = _prefilter_database(frozenset(KINDS if kinds is None else kinds))
-    if database is None:
-        return None
     n = len(texts)
     if n == 0:
-        return []
+        return [] if _prefilter_database(frozenset(KINDS if kinds is None else kinds)) is not None else None
     import numpy as np
 
     sizes = np.fromiter((len(t) if t.isascii() else len(t.encode("utf-8", "surrogatepass")) for t in texts),
                         dtype=np.int64, count=n)
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(sizes + 1, out=starts[1:])
-    data = "\x00".join(texts).encode("utf-8", "surrogatepass")
+    ends = match_ends("\x00".join(texts).encode("utf-8", "surrogatepass"), kinds)
+    if ends is None:
+        return None
+    if not len(ends):
+        return []
+    owners = np.unique(np.searchsorted(starts, ends - 1, side="right") - 1)
+    return [int(i) for i in owners if sizes[i] >= 6]
+
+
+def match_ends(data: bytes, kinds: frozenset[str] | None = None):
+    """End offsets (a numpy int64 array) of the prefilter's matches in ``data``: any
+    substring of ``data`` in which :func:`find_sensitive` could find something contains
+    one. None when Hyperscan is not available. The engine scans whole chunks of plain
+    JSON lines with this, so only lines with a match have their strings checked."""
+    database = _prefilter_database(frozenset(KINDS if kinds is None else kinds))
+    if database is None:
+        return None
+    import numpy as np
+
     ends: list[int] = []
     append = ends.append
 
     def on_match(_id, _start, end, _flags, _context) -> None:
         append(end)
 
-    database.scan(data, match_event_handler=on_match)
-    if not ends:
-        return []
-    owners = np.unique(np.searchsorted(starts, np.asarray(ends, dtype=np.int64) - 1, side="right") - 1)
-    return [int(i) for i in owners if sizes[i] >= 6]
+    if data:
+        database.scan(data, match_event_handler=on_match)
+    return np.asarray(ends, dtype=np.int64)
 
 
 def _resolve(original: str, found: dict[tuple[int, int], tuple[str, str]]) -> list[Finding]:

@@ -90,8 +90,14 @@ def test_lint_reports_the_same_with_and_without_prefilter(tmp_path, monkeypatch)
         report = lint_path(path, LintConfig(select=["FT6"], jobs=1))
         return [(d.code, d.line, d.pointer, d.span, d.message) for d in report.diagnostics]
 
+    scanned = []
+    real_match_ends = pii.match_ends
+    monkeypatch.setattr(pii, "match_ends", lambda data, kinds=None: scanned.append(len(data))
+                        or real_match_ends(data, kinds))
     with_prefilter = pii_diagnostics()
+    assert scanned  # the engine prefiltered whole chunks of lines
     calls = []
+    monkeypatch.setattr(pii, "match_ends", lambda data, kinds=None: None)
     monkeypatch.setattr(pii, "may_contain", lambda texts, kinds=None: calls.append(len(texts)))
     assert with_prefilter == pii_diagnostics()
     assert calls  # the fallback really ran in this process
