@@ -232,20 +232,31 @@ def _over_context(path: str, line_no: int, tokens: int, context: int) -> Diagnos
 
 
 def _scan_lines(data: bytes, count: int, content_rules) -> tuple[np.ndarray, np.ndarray | None]:
-    """For the ``count`` lines of ``data``: which are plain (:func:`plain_line`), and which
-    may hold personal data or secrets (None when every line must be checked: no prefilter
-    here). Vectorised over the chunk: per-line byte searches cost more than the checks."""
+    """For the ``count`` lines of ``data``: which are plain (:func:`plain_line`, and no NUL),
+    and which may hold personal data or secrets (None when every line must be checked: no
+    prefilter here). Vectorised over the chunk: per-line byte searches cost more than the
+    checks (a double-space search alone is slow, spaces being everywhere)."""
     plain = np.ones(count + 1, dtype=bool)
     flagged = None
     if not count:
         return plain, flagged
     raw = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(raw == 10)
-    space = raw == 32
-    # NUL too: a plain line skips the NUL check.
-    odd = np.flatnonzero((raw >= 128) | (raw == 92) | (raw == 0))
-    doubled = np.flatnonzero(space[1:] & space[:-1])
-    for positions in (odd, doubled):
+    # Bytes that make a line not plain, looked for only when the chunk has any.
+    found = []
+    if not data.isascii():
+        found.append(np.flatnonzero(raw >= 128))
+    if b"\\" in data:
+        found.append(np.flatnonzero(raw == 92))
+    if b"\x00" in data:
+        found.append(np.flatnonzero(raw == 0))
+    # Two spaces in a row, at an even or at an odd offset: one 16-bit compare each.
+    pairs = np.frombuffer(data, dtype=np.uint16, count=len(data) // 2)
+    found.append(np.flatnonzero(pairs == 0x2020) * 2)
+    if len(data) > 2:
+        pairs = np.frombuffer(data, dtype=np.uint16, count=(len(data) - 1) // 2, offset=1)
+        found.append(np.flatnonzero(pairs == 0x2020) * 2 + 1)
+    for positions in found:
         if len(positions):
             plain[np.searchsorted(newlines, positions)] = False
     if content_rules is not None and content_rules.kinds:

@@ -287,11 +287,9 @@ class RecordChecker:
         normed = [(_plain_message_bytes if plain else _message_bytes)(m) for m in messages]
         first = messages[0]["role"]
         system = xxh3_64_digest(normed[0]) if first == "system" or first == "developer" else b""
-        digest = xxh3_128(_EMPTY_REST)
-        for part in normed:
-            digest.update(b"\x1e")
-            digest.update(part)
-        return (len(messages), total + REPLY_PRIMING, trained, prompt + REPLY_PRIMING, completion, digest.digest(),
+        # The bytes check() streams into the record hash, hashed in one call.
+        dup = xxh3_128_digest(_EMPTY_REST + b"\x1e" + b"\x1e".join(normed))
+        return (len(messages), total + REPLY_PRIMING, trained, prompt + REPLY_PRIMING, completion, dup,
                 system, xxh3_128_digest(b"\x1e".join(normed[:assistant])), xxh3_128_digest(normed[assistant]),
                 found, neardup, neardup_size)
 

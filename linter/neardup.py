@@ -73,16 +73,19 @@ class _Canonical:
     Filled lazily for the ids actually seen: a whole vocabulary takes ~0.2 s,
     a chunk's new ids a few milliseconds."""
 
+    _UNKNOWN = np.uint64(2)
+    """Marks an id not looked up yet (real values are odd, or 0)."""
+
     def __init__(self, encoding: str):
         from ._tokens import get_encoding
 
         enc = get_encoding(encoding)
         self._decode = enc.decode_single_token_bytes
-        self.values = np.zeros(enc.n_vocab + 1, dtype=np.uint64)
-        self.known = np.zeros(enc.n_vocab + 1, dtype=bool)
+        self.values = np.full(enc.n_vocab + 1, self._UNKNOWN, dtype=np.uint64)
 
     def __call__(self, ids: np.ndarray) -> np.ndarray:
-        unseen = ~self.known[ids]
+        values = self.values[ids]
+        unseen = values == self._UNKNOWN
         if unseen.any():
             import zlib
 
@@ -92,8 +95,8 @@ class _Canonical:
                 except KeyError:
                     text = b""
                 self.values[token] = ((zlib.crc32(text) << 32) | zlib.crc32(text, 0x9E3779B9) | 1) if text else 0
-                self.known[token] = True
-        return self.values[ids]
+            values = self.values[ids]
+        return values
 
 
 @lru_cache(maxsize=4)
@@ -325,7 +328,7 @@ class NearDuplicateIndex:
                 bucket.add(int(ordinals[pos]))
         self._insert(entries)
         self._store(sig8)
-        self._keys.extend(int(k) for k in keys)
+        self._keys.extend(keys if isinstance(keys, list) else [int(k) for k in keys])
         self._count += n
         results: list[list[int]] = [[] for _ in range(n)]
         for i, found in candidates.items():
