@@ -30,7 +30,7 @@ from ._models import context_for_model
 from ._observer import LintObserver
 from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats
 from ._tokens import TokenCounter, encoding_name_for_model
-from ._validate import RecordChecker, RecordFacts
+from ._validate import RecordChecker, RecordFacts, pending_token_counts
 from . import _dataset
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -104,8 +104,16 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                             collect_tokens=near, collect_texts=content_rules is not None)
     # The usual chat record takes a shortcut that computes the same facts (RecordChecker.simple_chat).
     fast = checker.simple_chat if setup.file_kind in (None, CHAT) and checker.encode_buffer is not None else None
-    token_parts: list = []  # token-id buffers of all near-duplicate rows, back to back
-    token_counts: list[int] = []  # tokens per row
+    token_parts: list = []  # token-id buffers of the full checker's near-duplicate rows, back to back
+    token_counts: list[int] = []  # tokens per such row
+    signature_kinds = bytearray()  # per near-duplicate row: 1 if it came through the shortcut
+    # The shortcut's records: their user and assistant texts are tokenized at the end of
+    # the chunk in one call; per record, its row and where its texts are in `pending`.
+    pending: list[str] = []
+    assistant_flags = bytearray()
+    fast_rows: list[int] = []
+    fast_spans: list[tuple[int, int, int]] = []  # (first text, end, last assistant text)
+    fast_constants: list[tuple] = []
     out = checker.out
     enabled = setup.enabled
     context = setup.context_tokens
@@ -167,24 +175,25 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
         want_texts = content_rules is not None and (flagged is None or not is_plain or flagged[index])
         simple = None
         if fast is not None and record.__class__ is dict:
-            simple = fast(record, is_plain, want_texts)
+            first_text = len(pending)
+            simple = fast(record, is_plain, want_texts, pending, assistant_flags)
         if simple is not None:
-            (messages, tokens, trained, prompt, completion, dup, system, inp, target, texts, neardup,
-             neardup_size) = simple
-            if context is not None and tokens > context and "FT501" in enabled:
-                out.append(_over_context(path, line_no, tokens, context))
+            messages, constants, last_text, dup, system, inp, target, texts = simple
             if texts:
                 content_texts.append((len(rows), line_no, texts))
             worst = 0
             for i in range(before, len(out)):
                 worst = max(worst, int(out[i].severity))
-            rows.append((line_no, line_start, size, CHAT, messages, tokens, trained, prompt, completion, 0, worst))
-            signature_row = None
-            if near and neardup_size:
-                signature_row = len(token_counts)
-                token_parts.extend(neardup)
-                token_counts.append(neardup_size)
-            facts_out.append((line_no, True, dup, system, inp, target, -1 if signature_row is None else signature_row))
+            fast_rows.append(len(rows))
+            fast_spans.append((first_text, len(pending), last_text))
+            fast_constants.append(constants)
+            # Token counts are filled in once the chunk's texts are tokenized.
+            rows.append((line_no, line_start, size, CHAT, messages, 0, 0, 0, 0, 0, worst))
+            signature_row = -1
+            if near:
+                signature_row = len(signature_kinds)
+                signature_kinds.append(1)
+            facts_out.append((line_no, True, dup, system, inp, target, signature_row))
         else:
             facts = RecordFacts(line_no, line_start, size)
             if record is not _UNPARSED:
@@ -206,8 +215,9 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                          facts.prompt_tokens, facts.completion_tokens, facts.images, worst))
             signature_row = None
             if near and facts.neardup_tokens and facts.kind is not None:
-                signature_row = len(token_counts)
-                token_parts.extend(facts.neardup_tokens)
+                signature_row = len(signature_kinds)
+                signature_kinds.append(0)
+                token_parts.append(facts.neardup_tokens)
                 token_counts.append(facts.neardup_size)
             facts_out.append(_dataset.compact_facts(facts, signature_row))
         if len(content_texts) >= _CONTENT_BATCH:
@@ -215,14 +225,46 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
         line_no += 1
     if content_texts:
         _content_batch(content_rules, content_texts, out, rows)
+    columns = _columnar(rows)
+    fast_tokens = None
+    if fast_rows:
+        text_counts, fast_tokens = checker.counter.count_many(pending)
+        spans = np.array(fast_spans, dtype=np.int64)
+        counts = pending_token_counts(text_counts, assistant_flags, spans[:, 0], spans[:, 1], spans[:, 2],
+                                      fast_constants)
+        where = np.array(fast_rows, dtype=np.int64)
+        for name, values in zip(("tokens", "trained_tokens", "prompt_tokens", "completion_tokens"), counts):
+            columns[name][where] = values
+        if context is not None and "FT501" in enabled:
+            over = np.flatnonzero(counts[0] > context)
+            for j in over.tolist():
+                out.append(_over_context(path, int(columns["line"][where[j]]), int(counts[0][j]), context))
+            columns["worst"][where[over]] = np.maximum(columns["worst"][where[over]], int(WARNING))
+        # Each record's texts are back to back in fast_tokens.
+        text_starts = np.zeros(len(text_counts) + 1, dtype=np.int64)
+        np.cumsum(text_counts, out=text_starts[1:])
+        fast_starts, fast_ends = text_starts[spans[:, 0]], text_starts[spans[:, 1]]
     signatures = None
-    if token_counts:
+    if signature_kinds:
         from .neardup import compact_signatures, flat_signature_matrix
 
-        tokens = np.frombuffer(b"".join(token_parts), dtype=np.uint32)
-        matrix = flat_signature_matrix(tokens, np.array(token_counts, dtype=np.int64), encoding=setup.encoding)
+        if not token_parts:  # every row came through the shortcut, in order
+            tokens, lengths = fast_tokens, fast_ends - fast_starts
+        else:
+            pieces, sizes = [], []
+            fast_index = general_index = 0
+            for kind in signature_kinds:
+                if kind:
+                    pieces.append(fast_tokens[fast_starts[fast_index]:fast_ends[fast_index]])
+                    fast_index += 1
+                else:
+                    pieces.append(np.frombuffer(b"".join(token_parts[general_index]), dtype=np.uint32))
+                    general_index += 1
+                sizes.append(len(pieces[-1]))
+            tokens, lengths = np.concatenate(pieces), np.array(sizes, dtype=np.int64)
+        matrix = flat_signature_matrix(tokens, lengths, encoding=setup.encoding)
         signatures = compact_signatures(matrix, setup.extra.get("near_threshold", 0.8))
-    return _ChunkResult(_columnar(rows), _dataset.facts_columns(facts_out), out, crlf, first_crlf, start + len(data),
+    return _ChunkResult(columns, _dataset.facts_columns(facts_out), out, crlf, first_crlf, start + len(data),
                         line_no - 1, signatures)
 
 

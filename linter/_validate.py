@@ -224,17 +224,23 @@ class RecordChecker:
             facts.messages_bytes = None
 
     # -- the usual chat record, fast ---------------------------------------------------------
-    def simple_chat(self, record: dict, plain: bool, texts: bool):
+    def simple_chat(self, record: dict, plain: bool, texts: bool, pending: list[str], assistant_flags: bytearray):
         """Check the commonest record in one tight pass: ``{"messages": [...]}`` whose
         messages are all ``{"role", "content"}`` with non-blank string content, system or
         developer messages first, user and assistant turns alternating, at least one
         assistant turn. Such a record has nothing to report, and this computes exactly
         the facts :meth:`check` would (``tests/test_fast_path.py`` holds it to that).
 
-        Returns None for any other record (the caller then runs :meth:`check`), else
-        ``(messages, tokens, trained, prompt, completion, dup, system, input, target,
-        texts, neardup_tokens, neardup_size)``; ``texts`` (pointer, text) pairs only when
-        ``texts`` is true. Call only for a chat (or not yet known) file kind."""
+        User and assistant texts are not tokenized here: they are appended to ``pending``
+        (with a 1 in ``assistant_flags`` for an assistant's), which the caller tokenizes a
+        chunk at a time (:meth:`TokenCounter.count_many`), and the token counts come back
+        as constants plus sums over those texts (:func:`pending_token_counts`).
+
+        Returns None for any other record (the caller then runs :meth:`check`; nothing is
+        appended), else ``(messages, (total, trained, prompt, completion), last_assistant,
+        dup, system, input, target, texts)``: the four counts without the pending texts,
+        the index in ``pending`` of the last assistant text, the hashes, and (pointer, text)
+        pairs only when ``texts`` is true. Call only for a chat (or not yet known) file kind."""
         if len(record) != 1:
             return None
         messages = record.get("messages")
@@ -242,56 +248,54 @@ class RecordChecker:
             return None
         role_tokens = self.role_tokens
         count = self.count
-        encode_buffer = self.encode_buffer
-        collect_tokens = self.collect_tokens
-        no_special = _NO_SPECIAL
-        neardup: list | None = [] if collect_tokens else None
-        neardup_size = 0
         total = trained = prompt = completion = 0
         previous = None
         started = False
-        assistant = -1
+        assistant = last = -1
+        start = len(pending)
         for i, message in enumerate(messages):
             if message.__class__ is not dict or len(message) != 2:
-                return None
+                break
             role = message.get("role")
             content = message.get("content")
             if content.__class__ is not str or not content or len(content) > 1_000_000 or content.isspace():
-                return None
+                break
             if role == "system" or role == "developer":
                 if started:
-                    return None
-                tokens = TOKENS_PER_MESSAGE + role_tokens[role] + count(content)
+                    break
+                total += TOKENS_PER_MESSAGE + role_tokens[role] + count(content)
             elif role == "user" or role == "assistant":
                 if role == previous:
-                    return None
+                    break
                 started = True
-                ids = encode_buffer(content, no_special)
-                n = memoryview(ids).nbytes >> 2
-                if collect_tokens:
-                    neardup.append(ids)
-                    neardup_size += n
-                tokens = TOKENS_PER_MESSAGE + role_tokens[role] + n
                 if role == "assistant":
                     assistant = i
+                    last = len(pending)
                     prompt = total
-                    completion = tokens
-                    trained += tokens
+                    completion = TOKENS_PER_MESSAGE + role_tokens[role]
+                    trained += completion
+                    assistant_flags.append(1)
+                else:
+                    assistant_flags.append(0)
+                pending.append(content)
+                total += TOKENS_PER_MESSAGE + role_tokens[role]
             else:
-                return None
+                break
             previous = role
-            total += tokens
-        if assistant < 0:
-            return None
-        found = [(f"/messages/{i}/content", m["content"]) for i, m in enumerate(messages)] if texts else None
-        normed = [(_plain_message_bytes if plain else _message_bytes)(m) for m in messages]
-        first = messages[0]["role"]
-        system = xxh3_64_digest(normed[0]) if first == "system" or first == "developer" else b""
-        # The bytes check() streams into the record hash, hashed in one call.
-        dup = xxh3_128_digest(_EMPTY_REST + b"\x1e" + b"\x1e".join(normed))
-        return (len(messages), total + REPLY_PRIMING, trained, prompt + REPLY_PRIMING, completion, dup,
-                system, xxh3_128_digest(b"\x1e".join(normed[:assistant])), xxh3_128_digest(normed[assistant]),
-                found, neardup, neardup_size)
+        else:
+            if assistant >= 0:
+                found = [(f"/messages/{i}/content", m["content"]) for i, m in enumerate(messages)] if texts else None
+                normed = [(_plain_message_bytes if plain else _message_bytes)(m) for m in messages]
+                first = messages[0]["role"]
+                system = xxh3_64_digest(normed[0]) if first == "system" or first == "developer" else b""
+                # The bytes check() streams into the record hash, hashed in one call.
+                dup = xxh3_128_digest(_EMPTY_REST + b"\x1e" + b"\x1e".join(normed))
+                return (len(messages), (total + REPLY_PRIMING, trained, prompt + REPLY_PRIMING, completion), last,
+                        dup, system, xxh3_128_digest(b"\x1e".join(normed[:assistant])),
+                        xxh3_128_digest(normed[assistant]), found)
+        del pending[start:]
+        del assistant_flags[start:]
+        return None
 
     # -- chat and reinforcement -----------------------------------------------------------
     def _chat_record(self, record: dict, facts: RecordFacts, kind: str) -> None:
@@ -866,3 +870,24 @@ def _sniff_image(head: bytes) -> str | None:
 def _a(word: str) -> str:
     """``word`` with its indefinite article: "an assistant", "a user"."""
     return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def pending_token_counts(counts, assistant_flags, starts, ends, lasts, constants):
+    """The token counts of records checked by :meth:`RecordChecker.simple_chat`, as numpy
+    arrays ``(total, trained, prompt, completion)``: ``counts`` holds the tokens of each
+    pending text, ``assistant_flags`` which are an assistant's; per record, ``starts`` and
+    ``ends`` delimit its pending texts, ``lasts`` is its last assistant text and
+    ``constants`` the four counts simple_chat returned."""
+    import numpy as np
+
+    counts = np.asarray(counts, dtype=np.int64)
+    flags = np.frombuffer(bytes(assistant_flags), dtype=np.uint8).astype(bool)
+    before = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=before[1:])
+    trained_before = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(np.where(flags, counts, 0), out=trained_before[1:])
+    constants = np.asarray(constants, dtype=np.int64).reshape(-1, 4)
+    return (constants[:, 0] + before[ends] - before[starts],
+            constants[:, 1] + trained_before[ends] - trained_before[starts],
+            constants[:, 2] + before[lasts] - before[starts],
+            constants[:, 3] + counts[lasts])

@@ -5,6 +5,7 @@ like `plain_line`."""
 
 from __future__ import annotations
 
+import numpy as np
 import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from linter import LintConfig, lint_path
 from linter import _engine as engine
 from linter._formats import detect_kind
-from linter._validate import RecordChecker, RecordFacts, plain_line
+from linter._validate import RecordChecker, RecordFacts, pending_token_counts, plain_line
 
 ALL = frozenset({"FT101", "FT104", "FT105", "FT106", "FT107", "FT108", "FT109", "FT110", "FT111", "FT112",
                  "FT115"})
@@ -31,31 +32,46 @@ def _full(record, plain: bool):
     return checker.out, facts
 
 
+def _fast(record, plain: bool):
+    """simple_chat's facts for one record, token counts completed as the engine does."""
+    checker = _checker()
+    pending, flags = ["earlier text"], bytearray(b"\x00")  # as if another record came first
+    got = checker.simple_chat(record, plain, True, pending, flags)
+    if got is None:
+        assert pending == ["earlier text"] and flags == b"\x00", "a declined record left texts behind"
+        return None
+    messages, constants, last, dup, system, inp, target, texts = got
+    counts, tokens = checker.counter.count_many(pending)
+    total, trained, prompt, completion = (int(v[0]) for v in pending_token_counts(
+        counts, flags, np.array([1]), np.array([len(pending)]), np.array([last]), [constants]))
+    own = tokens[int(counts[0]):]
+    return messages, total, trained, prompt, completion, dup, system, inp, target, texts, own
+
+
 def _compare(record) -> bool:
     """Assert the shortcut agrees with the full checker; True when it took the record."""
     raw = orjson.dumps(record)
     plain = plain_line(raw)
     record = orjson.loads(raw)
-    fast = _checker().simple_chat(record, plain, True)
+    fast = _fast(record, plain)
     diagnostics, facts = _full(record, plain)
     if fast is None:
         return False
     assert diagnostics == [], "the shortcut took a record the full checker reports on"
-    (messages, tokens, trained, prompt, completion, dup, system, inp, target, texts, neardup, neardup_size) = fast
+    messages, tokens, trained, prompt, completion, dup, system, inp, target, texts, neardup = fast
     assert facts.kind == "chat"
     assert (messages, tokens, trained, prompt, completion, facts.images) == (
         facts.messages, facts.tokens, facts.trained_tokens, facts.prompt_tokens, facts.completion_tokens, 0)
     assert (dup, system, inp, target) == (facts.dup_hash, facts.system_hash, facts.input_hash, facts.target_hash)
     assert texts == facts.texts
-    assert b"".join(neardup) == b"".join(bytes(part) for part in facts.neardup_tokens)
-    assert neardup_size == facts.neardup_size
+    assert neardup.tobytes() == b"".join(bytes(part) for part in facts.neardup_tokens)
     return True
 
 
 _ROLES = st.sampled_from(["system", "developer", "user", "assistant", "tool", "function", "User", ""])
 _TEXT = st.one_of(
     st.sampled_from(["", " ", "\n", "hi", "Hello  there", " padded ", "a\tb", "line\nbreak", "ünïcödé 🙂",
-                     "<|endoftext|>", "call +1 415 555 0100", "x" * 300]),
+                     "<|endoftext|>", "a <|endofprompt|> b", "call +1 415 555 0100", "x" * 300]),
     st.text(max_size=40),
 )
 _CONTENT = st.one_of(_TEXT, _TEXT, st.none(), st.integers(-2**63, 2**63 - 1), st.lists(st.fixed_dictionaries({"type": st.just("text"),
@@ -106,7 +122,7 @@ def test_shortcut_declines_what_the_checker_reports() -> None:
         {"messages": [{"role": "tool", "content": "r"}] + good},
     ]
     for record in declined:
-        assert _checker().simple_chat(record, True, True) is None
+        assert _fast(record, True) is None
         _compare(record)
 
 
@@ -147,7 +163,8 @@ def test_shortcut_and_full_checker_give_the_same_lint(tmp_path, monkeypatch) -> 
     import random
 
     rng = random.Random(5)
-    words = ["order", "refund", "jane@acme.com", "4111 1111 1111 1111", "hello", "ünï", "  ", "\n", "sk-" + "a" * 40]
+    words = ["order", "refund", "jane@acme.com", "4111 1111 1111 1111", "hello", "ünï", "  ", "\n", "sk-" + "a" * 40,
+             "<|endoftext|>", "<|endofprompt|>"]
     lines = []
     for i in range(300):
         turns = [{"role": "user" if j % 2 == 0 else "assistant", "content": " ".join(rng.choices(words, k=6))}
@@ -162,11 +179,15 @@ def test_shortcut_and_full_checker_give_the_same_lint(tmp_path, monkeypatch) -> 
     path.write_bytes(b"\n".join(lines) + b"\n")
 
     def lint():
-        report = lint_path(path, LintConfig(jobs=1))
-        rows = report.files[0].records.to_dicts() if hasattr(report.files[0], "records") else None
-        return [(d.code, d.line, d.pointer, d.span, d.message) for d in report.diagnostics], rows
+        results = []
+        for context in (None, 40):  # a small context makes FT501 fire too
+            report = lint_path(path, LintConfig(jobs=1, context_tokens=context))
+            results.append(([(d.code, d.line, d.pointer, d.span, d.message) for d in report.diagnostics],
+                            report.files[0].records.to_dicts()))
+        return results
 
     fast = lint()
-    monkeypatch.setattr(RecordChecker, "simple_chat", lambda self, record, plain, texts: None)
+    monkeypatch.setattr(RecordChecker, "simple_chat", lambda self, *args: None)
     assert lint() == fast
-    assert len(fast[0]) > 50
+    codes = {code for code, *_ in fast[1][0]}
+    assert {"FT301", "FT302", "FT501", "FT601", "FT603"} <= codes
