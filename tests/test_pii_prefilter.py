@@ -102,3 +102,40 @@ def test_lint_reports_the_same_with_and_without_prefilter(tmp_path, monkeypatch)
     assert with_prefilter == pii_diagnostics()
     assert calls  # the fallback really ran in this process
     assert len(with_prefilter) > 100
+
+
+def _lint_without_prefilter(path):
+    """The findings of a lint in which every string goes to the exact detectors."""
+    real_match_ends, real_may_contain = pii.match_ends, pii.may_contain
+    pii.match_ends = lambda data, kinds=None: None
+    pii.may_contain = lambda texts, kinds=None: None
+    try:
+        return _pii_findings(path)
+    finally:
+        pii.match_ends, pii.may_contain = real_match_ends, real_may_contain
+
+
+def _pii_findings(path):
+    report = lint_path(path, LintConfig(select=["FT6"], jobs=1))
+    return [(d.code, d.line, d.pointer, d.span, d.message) for d in report.diagnostics]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.text(alphabet=_ALPHABET, max_size=50), st.text(alphabet=_ALPHABET, max_size=50),
+                          st.booleans()), min_size=1, max_size=6))
+def test_whole_line_prefilter_never_skips_a_finding(tmp_path, rows) -> None:
+    """Plain lines are prefiltered as raw bytes, the JSON syntax around their strings
+    included; lines with escapes or non-ASCII by their decoded strings."""
+    import orjson
+
+    lines = []
+    for question, answer, escaped in rows:
+        record = {"messages": [{"role": "user", "content": question or "q"},
+                               {"role": "assistant", "content": answer or "a"}]}
+        line = orjson.dumps(record)
+        # An escaped space in front of the answer makes the line non-plain.
+        lines.append(line.replace(b'"content":"', b'"content":"\\u0020', 2) if escaped else line)
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert _pii_findings(path) == _lint_without_prefilter(path)
