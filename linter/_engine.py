@@ -264,8 +264,15 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
             tokens, lengths = np.concatenate(pieces), np.array(sizes, dtype=np.int64)
         matrix = flat_signature_matrix(tokens, lengths, encoding=setup.encoding)
         signatures = compact_signatures(matrix, setup.extra.get("near_threshold", 0.8))
+    # In line order (FT501 of shortcut records and PII findings were added after their lines):
+    # the per-rule caps keep the first diagnostics of the file.
+    out.sort(key=_line_of)
     return _ChunkResult(columns, _dataset.facts_columns(facts_out), out, crlf, first_crlf, start + len(data),
                         line_no - 1, signatures)
+
+
+def _line_of(diagnostic: Diagnostic) -> int:
+    return diagnostic.line or 0
 
 
 def _over_context(path: str, line_no: int, tokens: int, context: int) -> Diagnostic:

@@ -191,3 +191,19 @@ def test_shortcut_and_full_checker_give_the_same_lint(tmp_path, monkeypatch) -> 
     assert lint() == fast
     codes = {code for code, *_ in fast[1][0]}
     assert {"FT301", "FT302", "FT501", "FT601", "FT603"} <= codes
+
+
+def test_rule_caps_keep_the_first_lines_whichever_path_a_record_took(tmp_path) -> None:
+    """FT501 of shortcut records is decided after their chunk: the per-rule cap must still
+    keep the file's first findings."""
+    long = " ".join(f"word{i}" for i in range(60))
+    lines = []
+    for i in range(40):
+        user = {"role": "user", "content": long}
+        if i % 2:
+            user["name"] = "customer"  # the full checker takes this one
+        lines.append(orjson.dumps({"messages": [user, {"role": "assistant", "content": f"answer {i}"}]}))
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    report = lint_path(path, LintConfig(jobs=1, context_tokens=50, max_diagnostics_per_rule=5, select=["FT501"]))
+    assert [d.line for d in report.diagnostics] == [1, 2, 3, 4, 5]
