@@ -115,6 +115,11 @@ def signature_matrix(token_rows: Sequence[np.ndarray], *, encoding: str = DEFAUL
     return flat_signature_matrix(raw, raw_lengths, encoding=encoding, num_perm=num_perm, shingle_size=shingle_size)
 
 
+_SLICE_TOKENS = 1 << 18
+"""Rows are hashed in groups of about this many tokens: the 64-bit temporaries of a whole
+4 MB chunk would add some 25 MB to a worker's peak."""
+
+
 def flat_signature_matrix(raw: np.ndarray, raw_lengths: np.ndarray, *, encoding: str = DEFAULT_ENCODING,
                           num_perm: int = DEFAULT_NUM_PERM, shingle_size: int = DEFAULT_SHINGLE) -> np.ndarray:
     """:func:`signature_matrix` of rows given back to back: ``raw`` holds all token ids,
@@ -122,6 +127,25 @@ def flat_signature_matrix(raw: np.ndarray, raw_lengths: np.ndarray, *, encoding:
     n = len(raw_lengths)
     if n == 0:
         return np.zeros((0, num_perm), dtype=np.uint32)
+    raw_lengths = np.asarray(raw_lengths, dtype=np.int64)
+    ends = np.cumsum(raw_lengths)
+    if ends[-1] <= _SLICE_TOKENS:
+        return _signature_rows(raw, raw_lengths, encoding, num_perm, shingle_size)
+    rows = np.empty((n, num_perm), dtype=np.uint32)
+    lo = 0
+    while lo < n:
+        start = int(ends[lo - 1]) if lo else 0
+        # At least one row per group, however long it is.
+        hi = max(lo + 1, int(np.searchsorted(ends, start + _SLICE_TOKENS, side="right")))
+        rows[lo:hi] = _signature_rows(raw[start:int(ends[hi - 1])], raw_lengths[lo:hi], encoding, num_perm,
+                                      shingle_size)
+        lo = hi
+    return rows
+
+
+def _signature_rows(raw: np.ndarray, raw_lengths: np.ndarray, encoding: str, num_perm: int,
+                    shingle_size: int) -> np.ndarray:
+    n = len(raw_lengths)
     canonical = _canonical_tokens(encoding)
     values = canonical(raw)
     keep_token = values != 0
@@ -313,35 +337,32 @@ class NearDuplicateIndex:
         entries = self._entries(bkeys, base)
         # Sorted, equal keys are adjacent and in insertion order (and lookups walk runs forwards).
         entries.sort()
-        candidates = self._lookup(entries, base)
+        rows, ordinals = self._lookup(entries, base)
+        # Pairs inside the batch: each entry with the earliest ones of its band key, as in a run.
         band_key = entries >> np.uint64(32)
-        same = np.nonzero(band_key[1:] == band_key[:-1])[0]
-        if len(same):
+        if len(entries) > 1 and (band_key[1:] == band_key[:-1]).any():
             starts = np.ones(len(entries), dtype=bool)
             starts[1:] = band_key[1:] != band_key[:-1]
-            run_first = np.maximum.accumulate(np.where(starts, np.arange(len(entries)), 0))
-            ordinals = (entries & np.uint64(0xFFFFFFFF)).astype(np.int64)
-            for pos in same.tolist():
-                later = int(ordinals[pos + 1]) - base
-                bucket = candidates.setdefault(later, set())
-                bucket.add(int(ordinals[run_first[pos]]))
-                bucket.add(int(ordinals[pos]))
+            position = np.arange(len(entries))
+            group_first = np.maximum.accumulate(np.where(starts, position, 0))
+            counts = np.minimum(position - group_first, self._PER_KEY)
+            later = np.flatnonzero(counts)
+            counts = counts[later]
+            steps = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+            batch_ordinals = (entries & np.uint64(0xFFFFFFFF)).astype(np.int64)
+            rows = np.concatenate([rows, np.repeat(batch_ordinals[later] - base, counts)])
+            ordinals = np.concatenate([ordinals, batch_ordinals[np.repeat(group_first[later], counts) + steps]])
         self._insert(entries)
         self._store(sig8)
         self._keys.extend(keys if isinstance(keys, list) else [int(k) for k in keys])
         self._count += n
-        results: list[list[int]] = [[] for _ in range(n)]
-        for i, found in candidates.items():
-            results[i] = self._verify(base + i, found, sig8[i])
-        return results
+        keep = ordinals < rows + base  # only earlier examples
+        return self._verify(n, rows[keep], ordinals[keep], sig8)
 
     def query_compact(self, bkeys: np.ndarray, sig8: np.ndarray) -> list[list[int]]:
         """:meth:`query_batch` for the output of :meth:`compact`."""
-        candidates = self._lookup(self._entries(bkeys, 0), 0)
-        results: list[list[int]] = [[] for _ in range(len(bkeys))]
-        for i, found in candidates.items():
-            results[i] = self._verify(None, found, sig8[i])
-        return results
+        rows, ordinals = self._lookup(self._entries(bkeys, 0), 0)
+        return self._verify(len(bkeys), rows, ordinals, sig8)
 
     # -- internals -----------------------------------------------------------
 
@@ -366,30 +387,37 @@ class NearDuplicateIndex:
         entries = entries.ravel()
         return entries[bkeys.ravel() != 0]
 
-    def _lookup(self, entries: np.ndarray, base: int) -> dict[int, set[int]]:
-        """Batch row -> ordinals of earlier examples sharing a band key with it."""
-        found: dict[int, set[int]] = {}
-        if not self._runs or not len(entries):
-            return found
-        maybe = entries[self._filter.may_contain(entries)]
-        if not len(maybe):
-            return found
-        queries = maybe & np.uint64(0xFFFFFFFF00000000)
-        for run in self._runs:
-            pos = np.searchsorted(run, queries)
-            inside = pos < len(run)
-            hit = np.zeros(len(queries), dtype=bool)
-            hit[inside] = (run[pos[inside]] >> np.uint64(32)) == (queries[inside] >> np.uint64(32))
-            for q in np.nonzero(hit)[0].tolist():
-                p = int(pos[q])
-                key = int(queries[q]) >> 32
-                bucket = found.setdefault((int(maybe[q]) & 0xFFFFFFFF) - base, set())
-                # Every earlier example with that band key (a few at most; cap the scan).
-                end = min(len(run), p + 8)
-                while p < end and int(run[p]) >> 32 == key:
-                    bucket.add(int(run[p]) & 0xFFFFFFFF)
-                    p += 1
-        return found
+    _VERIFY_SLICE = 16_384
+    _PER_KEY = 8
+    """Earlier examples looked at per shared band key, in each run and in the batch (the earliest ones)."""
+
+    def _lookup(self, entries: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+        """(batch rows, ordinals) of earlier examples sharing a band key with a batch row;
+        a pair can appear more than once (once per run at most)."""
+        pairs: list[np.ndarray] = []
+        if self._runs and len(entries):
+            maybe = entries[self._filter.may_contain(entries)]
+            if len(maybe):
+                low = maybe & np.uint64(0xFFFFFFFF00000000)
+                high = low | np.uint64(0xFFFFFFFF)
+                query_rows = (maybe & np.uint64(0xFFFFFFFF)).astype(np.int64) - base
+                for run in self._runs:
+                    first = np.searchsorted(run, low)
+                    found = np.minimum(np.searchsorted(run, high, side="right") - first, self._PER_KEY)
+                    hit = np.flatnonzero(found > 0)
+                    if not len(hit):
+                        continue
+                    counts = found[hit]
+                    # Every position first .. first + count - 1 of each hit, flattened.
+                    steps = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+                    positions = np.repeat(first[hit], counts) + steps
+                    # A row shares many band keys with a close copy: one pair per run is enough.
+                    pairs.append(np.unique((np.repeat(query_rows[hit], counts).astype(np.uint64) << np.uint64(32))
+                                           | (run[positions] & np.uint64(0xFFFFFFFF))))
+        if not pairs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        joined = np.concatenate(pairs)
+        return (joined >> np.uint64(32)).astype(np.int64), (joined & np.uint64(0xFFFFFFFF)).astype(np.int64)
 
     def _insert(self, entries: np.ndarray) -> None:
         """Add sorted ``entries`` as a run; tiered merging keeps O(log n) runs of geometric sizes."""
@@ -412,19 +440,34 @@ class NearDuplicateIndex:
             rows = rows[take:]
             at += take
 
-    def _verify(self, ordinal: int | None, candidates: set[int] | None, digest8: np.ndarray) -> list[int]:
-        if not candidates:
-            return []
-        ords = sorted(c for c in candidates if ordinal is None or c < ordinal)
-        if not ords:
-            return []
-        block = self._BLOCK
-        rows = np.stack([self._sig8[o // block][o % block] for o in ords])
-        equal = np.count_nonzero(rows == digest8, axis=1) / self.num_perm
+    def _verify(self, n: int, rows: np.ndarray, ordinals: np.ndarray, sig8: np.ndarray) -> list[list[int]]:
+        """For each of ``n`` batch rows, the keys of the candidate earlier examples whose
+        estimated Jaccard similarity reaches the threshold, in insertion order."""
+        results: list[list[int]] = [[] for _ in range(n)]
+        if not len(rows):
+            return results
+        pairs = np.unique((rows.astype(np.uint64) << np.uint64(32)) | ordinals.astype(np.uint64))
+        rows = (pairs >> np.uint64(32)).astype(np.int64)
+        ordinals = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        sig8 = np.asarray(sig8, dtype=np.uint8)
+        equal = np.empty(len(pairs), dtype=np.int64)
+        for lo in range(0, len(pairs), self._VERIFY_SLICE):  # bounded memory for huge clusters
+            hi = min(len(pairs), lo + self._VERIFY_SLICE)
+            part = ordinals[lo:hi]
+            earlier = np.empty((hi - lo, self.num_perm), dtype=np.uint8)
+            blocks = part // self._BLOCK
+            for block in np.unique(blocks).tolist():
+                at = blocks == block
+                earlier[at] = self._sig8[block][part[at] % self._BLOCK]
+            equal[lo:hi] = np.count_nonzero(earlier == sig8[rows[lo:hi]], axis=1)
         # The low 8 bits also agree by chance with probability 1/256.
         chance = 1.0 / 256.0
-        estimate = (equal - chance) / (1.0 - chance)
-        return [self._keys[o] for o, e in zip(ords, estimate) if e >= self.threshold - 1e-9]
+        estimate = (equal / self.num_perm - chance) / (1.0 - chance)
+        passed = np.flatnonzero(estimate >= self.threshold - 1e-9)
+        keys = self._keys
+        for row, ordinal in zip(rows[passed].tolist(), ordinals[passed].tolist()):
+            results[row].append(keys[ordinal])
+        return results
 
 
 def _merge_sorted(runs: list[np.ndarray]) -> np.ndarray:

@@ -96,3 +96,69 @@ def test_band_keys_mark_only_empty_signatures() -> None:
     twin[7:] = matrix[3, 7:]
     twin_keys = band_keys(np.stack([matrix[0], twin]), 18, 7)
     assert twin_keys[0, 0] == twin_keys[1, 0] and (twin_keys[0, 1:] != twin_keys[1, 1:]).all()
+
+
+def _brute_force(bkeys, sig8, threshold):
+    """Earlier rows sharing a band key whose 8-bit signatures agree enough, row by row."""
+    import numpy as np
+
+    out = []
+    for i in range(len(bkeys)):
+        found = []
+        for j in range(i):
+            if np.intersect1d(bkeys[i][bkeys[i] != 0], bkeys[j][bkeys[j] != 0]).size:
+                equal = np.count_nonzero(sig8[i] == sig8[j]) / sig8.shape[1]
+                if (equal - 1 / 256) / (1 - 1 / 256) >= threshold - 1e-9:
+                    found.append(j)
+        out.append(found)
+    return out
+
+
+def test_index_batches_match_a_brute_force_search() -> None:
+    """Clusters of close copies (up to 6 of each), added in uneven batches: every batch
+    split finds exactly the pairs a row-by-row search finds."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    originals = 120
+    bkeys = rng.integers(1, 2**32, size=(originals, 18), dtype=np.uint64).astype(np.uint32)
+    sig8 = rng.integers(0, 256, size=(originals, 128), dtype=np.uint8)
+    rows_b, rows_s = [bkeys], [sig8]
+    for _ in range(5):  # copies: some band keys kept, some signature values changed
+        pick = rng.integers(0, originals, size=originals // 3)
+        copy_b, copy_s = bkeys[pick].copy(), sig8[pick].copy()
+        copy_b[rng.random(copy_b.shape) < 0.5] = rng.integers(1, 2**32, dtype=np.uint64)
+        changed = rng.random(copy_s.shape) < rng.choice([0.05, 0.4], size=(len(pick), 1))
+        copy_s[changed] = rng.integers(0, 256, size=int(changed.sum()), dtype=np.uint8)
+        rows_b.append(copy_b)
+        rows_s.append(copy_s)
+    order = rng.permutation(sum(len(b) for b in rows_b))
+    bkeys, sig8 = np.concatenate(rows_b)[order], np.concatenate(rows_s)[order]
+    expected = _brute_force(bkeys, sig8, 0.8)
+    assert sum(map(len, expected)) > 50
+    for cuts in ([len(bkeys)], [1] * len(bkeys), [7, 50, 3, 100, 1000]):
+        index = NearDuplicateIndex(threshold=0.8)
+        got, at = [], 0
+        for size in cuts:
+            if at >= len(bkeys):
+                break
+            got += index.add_compact(list(range(at, min(len(bkeys), at + size))), bkeys[at:at + size],
+                                     sig8[at:at + size])
+            at += size
+        assert got == expected
+        queried = index.query_compact(bkeys[:40], sig8[:40])
+        assert all(i in found for i, found in enumerate(queried))  # each row finds itself
+
+
+def test_signatures_are_the_same_however_the_rows_are_grouped(monkeypatch) -> None:
+    import numpy as np
+
+    from linter import neardup
+
+    rng = np.random.default_rng(8)
+    lengths = rng.integers(0, 400, size=300)
+    lengths[[5, 6, 100]] = [0, 2, 5000]  # empty, shorter than a shingle, longer than a group
+    raw = rng.integers(0, 150_000, size=int(lengths.sum()), dtype=np.uint32)
+    whole = neardup.flat_signature_matrix(raw, lengths)
+    monkeypatch.setattr(neardup, "_SLICE_TOKENS", 1000)
+    assert np.array_equal(neardup.flat_signature_matrix(raw, lengths), whole)

@@ -1,7 +1,11 @@
 """Generate the benchmark dataset: ~200,000 chat examples (~350 MB) with a shared
 system prompt, multi-turn conversations and a few examples over 65,536 tokens.
 
-    python -m tests.benchmarks.generate tests/benchmarks/data/bench.jsonl [--examples N]
+    python -m tests.benchmarks.generate tests/benchmarks/data/bench.jsonl [--examples N] [--messy F]
+
+With ``--messy F`` a share F of the examples gets an email address and a phone number in its
+last answer, and another share F is a copy of an earlier example with one word changed (a
+near-duplicate): data with findings, to see what they cost next to the clean benchmark.
 
 Deterministic for a given seed; written atomically.
 """
@@ -51,8 +55,27 @@ def example(rng: random.Random, index: int, huge: bool = False) -> dict:
     return {"messages": messages}
 
 
-def generate(path: str, examples: int = 200_000, seed: int = 7, huge_every: int = 50_000) -> None:
+def _messy(rng: random.Random, index: int, record: dict, earlier: list[dict], share: float) -> dict:
+    if earlier and rng.random() < share:
+        record = orjson.loads(orjson.dumps(rng.choice(earlier)))
+        answer = record["messages"][-1]
+        words = answer["content"].split(" ")
+        words[rng.randrange(len(words))] = "changed"
+        answer["content"] = " ".join(words)
+    if rng.random() < share:
+        record["messages"][-1]["content"] += (f" Write to customer{index}@acme-outdoor.com or call "
+                                              f"+44 20 7946 {rng.randint(1000, 9999)}.")
+    if len(earlier) < 5_000:
+        earlier.append(record)
+    elif rng.random() < 0.01:
+        earlier[rng.randrange(len(earlier))] = record
+    return record
+
+
+def generate(path: str, examples: int = 200_000, seed: int = 7, huge_every: int = 50_000,
+             messy: float = 0.0) -> None:
     rng = random.Random(seed)
+    earlier: list[dict] = []
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
@@ -60,7 +83,10 @@ def generate(path: str, examples: int = 200_000, seed: int = 7, huge_every: int 
         with os.fdopen(fd, "wb") as handle:
             for i in range(examples):
                 huge = huge_every > 0 and i % huge_every == huge_every // 2
-                handle.write(orjson.dumps(example(rng, i, huge)) + b"\n")
+                record = example(rng, i, huge)
+                if messy:
+                    record = _messy(rng, i, record, earlier, messy)
+                handle.write(orjson.dumps(record) + b"\n")
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -72,8 +98,10 @@ def main() -> None:
     parser.add_argument("path")
     parser.add_argument("--examples", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--messy", type=float, default=0.0, metavar="F",
+                        help="share of examples with planted PII, and share that are near-duplicates")
     args = parser.parse_args()
-    generate(args.path, args.examples, args.seed)
+    generate(args.path, args.examples, args.seed, messy=args.messy)
 
 
 if __name__ == "__main__":
