@@ -256,3 +256,15 @@ def test_personal_data_marks_its_rows_across_scan_batches(tmp_path, monkeypatch)
     records = report.files[0].records
     flagged = records.filter(records["worst"] == int(Severity.ERROR))["line"].to_list()
     assert flagged == [1, 7, 8, 30, 60]
+
+
+def test_diagnostics_survive_the_trip_from_a_worker() -> None:
+    """Workers pickle their diagnostics; every field must come back (they define __reduce__)."""
+    import pickle
+
+    from linter._diagnostic import Applicability, Diagnostic, Fix, Severity, Span
+
+    full = Diagnostic("FT601", "email: j***@acme.com", Severity.WARNING, "/data/x.jsonl", 12, "/messages/2/content",
+                      Span(3, 20), (4, 9), Fix("replace-line", Applicability.UNSAFE, "redact", '{"a": 1}'))
+    bare = Diagnostic("FT201", "too few", Severity.ERROR, "/data/x.jsonl")
+    assert pickle.loads(pickle.dumps([full, bare])) == [full, bare]
