@@ -107,13 +107,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     token_parts: list = []  # token-id buffers of the full checker's near-duplicate rows, back to back
     token_counts: list[int] = []  # tokens per such row
     signature_kinds = bytearray()  # per near-duplicate row: 1 if it came through the shortcut
-    # The shortcut's records: their user and assistant texts are tokenized at the end of
-    # the chunk in one call; per record, its row and where its texts are in `pending`.
-    pending: list[str] = []
-    assistant_flags = bytearray()
-    fast_rows: list[int] = []
-    fast_spans: list[tuple[int, int, int]] = []  # (first text, end, last assistant text)
-    fast_constants: list[tuple] = []
+    shortcut = _ShortcutBatch()
     out = checker.out
     enabled = setup.enabled
     context = setup.context_tokens
@@ -175,8 +169,8 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
         want_texts = content_rules is not None and (flagged is None or not is_plain or flagged[index])
         simple = None
         if fast is not None and record.__class__ is dict:
-            first_text = len(pending)
-            simple = fast(record, is_plain, want_texts, pending, assistant_flags)
+            first_text = len(shortcut.texts)
+            simple = fast(record, is_plain, want_texts, shortcut.texts, shortcut.assistant_flags)
         if simple is not None:
             messages, constants, last_text, dup, system, inp, target, texts = simple
             if texts:
@@ -184,9 +178,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
             worst = 0
             for i in range(before, len(out)):
                 worst = max(worst, int(out[i].severity))
-            fast_rows.append(len(rows))
-            fast_spans.append((first_text, len(pending), last_text))
-            fast_constants.append(constants)
+            shortcut.add(len(rows), first_text, last_text, constants)
             # Token counts are filled in once the chunk's texts are tokenized.
             rows.append((line_no, line_start, size, CHAT, messages, 0, 0, 0, 0, 0, worst))
             signature_row = -1
@@ -226,42 +218,19 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     if content_texts:
         _content_batch(content_rules, content_texts, out, rows)
     columns = _columnar(rows)
-    fast_tokens = None
-    if fast_rows:
-        text_counts, fast_tokens = checker.counter.count_many(pending)
-        spans = np.array(fast_spans, dtype=np.int64)
-        counts = pending_token_counts(text_counts, assistant_flags, spans[:, 0], spans[:, 1], spans[:, 2],
-                                      fast_constants)
-        where = np.array(fast_rows, dtype=np.int64)
-        for name, values in zip(("tokens", "trained_tokens", "prompt_tokens", "completion_tokens"), counts):
-            columns[name][where] = values
+    if shortcut.rows:
+        shortcut.finish(checker.counter, columns)
         if context is not None and "FT501" in enabled:
-            over = np.flatnonzero(counts[0] > context)
+            tokens = columns["tokens"][shortcut.rows]
+            over = np.flatnonzero(tokens > context)
             for j in over.tolist():
-                out.append(_over_context(path, int(columns["line"][where[j]]), int(counts[0][j]), context))
-            columns["worst"][where[over]] = np.maximum(columns["worst"][where[over]], int(WARNING))
-        # Each record's texts are back to back in fast_tokens.
-        text_starts = np.zeros(len(text_counts) + 1, dtype=np.int64)
-        np.cumsum(text_counts, out=text_starts[1:])
-        fast_starts, fast_ends = text_starts[spans[:, 0]], text_starts[spans[:, 1]]
+                out.append(_over_context(path, int(columns["line"][shortcut.rows[j]]), int(tokens[j]), context))
+            columns["worst"][shortcut.rows[over]] = np.maximum(columns["worst"][shortcut.rows[over]], int(WARNING))
     signatures = None
     if signature_kinds:
         from .neardup import compact_signatures, flat_signature_matrix
 
-        if not token_parts:  # every row came through the shortcut, in order
-            tokens, lengths = fast_tokens, fast_ends - fast_starts
-        else:
-            pieces, sizes = [], []
-            fast_index = general_index = 0
-            for kind in signature_kinds:
-                if kind:
-                    pieces.append(fast_tokens[fast_starts[fast_index]:fast_ends[fast_index]])
-                    fast_index += 1
-                else:
-                    pieces.append(np.frombuffer(b"".join(token_parts[general_index]), dtype=np.uint32))
-                    general_index += 1
-                sizes.append(len(pieces[-1]))
-            tokens, lengths = np.concatenate(pieces), np.array(sizes, dtype=np.int64)
+        tokens, lengths = _signature_tokens(signature_kinds, shortcut, token_parts)
         matrix = flat_signature_matrix(tokens, lengths, encoding=setup.encoding)
         signatures = compact_signatures(matrix, setup.extra.get("near_threshold", 0.8))
     # In line order (FT501 of shortcut records and PII findings were added after their lines):
@@ -269,6 +238,58 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     out.sort(key=_line_of)
     return _ChunkResult(columns, _dataset.facts_columns(facts_out), out, crlf, first_crlf, start + len(data),
                         line_no - 1, signatures)
+
+
+class _ShortcutBatch:
+    """A chunk's records that took :meth:`RecordChecker.simple_chat`. Their user and
+    assistant texts wait in ``texts`` and are tokenized together by :meth:`finish`, which
+    fills in the records' token counts."""
+
+    def __init__(self):
+        self.texts: list[str] = []
+        self.assistant_flags = bytearray()
+        self.rows: list[int] | np.ndarray = []
+        self._spans: list[tuple[int, int, int]] = []  # (first text, end, last assistant text)
+        self._constants: list[tuple] = []
+        self.tokens: np.ndarray | None = None
+        """After :meth:`finish`: every text's token ids, back to back, in record order."""
+        self.starts = self.ends = np.zeros(0, dtype=np.int64)
+        """After :meth:`finish`: where each record's tokens begin and end in ``tokens``."""
+
+    def add(self, row: int, first_text: int, last_assistant_text: int, constants: tuple) -> None:
+        self.rows.append(row)
+        self._spans.append((first_text, len(self.texts), last_assistant_text))
+        self._constants.append(constants)
+
+    def finish(self, counter: TokenCounter, columns: dict) -> None:
+        text_counts, self.tokens = counter.count_many(self.texts)
+        spans = np.array(self._spans, dtype=np.int64)
+        counts = pending_token_counts(text_counts, self.assistant_flags, spans[:, 0], spans[:, 1], spans[:, 2],
+                                      self._constants)
+        self.rows = np.array(self.rows, dtype=np.int64)
+        for name, values in zip(("tokens", "trained_tokens", "prompt_tokens", "completion_tokens"), counts):
+            columns[name][self.rows] = values
+        text_starts = np.zeros(len(text_counts) + 1, dtype=np.int64)
+        np.cumsum(text_counts, out=text_starts[1:])
+        self.starts, self.ends = text_starts[spans[:, 0]], text_starts[spans[:, 1]]
+
+
+def _signature_tokens(kinds: bytearray, shortcut: _ShortcutBatch, token_parts: list) -> tuple[np.ndarray, np.ndarray]:
+    """The near-duplicate rows' token ids back to back, and how many each has: ``kinds``
+    says per row whether it came through the shortcut (its tokens are in ``shortcut``) or
+    the full checker (the next entry of ``token_parts``, a list of buffers)."""
+    if not token_parts:  # every row came through the shortcut, in order
+        return shortcut.tokens, shortcut.ends - shortcut.starts
+    pieces = []
+    fast = full = 0
+    for kind in kinds:
+        if kind:
+            pieces.append(shortcut.tokens[shortcut.starts[fast]:shortcut.ends[fast]])
+            fast += 1
+        else:
+            pieces.append(np.frombuffer(b"".join(token_parts[full]), dtype=np.uint32))
+            full += 1
+    return np.concatenate(pieces), np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
 
 
 def _line_of(diagnostic: Diagnostic) -> int:
