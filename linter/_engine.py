@@ -104,8 +104,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                             collect_tokens=near, collect_texts=content_rules is not None)
     # The usual chat record takes a shortcut that computes the same facts (RecordChecker.simple_chat).
     fast = checker.simple_chat if setup.file_kind in (None, CHAT) and checker.encode_buffer is not None else None
-    token_parts: list = []  # token-id buffers of the full checker's near-duplicate rows, back to back
-    token_counts: list[int] = []  # tokens per such row
+    token_parts: list[list] = []  # per near-duplicate row of the full checker: its token-id buffers
     signature_kinds = bytearray()  # per near-duplicate row: 1 if it came through the shortcut
     shortcut = _ShortcutBatch()
     out = checker.out
@@ -210,7 +209,6 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                 signature_row = len(signature_kinds)
                 signature_kinds.append(0)
                 token_parts.append(facts.neardup_tokens)
-                token_counts.append(facts.neardup_size)
             facts_out.append(_dataset.compact_facts(facts, signature_row))
         if len(content_texts) >= _CONTENT_BATCH:
             _content_batch(content_rules, content_texts, out, rows)

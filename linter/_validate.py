@@ -136,8 +136,7 @@ class RecordFacts:
     """Normalised JSON of each message, so the record hash need not re-serialise them."""
     neardup_tokens: list | None = None
     """Token-id buffers (uint32) of the record's distinctive text (not the system prompt),
-    for near-duplicate detection; ``neardup_size`` counts their tokens."""
-    neardup_size: int = 0
+    for near-duplicate detection."""
 
 
 class RecordChecker:
@@ -176,7 +175,6 @@ class RecordChecker:
             return self.count(text)
         ids = self.counter.tokens(text)
         facts.neardup_tokens.append(ids)
-        facts.neardup_size += len(ids)
         return len(ids)
 
     # -- entry point ----------------------------------------------------------------------
@@ -463,9 +461,7 @@ class RecordChecker:
                 elif collect_tokens:
                     ids = encode_buffer(content, no_special)
                     neardup_tokens.append(ids)
-                    n = memoryview(ids).nbytes >> 2
-                    facts.neardup_size += n
-                    tokens += n
+                    tokens += memoryview(ids).nbytes >> 2
                 else:
                     # Conversation turns rarely repeat: count them straight, without the memo.
                     tokens += memoryview(encode_buffer(content, no_special)).nbytes >> 2
