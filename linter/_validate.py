@@ -864,8 +864,9 @@ def _sniff_image(head: bytes) -> str | None:
 
 
 def _a(word: str) -> str:
-    """``word`` with its indefinite article: "an assistant", "a user"."""
-    return ("an " if word[:1] in "aeiou" else "a ") + word
+    """``word`` with its indefinite article: "an assistant", "a user" (a "u" that sounds
+    like "you" takes "a"; the words here are role names)."""
+    return ("an " if word[:1] in "aeio" else "a ") + word
 
 
 def pending_token_counts(counts, assistant_flags, starts, ends, lasts, constants):

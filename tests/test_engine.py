@@ -268,3 +268,10 @@ def test_diagnostics_survive_the_trip_from_a_worker() -> None:
                       Span(3, 20), (4, 9), Fix("replace-line", Applicability.UNSAFE, "redact", '{"a": 1}'))
     bare = Diagnostic("FT201", "too few", Severity.ERROR, "/data/x.jsonl")
     assert pickle.loads(pickle.dumps([full, bare])) == [full, bare]
+
+
+def test_messages_use_the_right_article() -> None:
+    from linter._validate import _a
+
+    assert [_a(role) for role in ("user", "assistant", "system", "tool")] == [
+        "a user", "an assistant", "a system", "a tool"]
