@@ -19,9 +19,6 @@ from ._validate import RecordFacts
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-# Indexes into a compact fact tuple.
-
-
 _NO_SYSTEM = 1
 """The ``system`` key of examples without a system prompt (see :func:`facts_columns`)."""
 
@@ -120,8 +117,14 @@ class ContentRules:
 def compact_facts(facts: RecordFacts, signature_row: int | None) -> tuple:
     """What the main process needs of a record; ``signature_row`` indexes the chunk's
     near-duplicate signatures. :func:`facts_columns` packs a chunk of these."""
-    return (facts.line, facts.kind is not None, facts.dup_hash, facts.system_hash, facts.input_hash,
-            facts.target_hash, -1 if signature_row is None else signature_row)
+    return fact_row(facts.line, facts.kind is not None, facts.dup_hash, facts.system_hash, facts.input_hash,
+                    facts.target_hash, -1 if signature_row is None else signature_row)
+
+
+def fact_row(line: int, usable: bool, dup: bytes | None, system: bytes | None, inp: bytes | None,
+             target: bytes | None, signature_row: int) -> tuple:
+    """The fact tuple :func:`facts_columns` reads (the engine's shortcut builds it directly)."""
+    return line, usable, dup, system, inp, target, signature_row
 
 
 _ZERO8 = bytes(8)

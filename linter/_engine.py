@@ -112,6 +112,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     context = setup.context_tokens
     rows: list[tuple] = []
     content_texts: list[tuple] = []
+    raised: list[tuple[int, int]] = []  # (row, severity) of findings made after the row
     facts_out: list[tuple] = []
     crlf = 0
     first_crlf = None
@@ -174,17 +175,14 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
             messages, constants, last_text, dup, system, inp, target, texts = simple
             if texts:
                 content_texts.append((len(rows), line_no, texts))
-            worst = 0
-            for i in range(before, len(out)):
-                worst = max(worst, int(out[i].severity))
             shortcut.add(len(rows), first_text, last_text, constants)
             # Token counts are filled in once the chunk's texts are tokenized.
-            rows.append((line_no, line_start, size, CHAT, messages, 0, 0, 0, 0, 0, worst))
+            row = (line_no, line_start, size, CHAT, messages, 0, 0, 0, 0, 0)
             signature_row = -1
             if near:
                 signature_row = len(signature_kinds)
                 signature_kinds.append(1)
-            facts_out.append((line_no, True, dup, system, inp, target, signature_row))
+            facts_out.append(_dataset.fact_row(line_no, True, dup, system, inp, target, signature_row))
         else:
             facts = RecordFacts(line_no, line_start, size)
             if record is not _UNPARSED:
@@ -199,31 +197,36 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                     out.append(_over_context(path, line_no, facts.tokens, context))
                 if content_rules is not None and facts.texts:
                     content_texts.append((len(rows), line_no, facts.texts))
-            worst = 0
-            for i in range(before, len(out)):
-                worst = max(worst, int(out[i].severity))
-            rows.append((line_no, line_start, size, facts.kind, facts.messages, facts.tokens, facts.trained_tokens,
-                         facts.prompt_tokens, facts.completion_tokens, facts.images, worst))
+            row = (line_no, line_start, size, facts.kind, facts.messages, facts.tokens, facts.trained_tokens,
+                   facts.prompt_tokens, facts.completion_tokens, facts.images)
             signature_row = None
             if near and facts.neardup_tokens and facts.kind is not None:
                 signature_row = len(signature_kinds)
                 signature_kinds.append(0)
                 token_parts.append(facts.neardup_tokens)
             facts_out.append(_dataset.compact_facts(facts, signature_row))
+        worst = 0
+        for i in range(before, len(out)):
+            worst = max(worst, int(out[i].severity))
+        rows.append(row + (worst,))
         if len(content_texts) >= _CONTENT_BATCH:
-            _content_batch(content_rules, content_texts, out, rows)
+            _content_batch(content_rules, content_texts, out, raised)
         line_no += 1
     if content_texts:
-        _content_batch(content_rules, content_texts, out, rows)
+        _content_batch(content_rules, content_texts, out, raised)
     columns = _columnar(rows)
     if shortcut.rows:
         shortcut.finish(checker.counter, columns)
         if context is not None and "FT501" in enabled:
             tokens = columns["tokens"][shortcut.rows]
-            over = np.flatnonzero(tokens > context)
-            for j in over.tolist():
-                out.append(_over_context(path, int(columns["line"][shortcut.rows[j]]), int(tokens[j]), context))
-            columns["worst"][shortcut.rows[over]] = np.maximum(columns["worst"][shortcut.rows[over]], int(WARNING))
+            for j in np.flatnonzero(tokens > context).tolist():
+                row = int(shortcut.rows[j])
+                out.append(_over_context(path, int(columns["line"][row]), int(tokens[j]), context))
+                raised.append((row, int(WARNING)))
+    # Findings added after their row was built (PII, FT501 of shortcut records) raise its worst severity.
+    if raised:
+        where, severity = zip(*raised)
+        np.maximum.at(columns["worst"], np.array(where, dtype=np.int64), np.array(severity, dtype=np.uint8))
     signatures = None
     if signature_kinds:
         from .neardup import compact_signatures, flat_signature_matrix
@@ -341,14 +344,12 @@ def _scan_lines(data: bytes, count: int, content_rules) -> tuple[np.ndarray, np.
 _CONTENT_BATCH = 512
 
 
-def _content_batch(content_rules, content_texts: list, out: list, rows: list) -> None:
+def _content_batch(content_rules, content_texts: list, out: list, raised: list) -> None:
     """Look for personal data and secrets in the texts of a batch of records at once (one
-    prefilter pass); raise their rows' worst severity. Empties ``content_texts``."""
+    prefilter pass); note (row, severity) of each finding in ``raised``. Empties ``content_texts``."""
     for row, diagnostic in content_rules.check_batch(content_texts):
         out.append(diagnostic)
-        severity = int(diagnostic.severity)
-        if severity > rows[row][-1]:
-            rows[row] = rows[row][:-1] + (severity,)
+        raised.append((row, int(diagnostic.severity)))
     content_texts.clear()
 
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 import orjson
-from xxhash import xxh3_64_digest, xxh3_128, xxh3_128_digest
+from xxhash import xxh3_64_digest, xxh3_128_digest
 
 from ._diagnostic import Diagnostic, Severity
 from ._formats import (
@@ -102,6 +102,27 @@ def plain_line(raw: bytes) -> bool:
     return raw.isascii() and b"\\" not in raw and b"  " not in raw
 
 
+def _normalised_messages(messages: list, plain: bool) -> list[bytes]:
+    """:func:`normalised_bytes` of each message (the shortcut for plain lines when ``plain``)."""
+    normalise = _plain_message_bytes if plain else _message_bytes
+    return [normalise(m) for m in messages]
+
+
+def _conversation_hashes(normed: list[bytes], has_system: bool, last_assistant: int):
+    """(system prompt, input, target) hashes of a conversation from its normalised
+    messages; input and target are None without an assistant turn."""
+    system = xxh3_64_digest(normed[0]) if has_system else b""
+    if last_assistant < 0:
+        return system, None, None
+    return system, xxh3_128_digest(b"\x1e".join(normed[:last_assistant])), xxh3_128_digest(normed[last_assistant])
+
+
+def _record_hash(rest: bytes, normed: list[bytes]) -> bytes:
+    """The duplicate key of a messages record: its other keys' normalised JSON and each
+    normalised message, separated."""
+    return xxh3_128_digest(b"\x1e".join([rest, *normed]))
+
+
 def text_hash(text: str) -> bytes:
     return xxh3_64_digest(text.encode("utf-8", "surrogatepass"))
 
@@ -158,9 +179,9 @@ class RecordChecker:
         self.role_tokens = {role: counter.count(role) for role in CHAT_ROLES}
         self.collect_tokens = collect_tokens
         self.collect_texts = collect_texts
+        """Keep (pointer, text) of every string for content rules (PII); off when none is enabled."""
         self.plain = False
         """Set by the caller per line: :func:`plain_line` of the raw line (a hashing shortcut)."""
-        """Keep (pointer, text) of every string for content rules (PII); off when none is enabled."""
         core = counter._encoding._core_bpe
         self.encode_buffer = getattr(core, "encode_to_tiktoken_buffer", None)
 
@@ -212,11 +233,7 @@ class RecordChecker:
         if facts.dup_hash is None:
             if facts.messages_bytes is not None and kind in (CHAT, REINFORCEMENT):
                 rest = {k: v for k, v in record.items() if k != "messages"}
-                digest = xxh3_128(normalised_bytes(rest))
-                for part in facts.messages_bytes:
-                    digest.update(b"\x1e")
-                    digest.update(part)
-                facts.dup_hash = digest.digest()
+                facts.dup_hash = _record_hash(normalised_bytes(rest), facts.messages_bytes)
             else:
                 facts.dup_hash = normalised_hash(record)
             facts.messages_bytes = None
@@ -283,14 +300,11 @@ class RecordChecker:
         else:
             if assistant >= 0:
                 found = [(f"/messages/{i}/content", m["content"]) for i, m in enumerate(messages)] if texts else None
-                normed = [(_plain_message_bytes if plain else _message_bytes)(m) for m in messages]
-                first = messages[0]["role"]
-                system = xxh3_64_digest(normed[0]) if first == "system" or first == "developer" else b""
-                # The bytes check() streams into the record hash, hashed in one call.
-                dup = xxh3_128_digest(_EMPTY_REST + b"\x1e" + b"\x1e".join(normed))
+                normed = _normalised_messages(messages, plain)
+                system, inp, target = _conversation_hashes(normed, messages[0]["role"] in ("system", "developer"),
+                                                           assistant)
                 return (len(messages), (total + REPLY_PRIMING, trained, prompt + REPLY_PRIMING, completion), last,
-                        dup, system, xxh3_128_digest(b"\x1e".join(normed[:assistant])),
-                        xxh3_128_digest(normed[assistant]), found)
+                        _record_hash(_EMPTY_REST, normed), system, inp, target, found)
         del pending[start:]
         del assistant_flags[start:]
         return None
@@ -503,15 +517,10 @@ class RecordChecker:
         if collect_text:
             # Each message is normalised once; the record, input (FT303), target (FT303)
             # and system prompt (FT203) hashes are all built from those bytes.
-            normed = [(_plain_message_bytes if self.plain else _message_bytes)(m) for m in messages]
+            normed = _normalised_messages(messages, self.plain)
             first = messages[0] if isinstance(messages[0], dict) else {}
-            if first.get("role") in ("system", "developer"):
-                facts.system_hash = xxh3_64_digest(normed[0])
-            else:
-                facts.system_hash = b""
-            if last_assistant >= 0:
-                facts.input_hash = xxh3_128_digest(b"\x1e".join(normed[:last_assistant]))
-                facts.target_hash = xxh3_128_digest(normed[last_assistant])
+            facts.system_hash, facts.input_hash, facts.target_hash = _conversation_hashes(
+                normed, first.get("role") in ("system", "developer"), last_assistant)
             facts.messages_bytes = normed
         return total, trained, prompt, completion, has_target, assistant_count
 

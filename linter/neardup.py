@@ -348,10 +348,9 @@ class NearDuplicateIndex:
             counts = np.minimum(position - group_first, self._PER_KEY)
             later = np.flatnonzero(counts)
             counts = counts[later]
-            steps = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
             batch_ordinals = (entries & np.uint64(0xFFFFFFFF)).astype(np.int64)
             rows = np.concatenate([rows, np.repeat(batch_ordinals[later] - base, counts)])
-            ordinals = np.concatenate([ordinals, batch_ordinals[np.repeat(group_first[later], counts) + steps]])
+            ordinals = np.concatenate([ordinals, batch_ordinals[_ranges(group_first[later], counts)]])
         self._insert(entries)
         self._store(sig8)
         self._keys.extend(keys if isinstance(keys, list) else [int(k) for k in keys])
@@ -408,9 +407,7 @@ class NearDuplicateIndex:
                     if not len(hit):
                         continue
                     counts = found[hit]
-                    # Every position first .. first + count - 1 of each hit, flattened.
-                    steps = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-                    positions = np.repeat(first[hit], counts) + steps
+                    positions = _ranges(first[hit], counts)
                     # A row shares many band keys with a close copy: one pair per run is enough.
                     pairs.append(np.unique((np.repeat(query_rows[hit], counts).astype(np.uint64) << np.uint64(32))
                                            | (run[positions] & np.uint64(0xFFFFFFFF))))
@@ -468,6 +465,12 @@ class NearDuplicateIndex:
         for row, ordinal in zip(rows[passed].tolist(), ordinals[passed].tolist()):
             results[row].append(keys[ordinal])
         return results
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[i] .. starts[i] + counts[i] - 1`` for every i, back to back."""
+    steps = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + steps
 
 
 def _merge_sorted(runs: list[np.ndarray]) -> np.ndarray:

@@ -586,20 +586,16 @@ def may_contain(texts: list[str], kinds: frozenset[str] | None = None) -> list[i
     few milliseconds per megabyte. Returns None when Hyperscan is not available
     (the caller then scans every text).
     """
-    n = len(texts)
-    if n == 0:
-        return [] if _prefilter_database(frozenset(KINDS if kinds is None else kinds)) is not None else None
+    ends = match_ends("\x00".join(texts).encode("utf-8", "surrogatepass"), kinds)
+    if ends is None or not len(ends):
+        return None if ends is None else []
     import numpy as np
 
+    n = len(texts)
     sizes = np.fromiter((len(t) if t.isascii() else len(t.encode("utf-8", "surrogatepass")) for t in texts),
                         dtype=np.int64, count=n)
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(sizes + 1, out=starts[1:])
-    ends = match_ends("\x00".join(texts).encode("utf-8", "surrogatepass"), kinds)
-    if ends is None:
-        return None
-    if not len(ends):
-        return []
     owners = np.unique(np.searchsorted(starts, ends - 1, side="right") - 1)
     return [int(i) for i in owners if sizes[i] >= 6]
 
