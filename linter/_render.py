@@ -15,6 +15,21 @@ _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.IN
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
+# Control characters (C0, DEL, C1) and bidirectional overrides in a file name or a
+# message would be obeyed by the terminal or the CI log that shows them: text and
+# GitHub output print them as escapes instead.
+_UNSAFE_CHARS = {cp: f"\\x{cp:02x}" for cp in (*range(0x20), *range(0x7F, 0xA0))}
+_UNSAFE_CHARS.update({cp: f"\\u{cp:04x}" for cp in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                                      *range(0x2066, 0x206A))})
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and bidirectional overrides shown as escapes."""
+    if text.isascii() and text.isprintable():
+        return text
+    return text.translate(_UNSAFE_CHARS)
+
+
 def _rule_name(code: str) -> str:
     rule = get_rule(code)
     return rule.name if rule else code
@@ -87,15 +102,15 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
         by_path.setdefault(d.path, []).append(d)
     for f in report.files:
         diags = by_path.pop(f.path, [])
-        header = f"{f.path}" + (f" (validation)" if f.role == "validation" else "")
+        header = printable(f.path) + (" (validation)" if f.role == "validation" else "")
         lines.append(paint(header, _BOLD))
         if not diags:
             lines.append("  no problems found")
         for d in diags:
             where = f"line {d.line}" if d.line is not None else "file"
-            loc = pointer_to_path(d.pointer)
+            loc = printable(pointer_to_path(d.pointer))
             sev = paint(f"{d.severity.label:<7}", _COLORS[d.severity])
-            text = f"  {where:>10}  {sev} {paint(d.code, _BOLD)} {d.message}"
+            text = f"  {where:>10}  {sev} {paint(d.code, _BOLD)} {printable(d.message)}"
             if loc:
                 text += paint(f"  [{loc}]", _DIM)
             if d.related_lines and "line" not in d.message:
@@ -103,13 +118,13 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
             lines.append(text)
         lines.append("")
     for path, diags in by_path.items():  # diagnostics for files without a report (should not happen)
-        lines.append(paint(path, _BOLD))
-        lines.extend(f"  {d.code} {d.message}" for d in diags)
+        lines.append(paint(printable(path), _BOLD))
+        lines.extend(f"  {d.code} {printable(d.message)}" for d in diags)
     # Summary.
     for f in report.files:
         t = f.tokens
         lines.append(
-            f"{f.path}: {f.examples:,} examples ({f.format or 'unknown format'}), {t.total:,} tokens "
+            f"{printable(f.path)}: {f.examples:,} examples ({f.format or 'unknown format'}), {t.total:,} tokens "
             f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "
             f"with {f.encoding} for {f.model}"
         )
@@ -126,6 +141,7 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:
+    text = printable(text)
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
