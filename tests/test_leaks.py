@@ -217,3 +217,38 @@ async def test_the_app_never_shows_a_raw_value(write_jsonl):
             assert raw_pieces_in(text) == [], (where, line)
         # The screens do show the records, masked.
         assert "•••" in seen[1][2] and "tool_call_id=" in seen[2][2]
+
+
+def test_a_quoted_value_is_masked_before_it_is_cut(write_jsonl):
+    """A long field quoted in a message is cut to a few characters; cutting first would
+    leave a piece of a key too short to be recognised, shown raw."""
+    key = "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"
+    record = {"messages": [
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://x.io/a.png",
+                                                                          "detail": key}}]},
+        {"role": "assistant", "content": "ok", "weight": key},
+        {"role": "assistant", "content": "ok", "tool_calls": [{"id": "c1", "type": key,
+                                                             "function": {"name": "f", "arguments": "{}"}}]},
+    ]}
+    report = lint_path(write_jsonl(orjson.dumps(record) + b"\n"), LintConfig())
+    quoted = [d.message for d in report.diagnostics if d.code in ("FT110", "FT111", "FT112")]
+    assert len(quoted) >= 3
+    for message in quoted:
+        assert key[8:14] not in message, message
+        assert "sk-proj-..." in message, message
+
+
+def test_masking_helpers():
+    from linter.pii import json_strings, mask_pointer, mask_text
+
+    assert mask_text("call +44 20 7946 0321 or write to marguerite.okafor@acme-corp.com") == \
+        "call +** ** **** **21 or write to m***@acme-corp.com"
+    assert mask_text("nothing here") == "nothing here"
+    assert mask_pointer("/messages/0/marguerite.okafor@acme-corp.com") == "/messages/0/m***@acme-corp.com"
+    # A reference token is masked alone: "/" never joins two into one finding.
+    assert mask_pointer("/a~1b/messages/12/content") == "/a~1b/messages/12/content"
+    texts = json_strings({"messages": [{"role": "user", "content": "hello there",
+                                        "marguerite.okafor@acme-corp.com": ["a list item"]}]})
+    assert texts == [("/messages/0/content", "hello there"),
+                     ("#/messages/0/marguerite.okafor@acme-corp.com", "marguerite.okafor@acme-corp.com"),
+                     ("/messages/0/marguerite.okafor@acme-corp.com/0", "a list item")]
