@@ -26,9 +26,16 @@ class Settings(LintConfig):
     """``ftpreflight submit`` refuses approval records older than this many days."""
 
     def lint_config(self, **overrides) -> LintConfig:
+        """The lint settings with command-line ``overrides`` applied. Raises ConfigError
+        naming the flag (``--select: unknown rule 'FT999'``) for a bad override."""
+        given = {k: v for k, v in overrides.items() if v is not None}
         data = {name: getattr(self, name) for name in LintConfig.model_fields}
-        data.update({k: v for k, v in overrides.items() if v is not None})
-        return LintConfig.model_validate(data)
+        data.update(given)
+        try:
+            return LintConfig.model_validate(data)
+        except ValidationError as exc:
+            flags = {name: "--" + name.replace("_", "-") for name in given}
+            raise ConfigError(describe_validation_error("config", exc, flags)) from None
 
 
 def load_settings(config_path: str | Path | None = None, start: Path | None = None) -> tuple[Settings, Path | None]:

@@ -488,7 +488,7 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
         result.blockers.append(f"{exc}, so nothing was submitted")
         return result
     result.estimate = estimate
-    cost = f"${pricing.format_usd(estimate.job_cost_usd)}"
+    cost = pricing.format_money(estimate.job_cost_usd)
 
     approval = None
     if approval_path is not None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
+from pathlib import Path
 
 from linter import ConfigError, LintConfig
 from ..config import Settings, load_settings
@@ -14,6 +16,16 @@ from ..exit_codes import ExitStatus
 def fail(message: str, status: ExitStatus = ExitStatus.USAGE) -> ExitStatus:
     print(f"ftpreflight: {message}", file=sys.stderr)
     return status
+
+
+def input_problem(path: str | os.PathLike, what: str) -> str | None:
+    """Why ``path`` cannot be read as the ``what`` (a sentence naming the path), or None."""
+    p = Path(path)
+    if p.is_dir():
+        return f"{path}: {what} is a directory, not a JSONL file"
+    if not p.exists():
+        return f"{path}: {what} not found"
+    return None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -66,4 +78,4 @@ def _split(value: str | None) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-__all__ = ["ConfigError", "build_lint_config", "close_matches", "fail", "settings_from"]
+__all__ = ["ConfigError", "build_lint_config", "close_matches", "fail", "input_problem", "settings_from"]
