@@ -126,3 +126,32 @@ def test_money_for_people_is_in_cents(amount, shown):
 
 def test_money_unknown_is_na():
     assert format_money(None) == "n/a"
+
+
+def test_a_model_only_a_user_price_table_knows_works_in_every_command(capsys, tmp_path, monkeypatch):
+    """Issue 13's bug: such a model linted, but cost/approve failed with "no known tokenizer",
+    because they built their lint settings another way that dropped the row's encoding."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    table = tmp_path / "acme.toml"
+    table.write_text("\n".join([
+        'provider = "acme"', "as_of = 2026-11-01", 'source = "https://acme.example/prices"', "",
+        "[[models]]", 'id = "acme-chat-7b"', 'methods = ["supervised"]', 'encoding = "o200k_base"',
+        "training_context_tokens = 32768", 'training_usd_per_1m_tokens = "2.00"',
+        'input_usd_per_1m = "0.50"', 'output_usd_per_1m = "1.00"', 'status = "unverified"',
+    ]) + "\n")
+    (tmp_path / "ftpreflight.toml").write_text('prices = ["acme.toml"]\n')
+    data = tmp_path / "train.jsonl"
+    with open(data, "w") as handle:
+        for i in range(120):
+            handle.write(json.dumps({"messages": [{"role": "user", "content": f"question {i}"},
+                                                  {"role": "assistant", "content": f"answer {i}"}]}) + "\n")
+    code, _, err = run(capsys, "lint", str(data), "--model", "acme-chat-7b")
+    assert code == 0, err
+    code, out, err = run(capsys, "cost", str(data), "--model", "acme-chat-7b")
+    assert code == 0, err
+    assert "acme-chat-7b" in out and "tokenizer" not in err
+    code, _, err = run(capsys, "approve", str(data), "--model", "acme-chat-7b", "--budget", "5",
+                       "--approver", "Dana", "-o", str(tmp_path / "approval"))
+    assert code == 0, err

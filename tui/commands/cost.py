@@ -18,7 +18,7 @@ import pricing
 from linter import ConfigError, LintReport, lint_path
 from pricing import DatasetTokens, Estimate, EstimateInputError, PricingError, format_money, format_usd
 
-from ..config import Settings, load_settings
+from ..config import Settings, load_settings, resolve_lint_config
 from ..exit_codes import ExitStatus
 from ..tokens import dataset_tokens
 from ._common import input_problem
@@ -100,7 +100,7 @@ class Measured:
 
 def measure(path: str, model: pricing.ModelPrice, settings: Settings, validation: str | None) -> Measured:
     """Lint the file with the model's tokenizer and training context; raises ConfigError."""
-    config = settings.lint_config(model=model.id, context_tokens=model.training_context_tokens)
+    config = resolve_lint_config(settings, model)
     report = lint_path(path, config, validation=validation)
     train = dataset_tokens(report.files[0])
     valid = dataset_tokens(report.files[1]) if validation is not None and len(report.files) > 1 else None
