@@ -252,3 +252,22 @@ def test_masking_helpers():
     assert texts == [("/messages/0/content", "hello there"),
                      ("#/messages/0/marguerite.okafor@acme-corp.com", "marguerite.okafor@acme-corp.com"),
                      ("/messages/0/marguerite.okafor@acme-corp.com/0", "a list item")]
+
+
+@pytest.mark.parametrize("kind", ["preference", "completion"])
+def test_other_formats_mask_and_scan_every_field(write_jsonl, capsys, kind):
+    every = " ; ".join(value for value, _ in PLANTED.values())
+    note = f"note {every}"
+    if kind == "preference":
+        record = {"input": {"messages": [{"role": "user", "content": "Hi", "name": note}], note: 1},
+                  "preferred_output": [{"role": "assistant", "content": "Hello", note: 2}],
+                  "non_preferred_output": [{"role": note, "content": "Go away"}]}
+    else:
+        record = {"prompt": "Summarise: ->", "completion": " ok END", note: 1}
+    lines = [orjson.dumps(record)] * 1 + [orjson.dumps(record).replace(b"Hi", b"Hello there")]
+    path = write_jsonl(b"\n".join(lines) + b"\n")
+    for fmt in ("text", "json"):
+        main(["lint", str(path), "--format", fmt])
+        out, err = capsys.readouterr()
+        assert raw_pieces_in(out + err) == [], fmt
+        assert "FT106" in out and "m***@acme-corp.com" in out and "FT607" in out, fmt
