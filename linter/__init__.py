@@ -4,7 +4,7 @@
 """
 
 from ._config import DEFAULT_MODEL, FormatKind, LintConfig, find_config_file, load_config_table, load_lint_config
-from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span, pointer_to_path
+from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span, pointer_to_path, printable
 from ._engine import lint_path, lint_paths, start_workers
 from ._errors import ConfigError, EncodingIntegrityError, FtPreflightError, LintCancelled, UnknownModelError
 from ._formats import KINDS
@@ -21,7 +21,7 @@ __all__ = [
     "TokenCounter", "TokenStats", "UnknownModelError",
     "all_codes", "base_model_name", "context_for_model", "encoding_name_for_model", "find_config_file",
     "get_encoding", "get_rule", "lint_path", "lint_paths", "load_config_table", "load_lint_config",
-    "parse_record", "pointer_to_path", "read_record_bytes", "start_workers",
+    "parse_record", "pointer_to_path", "printable", "read_record_bytes", "start_workers",
 ]
 
 from ._render import (  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import orjson
 
-from ._diagnostic import Diagnostic, Severity, pointer_to_path
+from ._diagnostic import Diagnostic, Severity, pointer_to_path, printable
 from ._report import LintReport
 from .rules import RULES, get_rule
 
@@ -13,21 +13,6 @@ SCHEMA_VERSION = 1
 
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
-
-
-# Control characters (C0, DEL, C1) and bidirectional overrides in a file name or a
-# message would be obeyed by the terminal or the CI log that shows them: text and
-# GitHub output print them as escapes instead.
-_UNSAFE_CHARS = {cp: f"\\x{cp:02x}" for cp in (*range(0x20), *range(0x7F, 0xA0))}
-_UNSAFE_CHARS.update({cp: f"\\u{cp:04x}" for cp in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
-                                                      *range(0x2066, 0x206A))})
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters and bidirectional overrides shown as escapes."""
-    if text.isascii() and text.isprintable():
-        return text
-    return text.translate(_UNSAFE_CHARS)
 
 
 def _rule_name(code: str) -> str:

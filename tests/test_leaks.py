@@ -157,6 +157,12 @@ def test_escape_characters_in_a_file_name_are_not_sent_to_the_terminal(tmp_path,
         out, err = capsys.readouterr()
         assert "\x1b" not in out + err and "\x07" not in out + err and "\u202e" not in out + err, fmt
         assert "evil\\x1b]0;pwned\\x07" in out, fmt  # shown, as escapes
+    main(["fix", str(path), "-o", str(tmp_path / "out\x1b[2J.jsonl")])
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out + err and "out\\x1b[2J.jsonl" in out
+    main(["lint", str(tmp_path / "missing\x1b[2J"), "--config", str(tmp_path / "none\x1b[2J.toml")])
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out + err and "\\x1b[2J" in err
 
 
 def test_control_characters_quoted_from_the_data_are_escaped(write_jsonl, capsys):
