@@ -209,6 +209,17 @@ def mask_text(text: str, *, kinds: frozenset[str] | None = None) -> str:
     """
     if len(text) < 6:
         return text
+    if kinds is None and len(text) <= 256:
+        return _mask_short(text)  # messages and pointer parts repeat: each is scanned once
+    return _mask_text(text, kinds)
+
+
+@functools.lru_cache(maxsize=4096)
+def _mask_short(text: str) -> str:
+    return _mask_text(text, None)
+
+
+def _mask_text(text: str, kinds: frozenset[str] | None) -> str:
     findings = find_sensitive(text, kinds=kinds)
     if not findings:
         return text
