@@ -110,7 +110,7 @@ def test_text_output_shows_table_date_source_and_assumptions(tmp_path, capsys):
     assert code == 0
     assert "openai table of 2026-11-23" in out
     assert "https://developers.openai.com/api/docs/pricing" in out
-    assert "raised from 3 so that examples x epochs >= 100" in out  # 20 examples -> 5 epochs
+    assert "examples x 3 < 100, so min(25, 100 // 20) = 5" in out  # 20 examples -> 5 epochs
     assert "Assumptions:" in out
     assert "warning: prices for gpt-4o-mini-2024-07-18 are unverified" in err
 
