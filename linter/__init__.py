@@ -11,6 +11,7 @@ from ._formats import KINDS
 from ._models import context_for_model
 from ._observer import LintObserver
 from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats, read_record_bytes
+from ._text import plural
 from ._tokens import ENCODINGS, TokenCounter, base_model_name, encoding_name_for_model, get_encoding
 from .rules import RULES, Rule, all_codes, get_rule
 
@@ -21,7 +22,7 @@ __all__ = [
     "TokenCounter", "TokenStats", "UnknownModelError",
     "all_codes", "base_model_name", "context_for_model", "encoding_name_for_model", "find_config_file",
     "get_encoding", "get_rule", "lint_path", "lint_paths", "load_config_table", "load_lint_config",
-    "pointer_to_path", "read_record_bytes", "start_workers",
+    "plural", "pointer_to_path", "read_record_bytes", "start_workers",
 ]
 
 from ._render import (  # noqa: E402

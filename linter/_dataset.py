@@ -15,6 +15,7 @@ from ._config import LintConfig
 from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span
 from ._formats import iter_objects
 from ._keyset import FirstSeen, first_in_batch
+from ._text import plural
 from ._validate import RecordFacts
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -299,10 +300,10 @@ class DatasetState:
         if "FT201" in self.enabled and self.role == "train":
             n = self.usable
             if n < cfg.min_examples_error:
-                out.append(Diagnostic("FT201", f"{n} usable example(s); at least {cfg.min_examples_error} are required",
+                out.append(Diagnostic("FT201", f"{plural(n, 'usable example')}; at least {cfg.min_examples_error} are required",
                                       ERROR, path))
             elif n < cfg.min_examples_warning:
-                out.append(Diagnostic("FT201", f"only {n} examples; {cfg.min_examples_warning}+ are recommended for "
+                out.append(Diagnostic("FT201", f"only {plural(n, 'example')}; {cfg.min_examples_warning}+ are recommended for "
                                       "a noticeable effect", WARNING, path))
         if "FT203" in self.enabled and self.system_prompts:
             without = self.system_prompts.get(_NO_SYSTEM)
@@ -312,13 +313,16 @@ class DatasetState:
                 top = ranked[0]
                 others = ", ".join(str(v[1]) for v in ranked[1:6])
                 out.append(Diagnostic(
-                    "FT203", f"{len(prompts)} different system prompts: the most common is used by {top[0]:,} "
-                    f"example(s) (first at line {top[1]}); others first appear at lines {others}"
+                    "FT203", f"{len(prompts)} different system prompts: the most common is used by "
+                    f"{plural(top[0], 'example')} (first at line {top[1]}); others first appear at "
+                    f"{'line' if len(ranked) == 2 else 'lines'} {others}"
                     + (" ..." if len(ranked) > 6 else ""), INFO, path, ranked[1][1],
                     related_lines=tuple(v[1] for v in ranked[:6])))
             if without is not None and prompts:
-                out.append(Diagnostic("FT203", f"{without[0]:,} example(s) have no system prompt while "
-                                      f"{sum(v[0] for v in prompts.values()):,} have one (first without: line "
+                out.append(Diagnostic("FT203", f"{plural(without[0], 'example')} {'has' if without[0] == 1 else 'have'} no "
+                                      f"system prompt while {sum(v[0] for v in prompts.values()):,} "
+                                      f"{'has' if sum(v[0] for v in prompts.values()) == 1 else 'have'} one "
+                                      "(first without: line "
                                       f"{without[1]})", INFO, path, without[1]))
         return out
 

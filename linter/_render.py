@@ -7,6 +7,7 @@ import orjson
 
 from ._diagnostic import Diagnostic, Severity, pointer_to_path
 from ._report import LintReport
+from ._text import plural
 from .rules import RULES, get_rule
 
 SCHEMA_VERSION = 1
@@ -109,7 +110,7 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
     for f in report.files:
         t = f.tokens
         lines.append(
-            f"{f.path}: {f.examples:,} examples ({f.format or 'unknown format'}), {t.total:,} tokens "
+            f"{f.path}: {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
             f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "
             f"with {f.encoding} for {f.model}"
         )
@@ -120,7 +121,8 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
     if report.suppressed:
         lines.append(f"({sum(report.suppressed.values()):,} more diagnostics counted but not listed; "
                      "raise max_diagnostics_per_rule to see them)")
-    summary = (f"{report.errors:,} error(s), {report.warnings:,} warning(s), {report.infos:,} info")
+    summary = ", ".join((plural(report.errors, "error"), plural(report.warnings, "warning"),
+                         plural(report.infos, "info")))
     lines.append(paint(summary, _BOLD + (_COLORS[Severity.ERROR] if report.errors else "")))
     return "\n".join(lines) + "\n"
 

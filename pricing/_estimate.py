@@ -415,8 +415,8 @@ def estimate(
     )
     if summary.truncated_examples:
         warnings.append(
-            f"{summary.truncated_examples:,} examples are longer than {model.training_context_tokens:,} tokens "
-            "and will be truncated"
+            f"examples longer than {model.training_context_tokens:,} tokens, which will be truncated: "
+            f"{summary.truncated_examples:,}"
         )
     if method == "dpo":
         assumptions.append("DPO: each example's tokens count the prompt and both outputs")
@@ -471,8 +471,8 @@ def estimate(
         days = max(0, (model.shutdown - today).days)
         per_day = _ratio(job_cost, days) if days else None
         warnings.append(
-            f"{model.id} shuts down on {model.shutdown.isoformat()}: a model trained today is usable for "
-            f"{days:,} days (${format_usd(per_day) if per_day is not None else 'n/a'} of training per usable day)"
+            f"{model.id} shuts down on {model.shutdown.isoformat()}: a model trained today is usable until then "
+            f"(usable days: {days:,}; ${format_usd(per_day) if per_day is not None else 'n/a'} of training per usable day)"
         )
         assumptions.append("usable days are counted from today; training time is not subtracted")
     if model.fine_tuning_ends is not None and today < model.fine_tuning_ends:

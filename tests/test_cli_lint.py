@@ -23,7 +23,7 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 def test_clean_sample_exits_zero(capsys):
     code, out, err = run(capsys, "lint", str(SAMPLES / "support_chat.jsonl"))
     assert code == 0, out
-    assert "0 error(s), 0 warning(s)" in out
+    assert "0 errors, 0 warnings, 0 infos" in out
     assert "120 examples (chat)" in out
 
 

@@ -15,12 +15,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pricing
-from linter import ConfigError, LintReport, lint_path
+from linter import ConfigError, LintReport, lint_path, plural
 from pricing import DatasetTokens, Estimate, EstimateInputError, PricingError, format_usd
 
 from ..config import Settings, load_settings
 from ..exit_codes import ExitStatus
-from ..tokens import dataset_tokens
+from ..tokens import dataset_tokens, lint_note, no_examples_reason
 
 # Estimate parameters as the user typed them on the command line.
 FLAG_FOR_FIELD = {
@@ -147,7 +147,7 @@ def prepare(args: argparse.Namespace, traffic: pricing.Traffic | None = None) ->
     except ConfigError as exc:
         return fail(f"{exc} (the linter needs a tokenizer for {model.id} to count tokens)")
     if measured.train.examples == 0:
-        return fail(f"{args.path}: no parseable examples to estimate", ExitStatus.PROBLEMS)
+        return fail(no_examples_reason(measured.report), ExitStatus.PROBLEMS)
     method = args.method or METHOD_FOR_FORMAT.get(measured.format or "", "supervised")
     return Prepared(settings, book, model, measured, method, traffic)
 
@@ -219,10 +219,9 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if data_format and data_format not in prepared.model.data_formats:
         warnings.insert(0, f"{prepared.model.id} trains on {' or '.join(prepared.model.data_formats)} data, "
                            f"but this file is {data_format}: the provider will reject it")
-    report = prepared.measured.report
-    if report.has_errors:
-        warnings.insert(0, f"the lint found {report.errors} errors; run `ftpreflight lint {args.path}` "
-                           "(records that failed to parse are not counted)")
+    note = lint_note(prepared.measured.report)
+    if note:
+        warnings.insert(0, note)
     comparison = None
     if args.compare:
         comparison = pricing.compare_models(
@@ -282,7 +281,7 @@ def render_text(est: Estimate, path: str) -> str:
         lines.append(f"Hosting: {money(inf.hosting_cost_usd)} per month (give --requests-per-month for traffic)")
     if est.lifetime.days is not None:
         lines += [
-            f"Lifetime: usable until {est.lifetime.usable_until.isoformat()} ({est.lifetime.days:,} days from today)",
+            f"Lifetime: usable until {est.lifetime.usable_until.isoformat()} ({plural(est.lifetime.days, 'day')} from today)",
             f"  training per usable day   {money(est.lifetime.training_cost_per_day_usd)}",
         ]
     lines.append(f"Prices: {m.provider} table of {m.as_of.isoformat()} ({m.status}), {m.row_source}"

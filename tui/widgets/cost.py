@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 import pricing
 
 from ..commands.cost import money
-from ..tokens import dataset_tokens
+from ..tokens import dataset_tokens, lint_note
 
 METHOD_FOR_FORMAT = {"preference": "dpo", "reinforcement": "reinforcement"}
 RECOMPUTE_DELAY = 0.15
@@ -278,9 +278,9 @@ class CostPane(Horizontal):
             estimate_view.update(describe_estimate(est))
             warnings = list(est.warnings)
             report = session.report
-            if report is not None and report.has_errors:
-                warnings.insert(0, f"the lint found {report.errors:,} errors; records that failed to parse "
-                                   "are not counted")
+            note = lint_note(report) if report is not None else None
+            if note:
+                warnings.insert(0, note)
             warnings_view.update("\n".join(f"⚠ {w}" for w in warnings))
         table = self.query_one("#compare", DataTable)
         table.clear()
