@@ -235,6 +235,8 @@ class DatasetState:
         near = has_signature & ~exact
 
         # FT303: the same input with a different target than its first occurrence.
+        conflicts: dict[int, int] = {}
+        """line -> the line it conflicts with: that pair is not also a near-duplicate (FT302)."""
         if "FT303" in self.enabled:
             inputs = facts["input"][rows]
             mask = (inputs != 0) & ~exact
@@ -246,6 +248,7 @@ class DatasetState:
             other_line = np.where(seen, seen_line, key_lines[first])
             conflict = (seen | repeat) & (other_target != targets)
             for i in np.nonzero(conflict)[0].tolist():
+                conflicts[int(key_lines[i])] = int(other_line[i])
                 out.append(Diagnostic("FT303", f"same input as line {other_line[i]} but a different target",
                                       WARNING, path, int(key_lines[i]), related_lines=(int(other_line[i]),)))
             new = ~seen & ~repeat
@@ -281,6 +284,8 @@ class DatasetState:
                 found = self.index.add_compact(near_lines, bkeys[picked], sig8[picked])
                 if "FT302" in self.enabled:
                     for line, matches in zip(near_lines, found):
+                        if conflicts and line in conflicts:  # the pair is reported as FT303, more specific
+                            matches = [m for m in matches if m != conflicts[line]]
                         if matches:
                             out.append(Diagnostic("FT302", f"nearly the same as line {matches[0]}", WARNING, path,
                                                   line, related_lines=tuple(matches[:5]),

@@ -15,8 +15,8 @@ from .privacy_rules import PiiCreditCard, PiiEmail, PiiIban, PiiIpAddress, PiiNa
 from .file_rules import FileTooLarge, TextEncoding, UnreadableFile
 from .record_rules import (
     InvalidContent, InvalidImage, InvalidJson, InvalidPreferencePair, InvalidRole, InvalidToolCall,
-    InvalidWeight, MissingField, MixedFormats, NotAnObject, NoTrainableTarget, TurnOrder, UnexpectedField,
-    UnknownFormat,
+    InvalidWeight, MissingField, MixedFormats, NotAnObject, NoTrainableTarget, NoUserMessage, TurnOrder,
+    UnexpectedField, UnknownFormat,
 )
 
 RULES: tuple[Rule, ...] = (
@@ -36,6 +36,7 @@ RULES: tuple[Rule, ...] = (
     InvalidPreferencePair,
     TextEncoding,
     TurnOrder,
+    NoUserMessage,
     TooFewExamples,
     FileTooLarge,
     InconsistentSystemPrompt,

@@ -48,7 +48,9 @@ class InconsistentSystemPrompt:
       fixable=True)
 class DuplicateExample:
     """An example is identical to an earlier one once whitespace is normalised
-    (runs of spaces, tabs and newlines collapsed, ends trimmed).
+    (runs of spaces, tabs and newlines collapsed, ends trimmed). Only examples
+    count: lines in no known format (FT103) are left alone, since in a file of
+    bare message objects the repeated lines are turns of different conversations.
 
     ## Why is this bad?
     Duplicates are billed again every epoch and over-weight what they say.
