@@ -158,6 +158,26 @@ def facts_columns(rows: list[tuple]) -> dict[str, np.ndarray]:
     }
 
 
+_FORMAT_WORDS = {"chat": "chat (`messages`)", "completion": "completion (`prompt`/`completion`)",
+                 "preference": "preference (DPO: `input`/`preferred_output`/`non_preferred_output`)",
+                 "reinforcement": "reinforcement (`messages` prompts for a grader)"}
+
+
+def format_gate(path: str, file_kind: str | None, config: LintConfig) -> Diagnostic | None:
+    """FT205: the file's data format is one the target model cannot be fine-tuned on."""
+    from ._models import formats_for_model, models_for_format
+
+    accepted = config.data_formats if config.data_formats is not None else formats_for_model(config.model)
+    if file_kind is None or accepted is None or file_kind in accepted:
+        return None
+    takes = " or ".join(_FORMAT_WORDS[f].split(" (")[0] for f in accepted) or "no"
+    others = models_for_format(file_kind)
+    hint = (f"; convert the records to {_FORMAT_WORDS[accepted[0]]}" if accepted else "")
+    hint += f", or choose a model that trains on {file_kind} data ({', '.join(others)})" if others else ""
+    return Diagnostic("FT205", f"{config.model} cannot be fine-tuned on {_FORMAT_WORDS[file_kind]} data; it trains "
+                      f"on {takes} data, so the provider would reject this file{hint}", ERROR, path)
+
+
 class CrossFileState:
     """State shared between the training and validation files of one lint (FT204)."""
 

@@ -568,6 +568,10 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
                    f"{config.upload_limit_bytes / 1e6:,.1f} MB")
     observer.on_file_start(path, size)
     file_kind = config.format_kind or _sample_kind(path)
+    if "FT205" in enabled:
+        gate = _dataset.format_gate(path, file_kind, config)
+        if gate is not None:
+            diags.append(gate)
     completion = _dataset.CompletionProfile.scan(path, config) if file_kind == COMPLETION else None
     setup = _FileSetup(path, encoding, file_kind, enabled, context, config.max_images_per_example,
                        completion.separator if completion else None, completion.stop if completion else None,

@@ -362,8 +362,9 @@ class RecordChecker:
     def _require_user(self, messages: list, base: str) -> None:
         """FT116: an example with assistant turns but no user message."""
         for message in messages:
-            if isinstance(message, dict) and message.get("role") == "user":
-                return
+            role = message.get("role") if isinstance(message, dict) else None
+            if role == "user" or role not in CHAT_ROLES:
+                return  # a user turn, or a turn with a broken role (FT105/FT107) that may be the user's
         present = {m.get("role") for m in messages if isinstance(m, dict)}
         roles = [role for role in CHAT_ROLES if role in present]
         self.emit("FT116", f"no user message (roles: {', '.join(roles)}): the model learns to answer nobody; "

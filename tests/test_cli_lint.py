@@ -144,7 +144,7 @@ def test_rules_and_rule(capsys):
 
 def test_the_installed_command_runs():
     proc = subprocess.run([sys.executable, "-m", "tui.cli", "lint", str(SAMPLES / "completion_legacy.jsonl"),
-                           "--format", "json"], capture_output=True, timeout=120)
+                           "--model", "davinci-002", "--format", "json"], capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode()
     data = orjson.loads(proc.stdout)
     assert data["files"][0]["format"] == "completion"

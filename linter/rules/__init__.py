@@ -8,8 +8,8 @@ from .completion_rules import (
     MissingStopSequence, SeparatorInsidePrompt, StopInsideCompletion,
 )
 from .dataset_rules import (
-    ConflictingTargets, DuplicateExample, ExampleTooLong, InconsistentSystemPrompt, NearDuplicate, SplitLeakage,
-    TooFewExamples,
+    ConflictingTargets, DuplicateExample, ExampleTooLong, FormatNotTrainable, InconsistentSystemPrompt,
+    NearDuplicate, SplitLeakage, TooFewExamples,
 )
 from .privacy_rules import PiiCreditCard, PiiEmail, PiiIban, PiiIpAddress, PiiNationalId, PiiPhone, SecretApiKey
 from .file_rules import FileTooLarge, TextEncoding, UnreadableFile
@@ -41,6 +41,7 @@ RULES: tuple[Rule, ...] = (
     FileTooLarge,
     InconsistentSystemPrompt,
     SplitLeakage,
+    FormatNotTrainable,
     DuplicateExample,
     NearDuplicate,
     ConflictingTargets,

@@ -57,6 +57,8 @@ def build_lint_config(args: argparse.Namespace, settings: Settings) -> LintConfi
         update["context_tokens"] = row.training_context_tokens
     if config.encoding is None and row.encoding in ("o200k_base", "cl100k_base"):
         update["encoding"] = row.encoding
+    if config.data_formats is None:
+        update["data_formats"] = list(row.trainable_formats)
     return config.model_copy(update=update) if update else config
 
 

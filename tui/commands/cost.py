@@ -99,7 +99,8 @@ class Measured:
 
 def measure(path: str, model: pricing.ModelPrice, settings: Settings, validation: str | None) -> Measured:
     """Lint the file with the model's tokenizer and training context; raises ConfigError."""
-    config = settings.lint_config(model=model.id, context_tokens=model.training_context_tokens)
+    config = settings.lint_config(model=model.id, context_tokens=model.training_context_tokens,
+                                  data_formats=list(model.trainable_formats))
     report = lint_path(path, config, validation=validation)
     train = dataset_tokens(report.files[0])
     valid = dataset_tokens(report.files[1]) if validation is not None and len(report.files) > 1 else None
