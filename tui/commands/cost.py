@@ -217,8 +217,8 @@ def run(args: argparse.Namespace) -> ExitStatus:
         return est
     warnings = list(est.warnings)
     data_format = prepared.measured.format
-    if data_format and data_format not in prepared.model.data_formats:
-        warnings.insert(0, f"{prepared.model.id} trains on {' or '.join(prepared.model.data_formats)} data, "
+    if data_format and data_format not in prepared.model.trainable_formats:
+        warnings.insert(0, f"{prepared.model.id} trains on {' or '.join(prepared.model.trainable_formats)} data, "
                            f"but this file is {data_format}: the provider will reject it")
     note = lint_note(prepared.measured.report)
     if note:
