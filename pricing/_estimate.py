@@ -8,7 +8,7 @@ arithmetic is reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -529,19 +529,25 @@ def compare_models(
     traffic: Traffic | None = None,
     hours: Decimal | int | str | None = None,
     data_format: str | None = None,
+    datasets: Mapping[str, DatasetTokens] | None = None,
 ) -> list[Comparison]:
     """Estimate every model that supports ``method`` (and, given ``data_format``, trains
     on that format), cheapest monthly cost first (then cheapest job); models the
-    provider no longer accepts come last with the reason."""
+    provider no longer accepts come last with the reason.
+
+    ``datasets`` holds the same file's token counts by tokenizer encoding: a model whose
+    ``encoding`` is there is priced with those counts, any other with ``dataset``
+    (cl100k_base and o200k_base counts differ by several percent)."""
     rows: list[Comparison] = []
     for model in models:
         if method not in model.methods:
             continue
         if data_format is not None and data_format not in model.data_formats:
             continue
+        counts = (datasets or {}).get(model.encoding or "", dataset)
         try:
             rows.append(Comparison(model, estimate(
-                model, dataset, today=today, method=method, epochs=epochs, traffic=traffic, hours=hours
+                model, counts, today=today, method=method, epochs=epochs, traffic=traffic, hours=hours
             )))
         except JobNotAcceptedError as exc:
             rows.append(Comparison(model, None, str(exc)))

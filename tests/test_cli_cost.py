@@ -204,3 +204,37 @@ def test_validation_tokens_are_shown_separately(tmp_path, capsys):
     assert result["validation_tokens"] == sum(linted_tokens(valid))
     assert result["validation_cost_usd"] is None
     assert any("validation tokens are billed" in w for w in result["warnings"])
+
+
+def test_compare_counts_each_row_with_its_own_models_tokenizer(tmp_path, capsys):
+    """Issue 11 §4: a cl100k model's row must not be priced with o200k counts."""
+    path = tmp_path / "train.jsonl"
+    with open(path, "w", encoding="utf-8") as handle:
+        for i in range(30):  # multilingual support chat: the two encodings split it differently
+            handle.write(json.dumps({"messages": [
+                {"role": "system", "content": "Du bist der Kundendienst von Nordwind Outfitters."},
+                {"role": "user", "content": f"Bestellung {1000 + i}: Die Jacke ist zu groß, können Sie sie "
+                                            f"umtauschen? 注文番号 {i} の返品について教えてください。"},
+                {"role": "assistant", "content": "Gern! Wählen Sie im Kundenkonto „Rücksendung“ und die "
+                                                 "Größe M; の交換は無料です。"},
+            ]}, ensure_ascii=False) + "\n")
+    prices = price_file(tmp_path / "acme.toml", encoding='"o200k_base"')
+    with prices.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(["", "[[models]]", 'id = "acme-legacy-chat"', 'methods = ["supervised"]',
+                                "training_context_tokens = 16385", 'training_usd_per_1m_tokens = "1.00"',
+                                'input_usd_per_1m = "2.00"', 'output_usd_per_1m = "10.00"',
+                                'encoding = "cl100k_base"', 'status = "verified"']) + "\n")
+    code, out, err = run_cli(capsys, "cost", str(path), "--model", "gpt-4o-mini-2024-07-18", "--prices",
+                             str(prices), "--provider", "acme", "--compare", "--format", "json")
+    assert code == 0, err
+    rows = {r["model"]: r for r in json.loads(out)["compare"]}
+
+    def billed(encoding):
+        report = lint_path(path, LintConfig(model="gpt-4o-mini-2024-07-18", encoding=encoding))
+        return sum(report.files[0].records["tokens"].to_list())
+
+    o200k, cl100k = billed("o200k_base"), billed("cl100k_base")
+    assert abs(o200k - cl100k) / o200k > 0.03  # the encodings really differ on this file
+    assert rows["gpt-4o-mini-2024-07-18"]["billed_tokens_per_epoch"] == o200k
+    assert rows["acme-legacy-chat"]["billed_tokens_per_epoch"] == cl100k
+    assert rows["acme-legacy-chat"]["encoding"] == "cl100k_base"

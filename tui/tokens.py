@@ -4,7 +4,8 @@ the app and the submission gate)."""
 from __future__ import annotations
 
 import pricing
-from linter import FileReport, LintReport, plural
+from linter import ENCODINGS, FileReport, LintConfig, LintReport, lint_path, plural
+from pricing import DatasetTokens
 
 
 def dataset_tokens(file_report: FileReport) -> pricing.DatasetTokens:
@@ -61,3 +62,14 @@ def no_examples_reason(report: LintReport) -> str:
     why = f" (line {first.line}: {first.message})" if first is not None else ""
     return (f"{file_report.path}: no examples to estimate: none of its {plural(lines, 'line')} is a record "
             f"in a known fine-tuning format{why}")
+
+
+def tokens_by_encoding(path: str, models, config: LintConfig, counted: DatasetTokens) -> dict[str, DatasetTokens]:
+    """The training file's token counts with every tokenizer ``models`` use: ``counted``
+    (already made with its own encoding) plus one count per other encoding, each from a
+    lint with that encoding (only the counting matters, so only FT101 is selected)."""
+    out = {counted.encoding: counted} if counted.encoding else {}
+    for encoding in sorted({m.encoding for m in models if m.encoding in ENCODINGS} - set(out)):
+        report = lint_path(path, config.model_copy(update={"encoding": encoding, "select": ["FT101"]}))
+        out[encoding] = dataset_tokens(report.files[0])
+    return out

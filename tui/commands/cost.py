@@ -20,7 +20,7 @@ from pricing import DatasetTokens, Estimate, EstimateInputError, PricingError, f
 
 from ..config import Settings, load_settings
 from ..exit_codes import ExitStatus
-from ..tokens import dataset_tokens, lint_note, no_examples_reason
+from ..tokens import dataset_tokens, lint_note, no_examples_reason, tokens_by_encoding
 
 # Estimate parameters as the user typed them on the command line.
 FLAG_FOR_FIELD = {
@@ -225,10 +225,17 @@ def run(args: argparse.Namespace) -> ExitStatus:
         warnings.insert(0, note)
     comparison = None
     if args.compare:
+        models = prepared.book.models(prepared.model.provider)
+        # Each row counts with its own model's tokenizer: the file is counted once more per
+        # other encoding among the models that can train on it.
+        fit = [m for m in models if prepared.method in m.methods
+               and (data_format is None or data_format in m.data_formats)]
+        config = prepared.settings.lint_config(model=prepared.model.id,
+                                               context_tokens=prepared.model.training_context_tokens)
         comparison = pricing.compare_models(
-            prepared.book.models(prepared.model.provider), prepared.measured.train, today=today(),
+            models, prepared.measured.train, today=today(),
             method=prepared.method, epochs=args.epochs, traffic=traffic, hours=args.hours,
-            data_format=prepared.measured.format,
+            data_format=data_format, datasets=tokens_by_encoding(args.path, fit, config, prepared.measured.train),
         )
     if args.output_format == "json":
         data = est.to_dict()
@@ -298,6 +305,8 @@ def _comparison_dict(row: pricing.Comparison) -> dict:
     data = row.estimate.to_dict()
     return {
         "model": row.model.id,
+        "encoding": row.model.encoding,
+        "billed_tokens_per_epoch": data["billed_tokens_per_epoch"],
         "epochs": data["epochs"],
         "training_cost_usd": data["training_cost_usd"],
         "job_cost_usd": data["job_cost_usd"],
@@ -309,15 +318,17 @@ def _comparison_dict(row: pricing.Comparison) -> dict:
 
 
 def render_comparison(rows: list[pricing.Comparison]) -> str:
-    header = f"{'model':<28} {'training':>12} {'per month':>12} {'per 1k req':>12} {'usable days':>12}"
-    lines = ["", "Compared (cheapest per month first):", header]
+    header = (f"{'model':<28} {'tokens/epoch':>12} {'training':>12} {'per month':>12} {'per 1k req':>12} "
+              f"{'usable days':>12}")
+    lines = ["", "Compared (cheapest per month first; each model's tokens counted with its own tokenizer):", header]
     for row in rows:
         if row.estimate is None:
             lines.append(f"{row.model.id:<28} {'refused: ' + (row.refused or '')}")
             continue
         e = row.estimate
         lines.append(
-            f"{row.model.id:<28} {money(e.job_cost_usd):>12} {money(e.inference.monthly_cost_usd):>12} "
+            f"{row.model.id:<28} {e.billed_tokens_per_epoch:>12,} {money(e.job_cost_usd):>12} "
+            f"{money(e.inference.monthly_cost_usd):>12} "
             f"{money(e.inference.cost_per_1000_requests_usd):>12} "
             f"{(str(e.lifetime.days) if e.lifetime.days is not None else '-'):>12}"
         )
