@@ -64,12 +64,13 @@ def no_examples_reason(report: LintReport) -> str:
             f"in a known fine-tuning format{why}")
 
 
-def tokens_by_encoding(path: str, models, config: LintConfig, counted: DatasetTokens) -> dict[str, DatasetTokens]:
+def tokens_by_encoding(path: str, models, config: LintConfig, counted: DatasetTokens,
+                       lint=lint_path) -> dict[str, DatasetTokens]:
     """The training file's token counts with every tokenizer ``models`` use: ``counted``
     (already made with its own encoding) plus one count per other encoding, each from a
     lint with that encoding (only the counting matters, so only FT101 is selected)."""
     out = {counted.encoding: counted} if counted.encoding else {}
     for encoding in sorted({m.encoding for m in models if m.encoding in ENCODINGS} - set(out)):
-        report = lint_path(path, config.model_copy(update={"encoding": encoding, "select": ["FT101"]}))
+        report = lint(path, config.model_copy(update={"encoding": encoding, "select": ["FT101"]}))
         out[encoding] = dataset_tokens(report.files[0])
     return out
