@@ -325,11 +325,11 @@ class DatasetState:
         if "FT201" in self.enabled and self.role == "train":
             n = self.usable
             if n < cfg.min_examples_error:
-                out.append(Diagnostic("FT201", f"{plural(n, 'usable example')}; at least {cfg.min_examples_error} are required",
-                                      ERROR, path))
+                out.append(Diagnostic("FT201", f"{plural(n, 'usable example')}; at least {cfg.min_examples_error} "
+                                      "are required", ERROR, path))
             elif n < cfg.min_examples_warning:
-                out.append(Diagnostic("FT201", f"only {plural(n, 'example')}; {cfg.min_examples_warning}+ are recommended for "
-                                      "a noticeable effect", WARNING, path))
+                out.append(Diagnostic("FT201", f"only {plural(n, 'example')}; {cfg.min_examples_warning}+ are "
+                                      "recommended for a noticeable effect", WARNING, path))
         if "FT203" in self.enabled and self.system_prompts:
             without = self.system_prompts.get(_NO_SYSTEM)
             prompts = {k: v for k, v in self.system_prompts.items() if k != _NO_SYSTEM}
@@ -344,11 +344,10 @@ class DatasetState:
                     + (" ..." if len(ranked) > 6 else ""), INFO, path, ranked[1][1],
                     related_lines=tuple(v[1] for v in ranked[:6])))
             if without is not None and prompts:
-                out.append(Diagnostic("FT203", f"{plural(without[0], 'example')} {'has' if without[0] == 1 else 'have'} no "
-                                      f"system prompt while {sum(v[0] for v in prompts.values()):,} "
-                                      f"{'has' if sum(v[0] for v in prompts.values()) == 1 else 'have'} one "
-                                      "(first without: line "
-                                      f"{without[1]})", INFO, path, without[1]))
+                with_prompt = sum(v[0] for v in prompts.values())
+                out.append(Diagnostic("FT203", f"{plural(without[0], 'example')} {'has' if without[0] == 1 else 'have'} "
+                                      f"no system prompt while {with_prompt:,} {'has' if with_prompt == 1 else 'have'} "
+                                      f"one (first without: line {without[1]})", INFO, path, without[1]))
         return out
 
 

@@ -612,7 +612,8 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
             observer.on_records(path, _rows(result.columns))
         observer.on_progress(path, result.end_offset, size)
     if crlf_total and "FT114" in enabled:
-        keep([Diagnostic("FT114", f"{plural(crlf_total, 'line')} {'ends' if crlf_total == 1 else 'end'} with CRLF (Windows line endings)", WARNING, path,
+        verb = "ends" if crlf_total == 1 else "end"
+        keep([Diagnostic("FT114", f"{plural(crlf_total, 'line')} {verb} with CRLF (Windows line endings)", WARNING, path,
                          first_crlf, fix=Fix("normalise-newline", Applicability.SAFE, "convert CRLF to LF"))])
     keep(dataset.finish())
     if completion is not None:
