@@ -238,3 +238,17 @@ def test_compare_counts_each_row_with_its_own_models_tokenizer(tmp_path, capsys)
     assert rows["gpt-4o-mini-2024-07-18"]["billed_tokens_per_epoch"] == o200k
     assert rows["acme-legacy-chat"]["billed_tokens_per_epoch"] == cl100k
     assert rows["acme-legacy-chat"]["encoding"] == "cl100k_base"
+
+
+def test_compare_counts_again_only_for_models_it_can_price(tmp_path, capsys, monkeypatch):
+    """gpt-3.5-turbo (cl100k_base) is shut down: its row is refused, so the file is not
+    tokenized a second time for it."""
+    import tui.tokens
+
+    calls = []
+    monkeypatch.setattr(tui.tokens, "lint_path", lambda *a, **k: calls.append(a) or lint_path(*a, **k))
+    data = chat_file(tmp_path / "train.jsonl", 50)
+    code, out, _ = run_cli(capsys, "cost", str(data), "--model", "gpt-4o-mini", "--compare", "--format", "json")
+    assert code == 0
+    rows = {r["model"]: r for r in json.loads(out)["compare"]}
+    assert rows["gpt-3.5-turbo-0125"]["refused"] and calls == []

@@ -64,13 +64,30 @@ def no_examples_reason(report: LintReport) -> str:
             f"in a known fine-tuning format{why}")
 
 
+def comparable_models(models, method: str, data_format: str | None, today) -> list:
+    """The models a comparison prices: they offer ``method``, train on ``data_format`` and
+    still accept jobs (a refused row needs no token count)."""
+    import pricing
+
+    out = []
+    for model in models:
+        if method not in model.methods or (data_format is not None and data_format not in model.data_formats):
+            continue
+        try:
+            pricing.check_accepts_jobs(model, today)
+        except pricing.JobNotAcceptedError:
+            continue
+        out.append(model)
+    return out
+
+
 def tokens_by_encoding(path: str, models, config: LintConfig, counted: DatasetTokens,
-                       lint=lint_path) -> dict[str, DatasetTokens]:
+                       lint=None) -> dict[str, DatasetTokens]:
     """The training file's token counts with every tokenizer ``models`` use: ``counted``
     (already made with its own encoding) plus one count per other encoding, each from a
     lint with that encoding (only the counting matters, so only FT101 is selected)."""
     out = {counted.encoding: counted} if counted.encoding else {}
     for encoding in sorted({m.encoding for m in models if m.encoding in ENCODINGS} - set(out)):
-        report = lint(path, config.model_copy(update={"encoding": encoding, "select": ["FT101"]}))
+        report = (lint or lint_path)(path, config.model_copy(update={"encoding": encoding, "select": ["FT101"]}))
         out[encoding] = dataset_tokens(report.files[0])
     return out

@@ -20,7 +20,7 @@ from pricing import DatasetTokens, Estimate, EstimateInputError, PricingError, f
 
 from ..config import Settings, load_settings, resolve_lint_config
 from ..exit_codes import ExitStatus
-from ..tokens import dataset_tokens, lint_note, no_examples_reason, tokens_by_encoding
+from ..tokens import comparable_models, dataset_tokens, lint_note, no_examples_reason, tokens_by_encoding
 from ._common import input_problem
 
 # Estimate parameters as the user typed them on the command line.
@@ -229,8 +229,7 @@ def run(args: argparse.Namespace) -> ExitStatus:
         models = prepared.book.models(prepared.model.provider)
         # Each row counts with its own model's tokenizer: the file is counted once more per
         # other encoding among the models that can train on it.
-        fit = [m for m in models if prepared.method in m.methods
-               and (data_format is None or data_format in m.data_formats)]
+        fit = comparable_models(models, prepared.method, data_format, today())
         config = resolve_lint_config(prepared.settings, prepared.model)
         comparison = pricing.compare_models(
             models, prepared.measured.train, today=today(),

@@ -20,7 +20,7 @@ import pricing
 from linter import ENCODINGS
 
 from ..commands.cost import money
-from ..tokens import dataset_tokens, lint_note, tokens_by_encoding
+from ..tokens import comparable_models, dataset_tokens, lint_note, tokens_by_encoding
 
 METHOD_FOR_FORMAT = {"preference": "dpo", "reinforcement": "reinforcement"}
 RECOMPUTE_DELAY = 0.15
@@ -252,16 +252,16 @@ class CostPane(Horizontal):
             models = self.book.models(inputs.provider)
             comparison = pricing.compare_models(models, train, today=today, method=method, epochs=inputs.epochs,
                                                 traffic=traffic, hours=inputs.hours, data_format=data_format,
-                                                datasets=self._counts_by_encoding(models, method, data_format,
-                                                                                  report, train, generation))
+                                                datasets=self._counts_by_encoding(
+                                                    comparable_models(models, method, data_format, today),
+                                                    report, train, generation))
         except (pricing.EstimateInputError, pricing.JobNotAcceptedError) as exc:
             error = str(exc)
         self.post_message(EstimateReady(inputs, estimate, comparison, error))
 
-    def _counts_by_encoding(self, models, method: str, data_format, report, train, generation: int) -> dict:
+    def _counts_by_encoding(self, fit: list, report, train, generation: int) -> dict:
         """The training file counted with each tokenizer the comparable models use, so each
         row is priced with its own model's counts (once per lint, in this worker thread)."""
-        fit = [m for m in models if method in m.methods and (data_format is None or data_format in m.data_formats)]
         wanted = frozenset(m.encoding for m in fit if m.encoding in ENCODINGS)
         cache = getattr(self, "_by_encoding", None)
         if cache is None or cache[0] != generation or not wanted <= cache[1].keys():
