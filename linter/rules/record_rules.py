@@ -46,7 +46,10 @@ class NotAnObject:
 class UnknownFormat:
     """A record has none of the keys that identify a format: `messages` (chat,
     reinforcement), `prompt`/`completion` (legacy completion) or
-    `input`/`preferred_output`/`non_preferred_output` (preference, DPO).
+    `input`/`preferred_output`/`non_preferred_output` (preference, DPO). A line
+    that is one chat message (`{"role": ..., "content": ...}`, an export that wrote
+    a message per line) is named as such, with how to wrap it; the text output
+    folds the identical findings of such a file into one.
 
     ## Why is this bad?
     The provider cannot tell what to train on.
