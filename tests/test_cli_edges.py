@@ -157,7 +157,7 @@ def test_cost_of_a_gzip_file_says_it_is_gzip(capsys, tmp_path):
 
     packed = tmp_path / "train.jsonl.gz"
     packed.write_bytes(gzip.compress(Path(CLEAN).read_bytes()))
-    code, _, lint_out = run(capsys, "lint", str(packed))
+    code, lint_out, _ = run(capsys, "lint", str(packed))
     assert code == 1 and "gzip" in lint_out
     code, _, err = run(capsys, "cost", str(packed), "--model", "gpt-4o-mini-2024-07-18")
     assert code != 0
