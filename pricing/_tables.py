@@ -16,8 +16,12 @@ A table file (TOML or JSON) describes one provider::
     ...
 
 The schema is flat on purpose: every condition (batch, cached input, hourly
-hosting, hourly training) is its own field, so a price file reads like the
-provider's price page and no price hides in code. Money is ``Decimal``; numbers
+hosting, monthly storage, hourly training, DPO, full-parameter training) is its
+own field, so a price file reads like the provider's price page and no price
+hides in code. A row whose price could not be sourced says so with
+``price_unknown = true`` and carries the model's other facts (methods, formats,
+context, tokenizer, lifecycle) without inventing a figure; estimates refuse it
+until a user price file supplies one. Money is ``Decimal``; numbers
 written without quotes are parsed as exact decimals, never floats.
 
 Later tables override earlier ones row by row (same provider and model id), so a
@@ -47,7 +51,8 @@ METHOD_FOR_FORMAT = {"chat": "supervised", "completion": "supervised", "preferen
 """The fine-tuning method that trains on each data format."""
 Status = Literal["verified", "unverified"]
 
-BUILTIN_TABLES: tuple[str, ...] = ("openai.toml", "azure_openai.toml")
+BUILTIN_TABLES: tuple[str, ...] = (
+    "openai.toml", "azure_openai.toml", "together.toml", "fireworks.toml", "vertex.toml", "bedrock.toml")
 """Table files shipped in ``pricing/tables``, in lookup order."""
 
 BUILTIN_ORIGIN = "built-in"
@@ -76,6 +81,12 @@ def _to_decimal(value: Any) -> Any:
 Money = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, allow_inf_nan=False)]
 
 
+_TRAINING_PRICE_FIELDS = (
+    "training_usd_per_1m_tokens", "dpo_training_usd_per_1m_tokens", "full_training_usd_per_1m_tokens",
+    "full_dpo_training_usd_per_1m_tokens", "training_usd_per_hour",
+)
+
+
 class _RowFields(BaseModel):
     """The fields of one model row as written in a price file."""
 
@@ -93,29 +104,45 @@ class _RowFields(BaseModel):
     training_context_tokens: int = Field(gt=0)
     """Longest training example in tokens; longer examples are truncated (and billed) at this length."""
     encoding: str | None = None
-    """Tokenizer encoding (``o200k_base``, ``cl100k_base``) when the provider uses a tiktoken encoding."""
+    """Tokenizer encoding the token counts use (``o200k_base``, ``llama3``, ``qwen2``, ...); unset when none fits."""
+    price_unknown: bool = False
+    """True when no training price could be sourced: the row then carries no training price, and
+    estimates refuse it until a user price file supplies one."""
     training_usd_per_1m_tokens: Money | None = None
-    """Price of one million trained tokens (supervised and DPO)."""
+    """Price of one million trained tokens (supervised, and DPO unless ``dpo_training_usd_per_1m_tokens`` is set)."""
+    dpo_training_usd_per_1m_tokens: Money | None = None
+    """Price of one million DPO-trained tokens, when it differs from the supervised price."""
+    full_training_usd_per_1m_tokens: Money | None = None
+    """Supervised price with full-parameter training, where the provider also offers it (the row's
+    main price is the default, LoRA, one)."""
+    full_dpo_training_usd_per_1m_tokens: Money | None = None
+    """DPO price with full-parameter training, when published."""
+    size_band: str | None = None
+    """The provider's model-size band whose price this row carries (e.g. ``up to 16B``), when priced by band."""
     training_usd_per_hour: Money | None = None
     """Price of one hour of training time (reinforcement fine-tuning)."""
     validation_billed: bool | None = None
     """Whether validation-file tokens are billed; omit when the provider does not say."""
-    input_usd_per_1m: Money
-    """Fine-tuned model inference: one million input tokens."""
+    input_usd_per_1m: Money | None = None
+    """Fine-tuned model inference: one million input tokens; omit when not published for tuned models."""
     cached_input_usd_per_1m: Money | None = None
     """Fine-tuned model inference: one million cached input tokens, when published."""
-    output_usd_per_1m: Money
-    """Fine-tuned model inference: one million output tokens."""
+    output_usd_per_1m: Money | None = None
+    """Fine-tuned model inference: one million output tokens; omit when not published for tuned models."""
     batch_input_usd_per_1m: Money | None = None
     """Batch API price of one million input tokens, when published."""
     batch_output_usd_per_1m: Money | None = None
     """Batch API price of one million output tokens, when published."""
     hosting_usd_per_hour: Money | None = None
     """Hourly fee for keeping a fine-tuned deployment up (e.g. Azure), billed whether used or not."""
+    storage_usd_per_month: Money | None = None
+    """Monthly fee for storing one custom model (e.g. Bedrock), billed whether used or not."""
     fine_tuning_ends: date | None = None
     """First day on which the provider refuses new fine-tuning jobs for this model."""
     shutdown: date | None = None
     """First day on which the model and the models fine-tuned from it stop serving."""
+    lifecycle_source: str | None = None
+    """Where ``fine_tuning_ends`` and ``shutdown`` were checked, when not the row's ``source``."""
     source: str | None = None
     """Where this row's figures were checked; defaults to the table's source."""
     status: Status = "unverified"
@@ -125,6 +152,11 @@ class _RowFields(BaseModel):
 
     @model_validator(mode="after")
     def _has_training_price(self) -> _RowFields:
+        if self.price_unknown:
+            given = [name for name in _TRAINING_PRICE_FIELDS if getattr(self, name) is not None]
+            if given:
+                raise ValueError(f"a row with price_unknown = true carries no training price ({', '.join(given)})")
+            return self
         token_methods = [m for m in self.methods if m != "reinforcement"]
         if token_methods and self.training_usd_per_1m_tokens is None:
             raise ValueError(f"training_usd_per_1m_tokens is required for {', '.join(token_methods)}")
@@ -160,7 +192,25 @@ class ModelPrice(_RowFields):
     @property
     def billed_by_time(self) -> bool:
         """True when training is billed per hour rather than per token."""
-        return self.training_usd_per_1m_tokens is None
+        return self.training_usd_per_1m_tokens is None and self.training_usd_per_hour is not None
+
+    @property
+    def lifecycle_row_source(self) -> str:
+        """Where the row's lifecycle dates were checked."""
+        return self.lifecycle_source or self.row_source
+
+    def training_price_per_1m(self, method: str, *, full: bool = False) -> Decimal | None:
+        """Price of one million trained tokens for ``method`` (``supervised`` or ``dpo``), LoRA or
+        ``full``-parameter; ``None`` when the table has no such price (unknown, or billed by time)."""
+        if method == "dpo":
+            if full:
+                return self.full_dpo_training_usd_per_1m_tokens
+            if self.dpo_training_usd_per_1m_tokens is not None:
+                return self.dpo_training_usd_per_1m_tokens
+            return self.training_usd_per_1m_tokens
+        if method == "supervised":
+            return self.full_training_usd_per_1m_tokens if full else self.training_usd_per_1m_tokens
+        return None
 
     def names(self) -> tuple[str, ...]:
         return (self.id, *self.aliases)
