@@ -100,7 +100,8 @@ def run(args: argparse.Namespace) -> ExitStatus:
                        f"{row['models']:>6}  {row['origin']}")
             out.append(f"{'':<41}{row['source']}")
         if args.models:
-            out += ["", f"{'provider/model':<52} {'train':>12} {'in/1M':>8} {'out/1M':>8} {'context':>8} "
+            width = max([38, *(len(f"{r.provider}/{r.id}") for r in models)])
+            out += ["", f"{'provider/model':<{width}} {'train':>12} {'in/1M':>8} {'out/1M':>8} {'context':>8} "
                         f"{'status':<10} lifecycle"]
             for r in models:
                 if r.price_unknown:
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> ExitStatus:
                     life.append(f"jobs until {r.fine_tuning_ends.isoformat()}")
                 if r.shutdown:
                     life.append(f"shutdown {r.shutdown.isoformat()}")
-                out.append(f"{r.provider + '/' + r.id:<52} {train:>12} {_cell(r.input_usd_per_1m):>8} "
+                out.append(f"{r.provider + '/' + r.id:<{width}} {train:>12} {_cell(r.input_usd_per_1m):>8} "
                            f"{_cell(r.output_usd_per_1m):>8} {r.training_context_tokens:>8} {r.status:<10} "
                            f"{', '.join(life) or '-'}")
         sys.stdout.write("\n".join(out) + "\n")
