@@ -492,3 +492,66 @@ def table_age_days(table: PriceTable, today: date) -> int:
 
 STALE_AFTER_DAYS = 90
 """A table checked longer ago than this is reported as stale."""
+
+
+_METHOD_LABELS = {"supervised": "SFT", "dpo": "DPO", "reinforcement": "RFT"}
+
+
+def _usd(amount: Decimal) -> str:
+    # The estimate module's format_usd, repeated here because _estimate imports this module.
+    cents = amount.quantize(Decimal("0.01"))
+    return f"${cents:f}" if cents == amount else f"${amount.normalize():f}"
+
+
+def _training_cell(row: ModelPrice) -> str:
+    if row.price_unknown:
+        return "unknown"
+    if row.billed_by_time:
+        assert row.training_usd_per_hour is not None
+        return f"{_usd(row.training_usd_per_hour)}/hour"
+    parts = []
+    for method in ("supervised", "dpo"):
+        price = row.training_price_per_1m(method)
+        if method in row.methods and price is not None:
+            parts.append(f"{_METHOD_LABELS[method]} {_usd(price)}")
+    full = [f"{_METHOD_LABELS[m]} {_usd(p)}" for m in ("supervised", "dpo")
+            if m in row.methods and (p := row.training_price_per_1m(m, full=True)) is not None]
+    cell = ", ".join(parts)
+    if full:
+        cell += f"; full: {', '.join(full)}"
+    if row.size_band:
+        cell += f" (band {row.size_band})"
+    return cell
+
+
+def render_price_tables_markdown(book: PriceBook | None = None) -> str:
+    """Every row of ``book`` (default: the built-in tables) as a Markdown table: the model
+    facts (methods, formats, context, tokenizer, lifecycle) and prices a planner needs.
+    The README's price-table block is this text (a test keeps them equal)."""
+    book = book or default_price_book()
+    lines = [
+        "| Provider | Model | Methods | Formats | Context | Tokenizer | Training per 1M tokens "
+        "| Other fees | Jobs until | Shutdown | Status |",
+        "|---|---|---|---|---:|---|---|---|---|---|---|",
+    ]
+    for row in book.models():
+        fees = []
+        if row.hosting_usd_per_hour is not None:
+            fees.append(f"hosting {_usd(row.hosting_usd_per_hour)}/hour")
+        if row.storage_usd_per_month is not None:
+            fees.append(f"storage {_usd(row.storage_usd_per_month)}/month")
+        cells = [
+            row.provider,
+            f"`{row.id}`",
+            ", ".join(_METHOD_LABELS[m] for m in row.methods),
+            ", ".join(row.trainable_formats),
+            f"{row.training_context_tokens:,}",
+            row.encoding or "-",
+            _training_cell(row),
+            ", ".join(fees) or "-",
+            row.fine_tuning_ends.isoformat() if row.fine_tuning_ends else "-",
+            row.shutdown.isoformat() if row.shutdown else "-",
+            row.status,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
