@@ -440,15 +440,17 @@ def estimate(
     assumptions: list[str] = []
     warnings: list[str] = []
 
-    summary = dataset.summarize(model.training_context_tokens)
+    context = model.context_for(method)
+    summary = dataset.summarize(context)
     epoch_count, epochs_rule = resolve_epochs(summary.examples, epochs)
     training_tokens = summary.billed_tokens_per_epoch * epoch_count
     assumptions.append(
-        f"each example is billed up to the training context of {model.training_context_tokens:,} tokens"
+        f"each example is billed up to the training context of {context:,} tokens"
+        + (" (the DPO limit)" if context != model.training_context_tokens else "")
     )
     if summary.truncated_examples:
         warnings.append(
-            f"examples longer than {model.training_context_tokens:,} tokens, which will be truncated: "
+            f"examples longer than {context:,} tokens, which will be truncated: "
             f"{summary.truncated_examples:,}"
         )
     if method == "dpo":
@@ -489,7 +491,7 @@ def estimate(
 
     validation_tokens = validation_cost = None
     if validation is not None:
-        validation_tokens = validation.summarize(model.training_context_tokens).billed_tokens_per_epoch
+        validation_tokens = validation.summarize(context).billed_tokens_per_epoch
         validation_price = model.training_price_per_1m(method)
         if model.validation_billed and validation_price is not None:
             validation_cost = Decimal(validation_tokens * epoch_count) * validation_price / ONE_MILLION

@@ -103,6 +103,8 @@ class _RowFields(BaseModel):
     """Training file formats the model accepts: legacy base models train on prompt/completion data only."""
     training_context_tokens: int = Field(gt=0)
     """Longest training example in tokens; longer examples are truncated (and billed) at this length."""
+    dpo_training_context_tokens: int | None = Field(default=None, gt=0)
+    """Longest DPO example, when the provider allows less than ``training_context_tokens`` for DPO."""
     encoding: str | None = None
     """Tokenizer encoding the token counts use (``o200k_base``, ``llama3``, ``qwen2``, ...); unset when none fits."""
     price_unknown: bool = False
@@ -224,6 +226,12 @@ class ModelPrice(_RowFields):
     def lifecycle_row_source(self) -> str:
         """Where the row's lifecycle dates were checked."""
         return self.lifecycle_source or self.row_source
+
+    def context_for(self, method: str) -> int:
+        """Longest example, in tokens, that a ``method`` job trains on (and bills) before truncating."""
+        if method == "dpo" and self.dpo_training_context_tokens is not None:
+            return self.dpo_training_context_tokens
+        return self.training_context_tokens
 
     def training_price_per_1m(self, method: str, *, full: bool = False) -> Decimal | None:
         """Price of one million trained tokens for ``method`` (``supervised`` or ``dpo``), LoRA or
@@ -545,7 +553,8 @@ def render_price_tables_markdown(book: PriceBook | None = None) -> str:
             f"`{row.id}`",
             ", ".join(_METHOD_LABELS[m] for m in row.methods),
             ", ".join(row.trainable_formats),
-            f"{row.training_context_tokens:,}",
+            f"{row.training_context_tokens:,}" + (
+                f" (DPO {row.dpo_training_context_tokens:,})" if row.dpo_training_context_tokens else ""),
             row.encoding or "-",
             _training_cell(row),
             ", ".join(fees) or "-",

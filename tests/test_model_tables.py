@@ -98,6 +98,15 @@ def test_dpo_is_priced_at_the_dpo_rate():
     assert (sft.to_dict()["training_cost_usd"], dpo.to_dict()["training_cost_usd"]) == ("0.40", "1.00")
 
 
+def test_dpo_examples_are_billed_up_to_the_dpo_context():
+    row = find_model("together/openai/gpt-oss-20b")  # SFT 16,384 tokens, DPO 8,192
+    long_examples = DatasetTokens.from_counts([10_000] * 10)
+    assert estimate(row, long_examples, today=TODAY, epochs=1).billed_tokens_per_epoch == 100_000
+    dpo = estimate(row, long_examples, today=TODAY, epochs=1, method="dpo")
+    assert dpo.billed_tokens_per_epoch == 81_920 and dpo.truncated_examples == 10
+    assert any("8,192 tokens (the DPO limit)" in a for a in dpo.assumptions)
+
+
 def test_band_row_says_which_band_priced_it():
     est = estimate(find_model("fireworks/accounts/fireworks/models/qwen3-8b"), flat(10, 100), today=TODAY, epochs=1)
     assert any("up to 16B band" in a for a in est.assumptions)

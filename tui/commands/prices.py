@@ -41,6 +41,7 @@ def _model_dict(row: pricing.ModelPrice) -> dict:
         "aliases": list(row.aliases),
         "methods": list(row.methods),
         "training_context_tokens": row.training_context_tokens,
+        "dpo_training_context_tokens": row.dpo_training_context_tokens,
         "encoding": row.encoding,
         "training_usd_per_1m_tokens": money(row.training_usd_per_1m_tokens),
         "price_unknown": row.price_unknown,
