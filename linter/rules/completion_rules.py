@@ -1,10 +1,10 @@
 """Rules for the legacy prompt/completion format (babbage-002, davinci-002)."""
 
-from ._base import ERROR, INFO, WARNING, rule
+from ._base import ERROR, INFO, UNSAFE, WARNING, rule
 
 
 @rule("FT401", "missing-prompt-separator", WARNING,
-      "completion format: prompts do not all end with the same separator", fixable=True)
+      "completion format: prompts do not all end with the same separator", fixable=UNSAFE)
 class MissingPromptSeparator:
     """Prompts do not all end with the same fixed separator. ftpreflight infers the
     separator most prompts end with and names the lines that lack it; when no
@@ -45,7 +45,7 @@ class SeparatorInsidePrompt:
 
 
 @rule("FT403", "missing-stop-sequence", WARNING,
-      "completions do not all end with the same stop sequence", fixable=True)
+      "completions do not all end with the same stop sequence", fixable=UNSAFE)
 class MissingStopSequence:
     """Completions do not all end with the same stop sequence. ftpreflight infers the
     stop most completions end with and names the lines that lack it; when none is
@@ -86,7 +86,7 @@ class StopInsideCompletion:
 
 
 @rule("FT405", "completion-without-leading-space", WARNING, "a completion does not start with a space",
-      fixable=True)
+      fixable=UNSAFE)
 class CompletionWithoutLeadingSpace:
     """A completion does not start with a whitespace character.
 
