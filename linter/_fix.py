@@ -663,3 +663,16 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def fix_class(diagnostic: Diagnostic) -> Applicability | None:
+    """How ``fix_file`` treats ``diagnostic``: ``SAFE`` (always fixed), ``UNSAFE`` (fixed
+    only with the rule's opt-in) or ``None`` (no automatic fix), from the rule table.
+    Diagnostics of a fixable rule that no fix can repair (invalid bytes, a NUL; a
+    separator suggestion for the whole file) have none."""
+    applicability = fix_applicability(diagnostic.code)
+    if applicability is None or diagnostic.line is None:
+        return None
+    if diagnostic.code == "FT114" and diagnostic.fix is None:
+        return None
+    return applicability

@@ -11,9 +11,9 @@ from pathlib import Path
 import orjson
 
 from linter import (
-    RULES, Applicability, ConfigError, FixError, FixOptions, UnknownModelError, fix_file, get_rule, lint_path,
+    RULES, Applicability, ConfigError, FixError, FixOptions, UnknownModelError, backup_file, check_fix, destination,
+    fix_file, get_rule, lint_for_fix,
 )
-from linter._fix import backup_file, check_fix, destination, lint_for_fix
 from ..exit_codes import ExitStatus
 from ._common import build_lint_config, fail, settings_from
 
