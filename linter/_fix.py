@@ -356,6 +356,8 @@ class _Plan:
         fix never copies one record's value into another."""
         new = _complete_suffix(text, suffix)
         if new == text:
+            if not text.endswith(suffix):
+                summary.skipped[f"{what} already there, spaced differently"] += 1
             return text
         from .pii import find_sensitive, placeholder
 
@@ -384,10 +386,19 @@ def _placeholder(kind: str) -> str:
 
 
 def _complete_suffix(text: str, suffix: str) -> str:
-    """``text`` ending with ``suffix``: unchanged when it already ends with it; a text
-    ending in part of the suffix (half the separator) gets the rest."""
+    """``text`` ending with ``suffix``. Unchanged when it already ends with it. A text that
+    ends with the suffix's visible part give or take whitespace (``...###\\n\\n `` for
+    ``\\n\\n###\\n\\n``) already has the delimiter: appending would write it twice, so only
+    its trailing whitespace is made right (or nothing is done). A text ending in part of
+    the suffix (half the separator) gets the rest."""
     if text.endswith(suffix):
         return text
+    visible = suffix.strip()
+    if visible:
+        head = text.rstrip()
+        if head.endswith(visible):
+            new = head + suffix[suffix.rindex(visible) + len(visible):]
+            return new if new.endswith(suffix) else text
     for k in range(len(suffix) - 1, 0, -1):
         if text.endswith(suffix[:k]):
             return text + suffix[k:]
