@@ -399,6 +399,11 @@ def _complete_suffix(text: str, suffix: str) -> str:
         if head.endswith(visible):
             new = head + suffix[suffix.rindex(visible) + len(visible):]
             return new if new.endswith(suffix) else text
+        if head.endswith(visible.split()[-1]):
+            # It ends with the delimiter's marker (``###``, ``END``) but not with all the
+            # inferred suffix, which took in text before it (``)\n\n###\n\n``): the true
+            # delimiter is there already.
+            return text
     for k in range(len(suffix) - 1, 0, -1):
         if text.endswith(suffix[:k]):
             return text + suffix[k:]
