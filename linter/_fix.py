@@ -421,12 +421,12 @@ class _Number:
         self.text = text
 
 
-_exact_decoder = json.JSONDecoder(parse_float=_Number, parse_constant=lambda name: _Number(name))
+_exact_decoder = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_Number)
 _NEEDS_ASCII = re.compile("[\ud800-\udfff]")
 
 
 def _loads_exact(body: bytes):
-    """Parse one JSON line; integers stay exact (Python ints), other numbers keep their text."""
+    """Parse one JSON line; every number keeps its text (``-0``, 30-digit ids, ``1e400``)."""
     try:
         return _exact_decoder.decode(body.decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an int of 4,300+ digits
@@ -465,10 +465,8 @@ def _write(value, parts: list[str]) -> None:
         parts.append("true")
     elif value is False:
         parts.append("false")
-    elif value is None:
+    else:
         parts.append("null")
-    else:  # int
-        parts.append(str(value))
 
 
 def _parts(pointer: str) -> list[str]:
