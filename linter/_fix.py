@@ -26,6 +26,7 @@ removes the ones a killed run left behind.
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import random
@@ -321,7 +322,7 @@ class _Plan:
             if not isinstance(text, str):
                 continue
             for d in sorted(found, key=lambda d: d.span.start, reverse=True):
-                kind = _KIND_FOR_CODE[d.code]
+                kind = _kind_for_code()[d.code]
                 text = text[:d.span.start] + _placeholder(kind) + text[d.span.end:]
                 summary.redacted[kind] += 1
             _set(record, pointer, text)
@@ -366,7 +367,7 @@ class _Plan:
                     if f.end > len(text)]
         if not findings:
             return new
-        if not self.options.redact_pii:
+        if not all(self.options.applies(found.code) for found in findings):
             summary.skipped[f"{what} holds personal data"] += 1
             return text
         for found in sorted(findings, key=lambda f: f.start, reverse=True):
@@ -375,14 +376,17 @@ class _Plan:
         return new
 
 
-_KIND_FOR_CODE = {"FT601": "email", "FT602": "phone", "FT603": "credit-card", "FT604": "national-id",
-                  "FT605": "ip-address", "FT606": "iban", "FT607": "secret"}
-
-
 def _placeholder(kind: str) -> str:
     from .pii import placeholder
 
     return placeholder(kind)
+
+
+@functools.cache
+def _kind_for_code() -> dict[str, str]:
+    from .pii import CODE_FOR_KIND  # imported when redacting only: the scanner is large
+
+    return {code: kind for kind, code in CODE_FOR_KIND.items()}
 
 
 def _complete_suffix(text: str, suffix: str) -> str:

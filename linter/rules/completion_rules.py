@@ -24,6 +24,8 @@ class MissingPromptSeparator:
     ```json
     {"prompt": "Summarise: invoices are due Friday\\n\\n###\\n\\n", "completion": " Invoices due Friday.\\n"}
     ```
+    `ftpreflight fix --unsafe-fixes FT401` appends it (unsafe fix: it changes the
+    training text, so it needs the opt-in).
     """
 
 
@@ -65,6 +67,8 @@ class MissingStopSequence:
     ```json
     {"prompt": "3+3 ->", "completion": " 6\\n"}
     ```
+    `ftpreflight fix --unsafe-fixes FT403` appends it (unsafe fix: it changes the
+    training text, so it needs the opt-in).
     """
 
 
@@ -103,6 +107,8 @@ class CompletionWithoutLeadingSpace:
     ```json
     {"prompt": "Capital of France ->", "completion": " Paris\\n"}
     ```
+    `ftpreflight fix --unsafe-fixes FT405` adds the space (unsafe fix: it changes the
+    training text, so it needs the opt-in).
     """
 
 
