@@ -8,7 +8,8 @@ Which fixes run comes from one place, each rule's ``fixable`` applicability
 (``linter/rules``):
 
 - **safe** fixes keep what the model learns and are always applied: drop exact
-  duplicates (keep the first), strip BOMs, normalise CRLF, drop blank lines.
+  duplicates (keep the first), strip the BOM (all of a doubled one), normalise
+  CRLF (and stray CRs), drop blank lines.
 - **unsafe** fixes change the training data and run only for the rules the caller
   opts into (:attr:`FixOptions.unsafe_fixes`, or the dedicated switches): add the
   inferred separator / stop sequence, add the completion's leading space, drop
@@ -201,8 +202,8 @@ def fix_file(source: str | os.PathLike, output: str | os.PathLike, config: LintC
                 if reason:
                     summary.dropped[reason] += 1
                     continue
-                body, rewritten = plan.rewrite(line_no, body, separator, stop, summary)
-                if not plan.keep_unique(line_no, body, rewritten):
+                body = plan.rewrite(line_no, body, separator, stop, summary)
+                if not plan.keep_unique(line_no, body):
                     summary.dropped["duplicate"] += 1
                     continue
                 if valid_out is not None and line_no in validation_lines:
@@ -226,7 +227,8 @@ def lint_for_fix(source: str | os.PathLike, config: LintConfig) -> LintReport:
     return lint_path(source, config)
 
 
-def check_fix(before: LintReport, after: LintReport, options: FixOptions) -> tuple[dict[str, tuple[int, int]], list[str]]:
+def check_fix(before: LintReport, after: LintReport, options: FixOptions
+              ) -> tuple[dict[str, tuple[int, int]], list[str]]:
     """What ``fix --check`` fails on: findings the output has more of than the input
     (``{code: (before, after)}``, by rule and count) and the rules whose applied fix
     still has something to fix in the output."""
@@ -281,7 +283,7 @@ class _Plan:
     def drop_reason(self, line: int) -> str | None:
         return self.drop.get(line)
 
-    def keep_unique(self, line: int, body: bytes, rewritten: bool) -> bool:
+    def keep_unique(self, line: int, body: bytes) -> bool:
         """False for a duplicate of a line already written. An FT301 duplicate whose first
         copy was dropped (marked, invalid) is kept in its place, so one copy survives."""
         first = self.duplicate_of.get(line)
@@ -300,14 +302,14 @@ class _Plan:
         return True
 
     def rewrite(self, line: int, body: bytes, separator: str | None, stop: str | None,
-                summary: FixSummary) -> tuple[bytes, bool]:
+                summary: FixSummary) -> bytes:
         edits = self.edits.get(line)
         if not edits:
-            return body, False
+            return body
         try:
             record = _loads_exact(body)
         except ValueError:
-            return body, False
+            return body
         changed = False
         # Redactions first, right to left within each string so spans stay valid.
         spans: dict[str, list[Diagnostic]] = {}
@@ -348,7 +350,7 @@ class _Plan:
                     record["completion"] = new
                     summary.changed["stop-added"] += 1
                     changed = True
-        return (_dumps_exact(record), True) if changed else (body, False)
+        return _dumps_exact(record) if changed else body
 
     def _append(self, text: str, suffix: str, summary: FixSummary, what: str) -> str:
         """``text`` ending with ``suffix`` (completing a partial one), unless it already

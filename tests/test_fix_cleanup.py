@@ -3,7 +3,6 @@ unsafe ones only for the records the user chose."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import orjson

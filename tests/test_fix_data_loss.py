@@ -123,6 +123,13 @@ def test_output_onto_a_fifo_is_refused_and_the_fifo_kept(dataset, tmp_path, caps
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)] == []
 
 
+def test_a_fifo_as_input_is_named_not_read(tmp_path, capsys):
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    assert main(["fix", str(fifo), "-o", str(tmp_path / "out.jsonl")]) == 1
+    assert f"{fifo}: not a regular file" in capsys.readouterr().err
+
+
 def test_device_nodes_are_refused():
     # Checked without writing: a broken check must not be able to replace /dev/null.
     with pytest.raises(FixError, match="not a regular file"):

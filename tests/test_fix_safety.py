@@ -16,7 +16,7 @@ import orjson
 import pytest
 
 import linter._fix as fixmod
-from linter import Applicability, FixOptions, LintConfig, RULES, check_fix, fix_file, lint_for_fix, lint_path
+from linter import FixOptions, LintConfig, check_fix, fix_file, lint_for_fix, lint_path
 from tui.cli import main
 
 SEP, STOP = "\n\n###\n\n", " END"
@@ -49,7 +49,8 @@ def _write(path: Path, lines: list[str], *, bom: bool = False, crlf_every: int =
     return path
 
 
-def completion_file(path: Path, seed: int, n: int = 130, *, twins: bool = False, spaced_separator: bool = False) -> Path:
+def completion_file(path: Path, seed: int, n: int = 130, *, twins: bool = False,
+                    spaced_separator: bool = False) -> Path:
     """A legacy prompt/completion file: most prompts end with the separator and most
     completions with the stop; some lack one, some lack the leading space."""
     rng = random.Random(seed)
@@ -99,13 +100,14 @@ def chat_file(path: Path, seed: int, n: int = 130, *, emails: bool = False) -> P
     return _write(path, lines, bom=True, crlf_every=9, blank_at=(12, 77))
 
 
-ALL_UNSAFE = frozenset(r.code for r in RULES if r.fix_applicability is Applicability.UNSAFE
-                       and r.code in ("FT401", "FT403", "FT405"))
+ALL_UNSAFE = frozenset({"FT401", "FT403", "FT405"})
+"""The unsafe fixes that add text (what ``--unsafe-fixes`` adds to the dedicated switches)."""
 CASES = {
     "chat export, safe fixes": (chat_file, {}, FixOptions()),
     "chat export, redaction makes twins equal": (chat_file, {"emails": True}, FixOptions(redact_pii=True)),
     "completion file, safe fixes only": (completion_file, {}, FixOptions()),
-    "completion file, unsafe fixes": (completion_file, {"spaced_separator": True}, FixOptions(unsafe_fixes=ALL_UNSAFE)),
+    "completion file, unsafe fixes": (completion_file, {"spaced_separator": True},
+                                      FixOptions(unsafe_fixes=ALL_UNSAFE)),
     "completion file, append makes twins equal": (completion_file, {"twins": True},
                                                   FixOptions(unsafe_fixes=ALL_UNSAFE)),
     "completion file, every opt-in": (completion_file, {"twins": True},

@@ -84,7 +84,9 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if not args.in_place and not args.output:
         return fail("say where to write the cleaned copy: -o OUT (or --in-place)")
     if not source.is_file():
-        return fail(f"{source}: file not found", ExitStatus.PROBLEMS if source.exists() else ExitStatus.USAGE)
+        if source.exists():
+            return fail(f"{source}: not a regular file", ExitStatus.PROBLEMS)
+        return fail(f"{source}: file not found")
     if args.split_validation is not None and not 0 < args.split_validation < 1:
         return fail("--split-validation must be a fraction between 0 and 1, e.g. 0.1")
     try:
