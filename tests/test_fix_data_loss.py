@@ -83,6 +83,7 @@ def _wait_for(predicate, timeout: float = 60.0) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.slow
 def test_kill_9_during_the_backup_copy_leaves_no_truncated_backup(tmp_path):
     src = tmp_path / "big.jsonl"
     # A few MiB, so the copy takes several slowed-down chunks.
