@@ -278,7 +278,12 @@ class _Plan:
         # email redacted, a prompt that gains the separator its twin has): then every
         # written record is hashed, so the second copy is dropped as a duplicate and a
         # second fix of the output finds nothing to do.
+        # Only examples count: a line in no known format (bare message objects) is kept as it is.
         self.hashes: set[bytes] | None = set() if self.edits else None
+        self.examples: frozenset[int] | None = None
+        if self.hashes is not None and report.files and len(report.files[0].records):
+            records = report.files[0].records
+            self.examples = frozenset(records.filter(records["kind"].is_not_null())["line"].to_list())
 
     def drop_reason(self, line: int) -> str | None:
         return self.drop.get(line)
@@ -291,7 +296,7 @@ class _Plan:
             if first in self.written_for_first or self.drop.get(first) in (None, "near-duplicate"):
                 return False
             self.written_for_first[first] = line
-        if self.hashes is not None:
+        if self.hashes is not None and (self.examples is None or line in self.examples):
             try:
                 key = normalised_hash(orjson.loads(body))
             except orjson.JSONDecodeError:

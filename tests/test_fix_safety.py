@@ -245,3 +245,13 @@ def test_unsafe_fixes_flag_names_rules(tmp_path, capsys):
                  "--format", "json"]) == 0
     data = orjson.loads(capsys.readouterr().out)
     assert data["changed"].get("stop-added") and "separator-added" not in data["changed"]
+
+
+def test_post_fix_deduplication_keeps_lines_that_are_not_examples(tmp_path):
+    src = chat_file(tmp_path / "in.jsonl", 8, emails=True)
+    bare = b'{"role": "assistant", "content": "Thanks, I have logged it."}'
+    src.write_bytes(src.read_bytes() + bare + b"\n" + bare + b"\n")
+    out = tmp_path / "out.jsonl"
+    summary = fix_file(src, out, LintConfig(jobs=1), FixOptions(redact_pii=True))
+    assert summary.redacted["email"] > 0
+    assert out.read_bytes().splitlines()[-2:] == [bare, bare]

@@ -12,7 +12,7 @@ import orjson
 
 from linter import (
     RULES, Applicability, ConfigError, FixError, FixOptions, UnknownModelError, backup_file, check_fix, destination,
-    fix_file, get_rule, lint_for_fix,
+    fix_file, get_rule, lint_for_fix, plural,
 )
 from ..exit_codes import ExitStatus
 from ._common import build_lint_config, fail, settings_from
@@ -70,11 +70,6 @@ def _unsafe_codes(value: str | None) -> frozenset[str]:
             raise ConfigError(f"--unsafe-fixes: {rule.code} {rule.name}: {what} (unsafe: {', '.join(unsafe)})")
         codes.add(rule.code)
     return frozenset(codes)
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    """``1 line``, ``2 lines`` (a local helper until linter has a shared one)."""
-    return f"{count:,} {singular if count == 1 else (plural or singular + 's')}"
 
 
 def run(args: argparse.Namespace) -> ExitStatus:
@@ -143,21 +138,21 @@ def _test_delay():
 
 def _print_text(data: dict) -> None:
     out = sys.stdout
-    out.write(f"read {_plural(data['lines_read'], 'line')} from {data['input']}\n")
-    out.write(f"wrote {_plural(data['lines_written'], 'line')} to {data['output']}\n")
+    out.write(f"read {plural(data['lines_read'], 'line')} from {data['input']}\n")
+    out.write(f"wrote {plural(data['lines_written'], 'line')} to {data['output']}\n")
     if data.get("validation_output"):
-        out.write(f"wrote {_plural(data['validation_lines_written'], 'line')} to {data['validation_output']}\n")
+        out.write(f"wrote {plural(data['validation_lines_written'], 'line')} to {data['validation_output']}\n")
     dropped = data["dropped"]
     if dropped:
         parts = ", ".join(f"{n:,} {reason}" for reason, n in dropped.items())
-        out.write(f"dropped {_plural(sum(dropped.values()), 'line')}: {parts}\n")
+        out.write(f"dropped {plural(sum(dropped.values()), 'line')}: {parts}\n")
     else:
         out.write("dropped 0 lines\n")
     if data["changed"]:
         out.write("changed: " + ", ".join(f"{n:,} {what}" for what, n in data["changed"].items()) + "\n")
     redacted = data["redacted"]
     if redacted:
-        out.write(f"redacted {_plural(sum(redacted.values()), 'value')}: "
+        out.write(f"redacted {plural(sum(redacted.values()), 'value')}: "
                   + ", ".join(f"{n:,} {kind}" for kind, n in redacted.items()) + "\n")
     if data.get("skipped"):
         out.write("not applied: " + ", ".join(f"{n:,} {why}" for why, n in data["skipped"].items()) + "\n")
