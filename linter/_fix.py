@@ -27,7 +27,6 @@ removes the ones a killed run left behind.
 from __future__ import annotations
 
 import errno
-import functools
 import json
 import os
 import random
@@ -46,6 +45,7 @@ from ._engine import lint_path
 from ._errors import FtPreflightError
 from ._report import LintReport
 from ._validate import normalised_hash
+from .pii import CODE_FOR_KIND, find_sensitive, placeholder, redact, redact_json
 from .rules import RULES, get_rule
 
 BOM = b"\xef\xbb\xbf"
@@ -246,7 +246,8 @@ class _Plan:
 
     def __init__(self, report: LintReport, path: str, options: FixOptions, config: LintConfig):
         self.options = options
-        self.config = config
+        self.allow = (frozenset(config.allow_values), frozenset(config.allow_domains))
+        """The config's allow_values and allow_domains (for redactions found by a re-scan)."""
         self.drop: dict[int, str] = {}
         self.edits: dict[int, list[Diagnostic]] = {}
         self.near_groups: dict[int, int] = {}
@@ -314,25 +315,38 @@ class _Plan:
         try:
             record = _loads_exact(body)
         except ValueError:
-            return body
+            return self._redact_unparsed(body, edits, summary)
         changed = False
         # Redactions first, right to left within each string so spans stay valid.
         spans: dict[str, list[Diagnostic]] = {}
         for d in edits:
             if d.code in _PII_CODES and d.span is not None:
                 spans.setdefault(d.pointer, []).append(d)
+        rescan: set[str] = set()
         for pointer, found in spans.items():
             try:
                 text = _get(record, pointer)
             except (KeyError, IndexError, ValueError, TypeError):
-                continue
+                text = None
             if not isinstance(text, str):
+                # A finding in a key name, or under one: its pointer is shown masked and
+                # does not resolve, so the record is searched again for those kinds.
+                rescan.update(_KIND_FOR_CODE[d.code] for d in found)
                 continue
-            for d in sorted(found, key=lambda d: d.span.start, reverse=True):
-                kind = _kind_for_code()[d.code]
-                text = text[:d.span.start] + _placeholder(kind) + text[d.span.end:]
-                summary.redacted[kind] += 1
-            _set(record, pointer, text)
+            if not pointer:  # the record is a bare string
+                record = _redact_spans(text, found, summary)
+                changed = True
+                continue
+            _set(record, pointer, _redact_spans(text, found, summary))
+            changed = True
+        if rescan:
+            counts: dict[str, int] = {}
+            try:
+                record = redact_json(record, kinds=frozenset(rescan), counts=counts, allow_values=self.allow[0],
+                                     allow_domains=self.allow[1])
+            except RecursionError:
+                return body
+            summary.redacted.update(counts)
             changed = True
         codes = {d.code for d in edits}
         if isinstance(record, dict):
@@ -367,10 +381,7 @@ class _Plan:
             if not text.endswith(suffix):
                 summary.skipped[f"{what} already there, spaced differently"] += 1
             return text
-        from .pii import find_sensitive, placeholder
-
-        findings = [f for f in find_sensitive(new, allow_values=frozenset(self.config.allow_values),
-                                              allow_domains=frozenset(self.config.allow_domains))
+        findings = [f for f in find_sensitive(new, allow_values=self.allow[0], allow_domains=self.allow[1])
                     if f.end > len(text)]
         if not findings:
             return new
@@ -383,17 +394,29 @@ class _Plan:
         return new
 
 
-def _placeholder(kind: str) -> str:
-    from .pii import placeholder
+    def _redact_unparsed(self, body: bytes, edits: list[Diagnostic], summary: FixSummary) -> bytes:
+        """Redact a line that is not valid JSON as text (it is kept as it is otherwise)."""
+        kinds = frozenset(_KIND_FOR_CODE[d.code] for d in edits if d.code in _KIND_FOR_CODE)
+        if not kinds:
+            return body
+        text = body.decode("utf-8", "replace")
+        findings = find_sensitive(text, kinds=kinds, allow_values=self.allow[0], allow_domains=self.allow[1])
+        if not findings:
+            return body
+        for finding in findings:
+            summary.redacted[finding.kind] += 1
+        return redact(text, findings).encode("utf-8")
 
-    return placeholder(kind)
+
+_KIND_FOR_CODE = {code: kind for kind, code in CODE_FOR_KIND.items()}
 
 
-@functools.cache
-def _kind_for_code() -> dict[str, str]:
-    from .pii import CODE_FOR_KIND  # imported when redacting only: the scanner is large
-
-    return {code: kind for kind, code in CODE_FOR_KIND.items()}
+def _redact_spans(text: str, found: list[Diagnostic], summary: FixSummary) -> str:
+    for d in sorted(found, key=lambda d: d.span.start, reverse=True):
+        kind = _KIND_FOR_CODE[d.code]
+        text = text[:d.span.start] + placeholder(kind) + text[d.span.end:]
+        summary.redacted[kind] += 1
+    return text
 
 
 def _complete_suffix(text: str, suffix: str) -> str:

@@ -12,7 +12,7 @@ import orjson
 
 from linter import (
     RULES, Applicability, ConfigError, FixError, FixOptions, UnknownModelError, backup_file, check_fix, destination,
-    fix_file, get_rule, lint_for_fix, plural,
+    fix_file, get_rule, lint_for_fix, plural, printable,
 )
 from ..exit_codes import ExitStatus
 from ._common import build_lint_config, fail, settings_from
@@ -119,8 +119,8 @@ def run(args: argparse.Namespace) -> ExitStatus:
         if remaining or new:
             status = ExitStatus.PROBLEMS
         else:
-            print(f"ftpreflight: check passed: {output} has none of the fixed problems and no new findings",
-                  file=sys.stderr)
+            print(f"ftpreflight: check passed: {printable(str(output))} has none of the fixed problems "
+                  "and no new findings", file=sys.stderr)
     if args.output_format == "json":
         sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
@@ -138,10 +138,10 @@ def _test_delay():
 
 def _print_text(data: dict) -> None:
     out = sys.stdout
-    out.write(f"read {plural(data['lines_read'], 'line')} from {data['input']}\n")
-    out.write(f"wrote {plural(data['lines_written'], 'line')} to {data['output']}\n")
+    out.write(f"read {plural(data['lines_read'], 'line')} from {printable(data['input'])}\n")
+    out.write(f"wrote {plural(data['lines_written'], 'line')} to {printable(data['output'])}\n")
     if data.get("validation_output"):
-        out.write(f"wrote {plural(data['validation_lines_written'], 'line')} to {data['validation_output']}\n")
+        out.write(f"wrote {plural(data['validation_lines_written'], 'line')} to {printable(data['validation_output'])}\n")
     dropped = data["dropped"]
     if dropped:
         parts = ", ".join(f"{n:,} {reason}" for reason, n in dropped.items())
@@ -157,7 +157,7 @@ def _print_text(data: dict) -> None:
     if data.get("skipped"):
         out.write("not applied: " + ", ".join(f"{n:,} {why}" for why, n in data["skipped"].items()) + "\n")
     if "backup" in data:
-        out.write(f"backup of the original: {data['backup']}\n")
+        out.write(f"backup of the original: {printable(data['backup'])}\n")
     if data.get("remaining_after_fix"):
         out.write("still present after the fix: " + ", ".join(data["remaining_after_fix"]) + "\n")
     for code, counts in (data.get("new_after_fix") or {}).items():
