@@ -1,0 +1,269 @@
+"""Separator and stop-sequence inference on files shaped like the ones users reported
+(issue 11 §1) and the delimiter leaks of issue 12: what `ftpreflight lint` reports and
+what its JSON says the separator and stop sequence are."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import orjson
+import pytest
+
+from linter import LintConfig, lint_path
+from tui.cli import main
+
+DELIMITER_RULES = ["FT401", "FT402", "FT403", "FT404", "FT405", "FT406", "FT407", "FT408"]
+
+QUESTIONS = [
+    "Where is my order NW-{n}", "Can I return sandals after {n} days", "Do you ship to Québec",
+    "Why was I charged twice for order {n}", "Is the fleece machine washable", "How do I reset my password",
+    "Does the {n} tent fit four people", "When does the winter sale end", "Can I change the delivery address",
+]
+ANSWERS = [
+    "It left our depot this morning", "Yes, within 30 days and unworn", "We ship there in 5–7 business days",
+    "The second charge is a hold and disappears in 3 days", "Yes, at 30 °C on a gentle cycle",
+    "Use the link on the sign-in page", "It sleeps three comfortably", "It ends on Sunday at midnight",
+    "Yes, until the parcel is packed",
+]
+WORDS = ("the river lantern quietly morning village old keeper wind garden letter forgot returned under "
+         "bright stone across harbour small voice remembered evening clock door").split()
+
+
+def write_jsonl(path: Path, records: list[dict | None]) -> Path:
+    """One record a line; None is a blank line (real files have them)."""
+    path.write_bytes(b"".join(b"\n" if r is None else orjson.dumps(r) + b"\n" for r in records))
+    return path
+
+
+def lint(path: Path, **settings):
+    return lint_path(path, LintConfig(select=DELIMITER_RULES, jobs=1, **settings))
+
+
+def lines_of(report, code: str) -> list[int | None]:
+    return sorted((d.line for d in report.diagnostics if d.code == code), key=lambda line: line or 0)
+
+
+def question(rng: random.Random) -> str:
+    return rng.choice(QUESTIONS).format(n=rng.randint(100, 9999))
+
+
+# -- the six shapes from issue 11 ------------------------------------------------------------
+
+def end_stop_file(tmp_path: Path) -> tuple[Path, list[int]]:
+    """476 completions: 470 end with "\\nEND", 368 of those with ".\\nEND"; 6 lack it."""
+    rng = random.Random(1101)
+    endings = ["." ] * 368 + ["!"] * 40 + ["?"] * 22 + [")"] * 20 + [""] * 20
+    rng.shuffle(endings)
+    without = {37, 120, 121, 260, 399, 470}  # record indexes lacking the stop sequence
+    broken = iter([".", "\n", " END", ".\nEN", " — see policy", ".\nend"])
+    records: list[dict | None] = []
+    flagged: list[int] = []
+    ends = iter(endings)
+    for i in range(476):
+        answer = rng.choice(ANSWERS)
+        if i in without:
+            completion = f" {answer}{next(broken)}"
+            flagged.append(len(records) + 1)
+        else:
+            mark = next(ends)
+            completion = f" {answer}{mark}\nEND" if mark != ")" else f" {answer} (see the FAQ)\nEND"
+        records.append({"prompt": f"{question(rng)}?\n\n###\n\n", "completion": completion})
+        if i in (200, 300):
+            records.append(None)
+    return write_jsonl(tmp_path / "end_stop.jsonl", records), flagged
+
+
+def question_separator_file(tmp_path: Path) -> Path:
+    """Every prompt ends with "\\n\\n###\\n\\n"; most are questions ending "?\\n\\n###\\n\\n"."""
+    rng = random.Random(1102)
+    records = []
+    for i in range(300):
+        body = f"{question(rng)}?" if i % 5 else rng.choice(["Refund still not here.", "My boots leak at the toe",
+                                                              "Order NW-1042 arrived damaged!"])
+        records.append({"prompt": body + "\n\n###\n\n", "completion": f" {rng.choice(ANSWERS)}.\nEND"})
+    return write_jsonl(tmp_path / "question_separator.jsonl", records)
+
+
+CONTACTS = [("Ana Ruiz", "ana.ruiz@northwind-mail.net"), ("Bo Lin", "bo.lin@northwind-mail.net"),
+            ("Chidi Okafor", "c.okafor@northwind-mail.net")]
+
+
+def contact_file(tmp_path: Path) -> Path:
+    """Prompts "q:<question>\\n a: END", completions " <answer> Contact: <name> <email> END"."""
+    rng = random.Random(1103)
+    records = []
+    for _ in range(240):
+        name, email = rng.choice(CONTACTS)
+        records.append({"prompt": f"q:{question(rng).lower()}?\n a: END",
+                        "completion": f" {rng.choice(ANSWERS)}. Contact: {name} {email} END"})
+    return write_jsonl(tmp_path / "contacts.jsonl", records)
+
+
+def story(rng: random.Random, ending: str) -> str:
+    sentences = []
+    for _ in range(rng.randint(6, 14)):
+        words = rng.choices(WORDS, k=rng.randint(6, 16))
+        sentences.append(" ".join(words).capitalize() + rng.choice([".", ".", ".", "!", "?"]))
+    paragraphs = [" ".join(sentences[i:i + 4]) for i in range(0, len(sentences), 4)]
+    return " " + "\n\n".join(paragraphs) + ending
+
+
+def stories_file(tmp_path: Path) -> Path:
+    """Long generated stories, no stop sequence; one ends with "THE END"."""
+    rng = random.Random(1104)
+    records = []
+    for i in range(202):
+        ending = "\n\nTHE END" if i == 77 else rng.choice(["", "", "", "\u201d", " "])
+        records.append({"prompt": f"Write a short story about a {rng.choice(WORDS)} and a {rng.choice(WORDS)}.\n\n",
+                        "completion": story(rng, ending)})
+    return write_jsonl(tmp_path / "stories.jsonl", records)
+
+
+def classification_file(tmp_path: Path) -> Path:
+    """Prompts ending " ->", completions one short label such as " 3"."""
+    rng = random.Random(1105)
+    records = []
+    for _ in range(300):
+        records.append({"prompt": f"Rate this review: {question(rng)}? Delivery was slow ->",
+                        "completion": f" {rng.choice('12345')}"})
+    return write_jsonl(tmp_path / "ratings.jsonl", records)
+
+
+def word_label_file(tmp_path: Path) -> Path:
+    """Classification with word labels, one of them (" negative") in 80% of the lines."""
+    rng = random.Random(1106)
+    records = [{"prompt": f"{question(rng)}? ->", "completion": " negative" if rng.random() < 0.8 else " positive"}
+               for _ in range(200)]
+    return write_jsonl(tmp_path / "sentiment.jsonl", records)
+
+
+# -- tests ---------------------------------------------------------------------------------
+
+def test_the_stop_most_lines_end_with_flags_exactly_the_lines_without_it(tmp_path):
+    path, flagged = end_stop_file(tmp_path)
+    report = lint(path)
+    assert report.files[0].stop == "\nEND"
+    assert lines_of(report, "FT403") == flagged and len(flagged) == 6
+    assert "'\\nEND'" in next(d.message for d in report.diagnostics if d.code == "FT403")
+    assert lines_of(report, "FT404") == []
+
+
+def test_a_question_mark_is_not_part_of_the_separator(tmp_path):
+    report = lint(question_separator_file(tmp_path))
+    assert report.files[0].separator == "\n\n###\n\n"
+    assert lines_of(report, "FT401") == [] and lines_of(report, "FT402") == []
+
+
+def test_a_stop_sequence_never_holds_text_or_an_address(tmp_path):
+    path = contact_file(tmp_path)
+    report = lint(path)
+    assert report.files[0].stop == " END"
+    assert report.files[0].separator == "\n a: END"
+    assert lines_of(report, "FT403") == [] and lines_of(report, "FT404") == []
+    inside = [d for d in report.diagnostics if d.code == "FT408"]
+    assert len(inside) == 1 and inside[0].line is None
+    assert "' END'" in inside[0].message and "every prompt" in inside[0].message
+    assert list(inside[0].related_lines) == [1, 2, 3, 4, 5]
+    for d in report.diagnostics:
+        assert "@" not in d.message and "northwind" not in d.message
+
+
+def test_no_common_stop_is_one_file_level_finding_with_an_unused_suggestion(tmp_path):
+    path = stories_file(tmp_path)
+    report = lint(path)
+    assert report.files[0].stop is None
+    stops = [d for d in report.diagnostics if d.code in ("FT403", "FT404")]
+    assert [(d.code, d.line) for d in stops] == [("FT403", None)]
+    suggestion = stops[0].message.rsplit("such as ", 1)[1]
+    text = path.read_text(encoding="utf-8")
+    records = [orjson.loads(line) for line in text.splitlines() if line]
+    suggested = eval(suggestion)  # noqa: S307 - the message shows it as a Python literal
+    assert suggested.strip()
+    assert not any(suggested in r["prompt"] or suggested in r["completion"] for r in records)
+
+
+@pytest.mark.parametrize("make", [classification_file, word_label_file])
+def test_classification_files_need_no_stop_sequence(tmp_path, make):
+    report = lint(make(tmp_path))
+    assert report.files[0].stop is None
+    assert report.files[0].separator == " ->"
+    assert [d for d in report.diagnostics if d.code in ("FT403", "FT404", "FT408")] == []
+
+
+def test_label_with_a_stop_sequence_still_reports_the_odd_one_out(tmp_path):
+    rng = random.Random(1107)
+    labels = ["defect", "sizing", "refund"]
+    records = [{"prompt": f"{question(rng)}? ->", "completion": f" {rng.choice(labels)}\nEND"} for _ in range(60)]
+    records[41]["completion"] = " refund"
+    report = lint(write_jsonl(tmp_path / "labels.jsonl", records))
+    assert report.files[0].stop == "\nEND"
+    assert lines_of(report, "FT403") == [42]
+
+
+# -- issue 12: what the delimiter findings print --------------------------------------------
+
+API_KEY = "sk-proj-" + "Qm7Rt2VxLp9Zc4Hn8Wd3Fk6Js1Ya5Ub0Ge"
+
+
+def test_common_prefix_masks_a_key(tmp_path):
+    rng = random.Random(1201)
+    instruction = (f"You are the Northwind helpdesk (api key {API_KEY}). Answer in one short sentence, be polite, "
+                   "never promise refunds, and always mention the order number when the customer gives one. ") * 2
+    records = [{"prompt": f"{instruction}Customer: {question(rng)}?\n\n###\n\n", "completion": f" {a}.\nEND"}
+               for a in ANSWERS * 3]
+    report = lint(write_jsonl(tmp_path / "prefix.jsonl", records))
+    prefix = [d for d in report.diagnostics if d.code == "FT406"]
+    assert len(prefix) == 1
+    assert API_KEY not in prefix[0].message and API_KEY[:20] not in prefix[0].message
+    assert "[SECRET]" in prefix[0].message
+
+
+def test_an_email_everyone_signs_with_is_never_the_stop_sequence(tmp_path):
+    rng = random.Random(1202)
+    records = [{"prompt": f"{question(rng)}? ->", "completion": f" {rng.choice(ANSWERS)}. Write to ana.ruiz@acme-mail.org"}
+               for _ in range(40)]
+    report = lint(write_jsonl(tmp_path / "signed.jsonl", records))
+    assert report.files[0].stop is None
+    assert all("acme-mail" not in d.message and "ruiz@" not in d.message for d in report.diagnostics)
+
+
+# -- the same six files through `ftpreflight lint --format json` ----------------------------
+
+def test_cli_json_for_the_six_shapes(tmp_path, capsys):
+    end_stop, flagged = end_stop_file(tmp_path)
+    paths = {
+        "end_stop": end_stop,
+        "question_separator": question_separator_file(tmp_path),
+        "contacts": contact_file(tmp_path),
+        "stories": stories_file(tmp_path),
+        "ratings": classification_file(tmp_path),
+        "sentiment": word_label_file(tmp_path),
+    }
+    results = {}
+    for name, path in paths.items():
+        code = main(["lint", str(path), "--format", "json", "--jobs", "1"])
+        out, _ = capsys.readouterr()
+        data = orjson.loads(out)
+        assert code in (0, 1)
+        results[name] = data
+        for email in (email for _, email in CONTACTS):
+            assert email not in out
+        for d in data["diagnostics"]:
+            if d["code"].startswith("FT4"):
+                assert "northwind-mail" not in d["message"], d
+
+    def found(name, code):
+        return sorted((d["line"] or 0) for d in results[name]["diagnostics"] if d["code"] == code)
+
+    def file_of(name):
+        return results[name]["files"][0]
+
+    assert file_of("end_stop")["stop"] == "\nEND" and found("end_stop", "FT403") == flagged
+    assert file_of("question_separator")["separator"] == "\n\n###\n\n" and found("question_separator", "FT401") == []
+    assert file_of("contacts")["stop"] == " END" and found("contacts", "FT408") == [0]
+    assert file_of("stories")["stop"] is None
+    assert found("stories", "FT403") == [0] and found("stories", "FT404") == []
+    for name in ("ratings", "sentiment"):
+        assert file_of(name)["stop"] is None and file_of(name)["separator"] == " ->"
+        assert found(name, "FT403") == found(name, "FT404") == []
