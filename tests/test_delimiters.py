@@ -267,3 +267,19 @@ def test_cli_json_for_the_six_shapes(tmp_path, capsys):
     for name in ("ratings", "sentiment"):
         assert file_of(name)["stop"] is None and file_of(name)["separator"] == " ->"
         assert found(name, "FT403") == found(name, "FT404") == []
+
+
+def test_messy_completion_sample_fires_what_its_table_says():
+    import importlib.util
+    from collections import Counter
+
+    samples = Path(__file__).resolve().parent.parent / "sample_data"
+    spec = importlib.util.spec_from_file_location("sample_generate", samples / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    expected = Counter()
+    for line, (_, codes, _) in enumerate(generate.messy_completion(), start=1):
+        expected.update((code, line) for code in codes)
+    expected.update((code, None) for code, _ in generate.FILE_LEVEL_COMPLETION)
+    report = lint_path(samples / "messy_completion.jsonl", LintConfig(jobs=1))
+    assert Counter((d.code, d.line) for d in report.diagnostics) == expected
