@@ -500,8 +500,9 @@ class CompletionProfile:
     def scan(cls, path: str, config: LintConfig) -> "CompletionProfile":
         profile = cls()
         profile.min_prefix = config.common_prefix_min_chars
-        prompt_tails: list[str] = []
-        completion_tails: list[str] = []
+        prompt_tails: list[str] | None = []
+        completion_tails: list[str] | None = []
+        # Delimiters not seen so far (to suggest one), until a common one is inferred.
         separators_unseen = list(_SEPARATOR_CANDIDATES)
         stops_unseen = list(_STOP_CANDIDATES)
         first_prompts: list[tuple[int, str]] = []
@@ -514,20 +515,23 @@ class CompletionProfile:
             completion = _text(record.get("completion"))
             if prompt is not None:
                 profile.prompts += 1
-                if len(prompt_tails) < _AFFIX_SAMPLE:
+                if prompt_tails is not None:
                     prompt_tails.append(_sample_tail(prompt))
+                    if len(prompt_tails) == _AFFIX_SAMPLE:
+                        profile.separator = infer_suffix(prompt_tails)
+                        prompt_tails = None
+                        if profile.separator is not None:
+                            separators_unseen = []
                 if prefix is None:
                     prefix = prompt
                 elif not prompt.startswith(prefix):
                     prefix = os.path.commonprefix([prefix, prompt])
                 if watch is None:
                     first_prompts.append((line, prompt))
-                else:
+                elif watch:
                     _count_watched(watch, prompt, line)
             if completion is not None:
                 profile.completions += 1
-                if len(completion_tails) < _AFFIX_SAMPLE:
-                    completion_tails.append(_sample_tail(completion))
                 if labels is not None:
                     label = completion.strip()
                     if len(label) > _LABEL_MAX_CHARS or len(label.split()) > _LABEL_MAX_WORDS:
@@ -536,9 +540,21 @@ class CompletionProfile:
                         labels[label] += 1
                         if len(labels) > _MAX_LABELS:
                             labels = None
-            if watch is None and (len(completion_tails) >= _FIRST_RECORDS or len(first_prompts) >= 4 * _FIRST_RECORDS):
-                counts = _delimiter_counts(completion_tails, _MAX_DELIMITER)
-                watch = {s: [0, []] for s, k in counts.items() if k >= _WATCH_SHARE * len(completion_tails)}
+                if completion_tails is not None:
+                    completion_tails.append(_sample_tail(completion))
+                    if len(completion_tails) == _AFFIX_SAMPLE:
+                        profile.stop = infer_suffix(completion_tails)
+                        completion_tails = None
+                        if profile.stop is not None:
+                            stops_unseen = []
+                        if watch is not None:
+                            # From here on only the stop sequence itself is looked for.
+                            watch = {profile.stop: watch[profile.stop]} if profile.stop in watch else {}
+            if watch is None and (completion_tails is None or len(completion_tails) >= _FIRST_RECORDS
+                                  or len(first_prompts) >= 4 * _FIRST_RECORDS):
+                tails = completion_tails or []
+                counts = _delimiter_counts(tails, _MAX_DELIMITER)
+                watch = {s: [0, []] for s, k in counts.items() if k >= _WATCH_SHARE * len(tails)}
                 for seen_line, seen_prompt in first_prompts:
                     _count_watched(watch, seen_prompt, seen_line)
                 first_prompts = []
@@ -548,8 +564,10 @@ class CompletionProfile:
             if stops_unseen:
                 stops_unseen = [c for c in stops_unseen
                                 if not (prompt and c in prompt or completion and c in completion)]
-        profile.separator = infer_suffix(prompt_tails)
-        profile.stop = infer_suffix(completion_tails)
+        if prompt_tails is not None:
+            profile.separator = infer_suffix(prompt_tails)
+        if completion_tails is not None:
+            profile.stop = infer_suffix(completion_tails)
         profile.classification = (labels is not None and profile.completions >= 2
                                   and 3 * len(labels) <= profile.completions)
         if profile.separator is None and separators_unseen:

@@ -283,3 +283,36 @@ def test_messy_completion_sample_fires_what_its_table_says():
     expected.update((code, None) for code, _ in generate.FILE_LEVEL_COMPLETION)
     report = lint_path(samples / "messy_completion.jsonl", LintConfig(jobs=1))
     assert Counter((d.code, d.line) for d in report.diagnostics) == expected
+
+
+# -- files longer than the inference sample -------------------------------------------------
+
+def test_stop_inside_prompts_is_counted_over_the_whole_file(tmp_path):
+    """Past the first records (where the likely stops are chosen) and past the inference
+    sample, every prompt quoting the stop sequence is still counted."""
+    rng = random.Random(1301)
+    quoting = {3, 700, 19_999, 20_001, 24_500}
+    records = []
+    for i in range(1, 25_001):
+        ticket = f"{question(rng)}?" if i not in quoting else f"It said 'sizing\nEND' on ticket {i}"
+        records.append({"prompt": f"{ticket} ->", "completion": f" {rng.choice(ANSWERS)}.\nEND"})
+    report = lint(write_jsonl(tmp_path / "long.jsonl", records))
+    inside = [d for d in report.diagnostics if d.code == "FT408"]
+    assert len(inside) == 1
+    assert "5 of 25,000 prompts" in inside[0].message and list(inside[0].related_lines) == sorted(quoting)
+
+
+def test_a_stop_sequence_that_starts_late_is_counted_in_prompts_too(tmp_path):
+    """The first 600 completions have no stop sequence, the next 2,400 end with "\\nEND":
+    prompts are counted for a stop the first records did not predict."""
+    rng = random.Random(1302)
+    records = []
+    for i in range(1, 3_001):
+        prompt = f"{question(rng)}? ->" if i not in (100, 2_000) else f"Reply ends with \nEND, ticket {i} ->"
+        completion = f" {rng.choice(ANSWERS)}." + ("\nEND" if i > 600 else "")
+        records.append({"prompt": prompt, "completion": completion})
+    report = lint(write_jsonl(tmp_path / "late.jsonl", records))
+    assert report.files[0].stop == "\nEND"
+    assert len(lines_of(report, "FT403")) == 600
+    inside = [d for d in report.diagnostics if d.code == "FT408"]
+    assert len(inside) == 1 and list(inside[0].related_lines) == [100, 2_000]
