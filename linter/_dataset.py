@@ -4,6 +4,7 @@ counts, never records."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from bisect import bisect_right
@@ -349,6 +350,9 @@ _LABEL_MAX_WORDS = 3
 _MAX_LABELS = 2_000
 _SENTENCE_PUNCTUATION = frozenset(".,;:!?")
 _NON_SPACE = re.compile(r"\S")
+_RUNS = re.compile(r"\s+|\S+")
+_GLUED = re.compile(r"[^\w\s.,;:!?]|_")
+"""A character :func:`_is_symbol` accepts: only a run holding one can end in a glued delimiter."""
 
 
 def _is_symbol(ch: str) -> bool:
@@ -357,6 +361,7 @@ def _is_symbol(ch: str) -> bool:
     return not ch.isalnum() and not ch.isspace() and ch not in _SENTENCE_PUNCTUATION
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_marker(piece: str) -> bool:
     """Whether a piece of text without spaces can belong to a delimiter: only symbols
     (``###``, ``->``), a word in capitals (``END``), a label (``A:``, ``a:``, ``Answer:``)
@@ -389,22 +394,20 @@ def delimiter_suffixes(text: str, max_len: int = _MAX_DELIMITER) -> list[str]:
     lowest = max(first.start() + 1, n - max_len)
     starts: list[int] = []
     i = n
-    while i > lowest:
-        if text[i - 1].isspace():
-            i -= 1
-            starts.append(i)
-            continue
-        start = i - 1
-        while start >= lowest and not text[start - 1].isspace():
-            start -= 1
-        whole = start >= lowest and _is_marker(text[start:i])
-        if not whole:
-            # Pieces glued to the word before them, shortest first: "->" of "toe->".
-            for k in range(i - 1, max(start, lowest - 1), -1):
-                if _is_symbol(text[k]) and not _is_symbol(text[k - 1]) and _is_marker(text[k:i]):
-                    starts.append(k)
+    # Runs of spaces and of other characters, from the one before the earliest start on.
+    for run in reversed(_RUNS.findall(text, lowest - 1)):
+        start = i - len(run)
+        if run[0].isspace():
+            starts.extend(range(i - 1, max(start, lowest) - 1, -1))
+        elif start >= lowest and _is_marker(run):
+            starts.append(start)
+        else:
+            if _GLUED.search(run):
+                # Pieces glued to the word before them, shortest first: "->" of "toe->".
+                for k in range(i - 1, max(start, lowest - 1), -1):
+                    if _is_symbol(text[k]) and not _is_symbol(text[k - 1]) and _is_marker(text[k:i]):
+                        starts.append(k)
             break
-        starts.append(start)
         i = start
     return [text[k:] for k in starts]
 
