@@ -316,3 +316,44 @@ def test_a_stop_sequence_that_starts_late_is_counted_in_prompts_too(tmp_path):
     assert len(lines_of(report, "FT403")) == 600
     inside = [d for d in report.diagnostics if d.code == "FT408"]
     assert len(inside) == 1 and list(inside[0].related_lines) == [100, 2_000]
+
+
+# -- what counts as a delimiter ---------------------------------------------------------------
+
+TICKETS = ["Where is my order NW-1042", "¿Dónde está mi pedido", "Mein Zelt ist undicht", "The zip broke (again)",
+           "Can I pay with PayPal", "Order 5512 arrived late", "My boots leak at the toe", "Refund still missing"]
+
+
+@pytest.mark.parametrize(("prompt_end", "completion_end", "separator", "stop"), [
+    ("?\n\nAnswer:", " <|endoftext|>", "\n\nAnswer:", " <|endoftext|>"),
+    ("###", "\n", "###", "\n"),  # glued to the last word: "toe###"
+    (" =>", ".\n\n###", " =>", "\n\n###"),
+    ("\nA:", " [END]", "\nA:", " [END]"),
+    (".\n\n---\n\n", "!\nSTOP", "\n\n---\n\n", "\nSTOP"),
+    ("", "END", None, None),  # "wordEND" cuts a word; prompts share nothing
+])
+def test_delimiter_shapes(tmp_path, prompt_end, completion_end, separator, stop):
+    rng = random.Random(1401)
+    records = [{"prompt": f"{TICKETS[i % len(TICKETS)]}{prompt_end}",
+                "completion": f" {rng.choice(ANSWERS)}{completion_end}"} for i in range(24)]
+    report = lint(write_jsonl(tmp_path / "shape.jsonl", records))
+    assert (report.files[0].separator, report.files[0].stop) == (separator, stop)
+    per_line = [d for d in report.diagnostics if d.code in ("FT401", "FT403") and d.line is not None]
+    assert per_line == []
+
+
+@pytest.mark.parametrize("code", DELIMITER_RULES)
+def test_rule_docs_render_flush_left(capsys, code):
+    assert main(["rule", code]) == 0
+    out = capsys.readouterr().out
+    for heading in ("## Why is this bad?", "## Example", "## Fix"):
+        assert f"\n{heading}\n" in out, heading
+
+
+def test_rule_docs_explain_delimiters_and_classification(capsys):
+    main(["rule", "FT401"])
+    separator_doc = capsys.readouterr().out
+    assert "never cuts a word" in separator_doc and "75%" in separator_doc and "`?\\n\\n###\\n\\n`" in separator_doc
+    main(["rule", "FT403"])
+    stop_doc = capsys.readouterr().out
+    assert "Classification files need no stop sequence" in stop_doc and "max_tokens" in stop_doc

@@ -12,13 +12,13 @@ class MissingPromptSeparator:
     and suggests a separator that occurs nowhere in the data.
 
     A separator (like a stop sequence, FT403) is a delimiter: a marker such as
-    `\n\n###\n\n`, ` ->`, `\nEND`, ` END`, `###` or `\n`, not the longest tail most
+    `\\n\\n###\\n\\n`, ` ->`, `\\nEND`, ` END`, `###` or `\\n`, not the longest tail most
     prompts happen to share. It holds only whitespace, symbols, words in capitals,
     labels (`A:`, `Answer:`) and special tokens (`<|endoftext|>`); it never cuts a word
     in half (`D` of `END`, the end of an e-mail address) and never takes the question
-    mark or full stop of the sentence before it (`?\n\n###\n\n`). The separator is the
-    longest delimiter that at least 75% of the prompts end with: `\n\n###\n\n`
-    rather than `\n`, so a truncated `\n\n###\n` is reported. Personal data and
+    mark or full stop of the sentence before it (`?\\n\\n###\\n\\n`). The separator is the
+    longest delimiter that at least 75% of the prompts end with: `\\n\\n###\\n\\n`
+    rather than `\\n`, so a truncated `\\n\\n###\\n` is reported. Personal data and
     secrets are never taken for a delimiter, and messages mask them.
 
     ## Why is this bad?
@@ -27,13 +27,13 @@ class MissingPromptSeparator:
 
     ## Example
     ```json
-    {"prompt": "Summarise: the meeting moved to Monday\n\n###\n\n", "completion": " Meeting moved.\n"}
-    {"prompt": "Summarise: invoices are due Friday", "completion": " Invoices due Friday.\n"}
+    {"prompt": "Summarise: the meeting moved to Monday\\n\\n###\\n\\n", "completion": " Meeting moved.\\n"}
+    {"prompt": "Summarise: invoices are due Friday", "completion": " Invoices due Friday.\\n"}
     ```
 
     ## Fix
     ```json
-    {"prompt": "Summarise: invoices are due Friday\n\n###\n\n", "completion": " Invoices due Friday.\n"}
+    {"prompt": "Summarise: invoices are due Friday\\n\\n###\\n\\n", "completion": " Invoices due Friday.\\n"}
     ```
     """
 
@@ -60,7 +60,7 @@ class SeparatorInsidePrompt:
 class MissingStopSequence:
     """Completions do not all end with the same stop sequence. ftpreflight infers the
     stop sequence the way it infers the separator (FT401: the longest delimiter, such as
-    `\nEND` or ` END`, that at least 75% of the completions end with; never `.\nEND`,
+    `\\nEND` or ` END`, that at least 75% of the completions end with; never `.\\nEND`,
     which takes the full stop of the answer's last sentence) and names the completions
     that lack it. When no stop sequence is shared, it reports that once for the file and
     suggests one that occurs nowhere in the data, prompts included.
@@ -76,13 +76,13 @@ class MissingStopSequence:
 
     ## Example
     ```json
-    {"prompt": "Summarise: the meeting moved to Monday ->", "completion": " Meeting moved.\nEND"}
+    {"prompt": "Summarise: the meeting moved to Monday ->", "completion": " Meeting moved.\\nEND"}
     {"prompt": "Summarise: invoices are due Friday ->", "completion": " Invoices due Friday."}
     ```
 
     ## Fix
     ```json
-    {"prompt": "Summarise: invoices are due Friday ->", "completion": " Invoices due Friday.\nEND"}
+    {"prompt": "Summarise: invoices are due Friday ->", "completion": " Invoices due Friday.\\nEND"}
     ```
     """
 
@@ -116,13 +116,13 @@ class StopInsidePrompt:
 
     ## Example
     ```json
-    {"prompt": "q: when do you open?\n a: END", "completion": " At nine. END"}
+    {"prompt": "q: when do you open?\\n a: END", "completion": " At nine. END"}
     ```
 
     ## Fix
     Remove the stop sequence from the prompts, or choose one that occurs in no prompt:
     ```json
-    {"prompt": "q: when do you open?\n a:", "completion": " At nine. END"}
+    {"prompt": "q: when do you open?\\n a:", "completion": " At nine. END"}
     ```
     """
 
