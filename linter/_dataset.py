@@ -345,6 +345,8 @@ _FIRST_RECORDS = 512
 """Prompts kept until the likely stop sequences are known (FT408 counts prompts holding one)."""
 _WATCH_SHARE = 0.5
 """Share of the first completions a stop sequence must end to be watched for in prompts."""
+_PROMPT_HEAD = 4096
+"""Characters kept of the first prompt (FT406 masks its shown prefix with them)."""
 _LABEL_MAX_CHARS = 40
 _LABEL_MAX_WORDS = 3
 _MAX_LABELS = 2_000
@@ -498,6 +500,8 @@ class CompletionProfile:
         self.stop_in_prompt_lines: list[int] = []
         """The first few lines of those prompts."""
         self.min_prefix = 200
+        self.first_prompt_head = ""
+        """The start of the first prompt, to find what FT406 must mask in the common prefix."""
 
     @classmethod
     def scan(cls, path: str, config: LintConfig) -> "CompletionProfile":
@@ -527,6 +531,7 @@ class CompletionProfile:
                             separators_unseen = []
                 if prefix is None:
                     prefix = prompt
+                    profile.first_prompt_head = prompt[:_PROMPT_HEAD]
                 elif not prompt.startswith(prefix):
                     prefix = os.path.commonprefix([prefix, prompt])
                 if watch is None:
@@ -616,13 +621,24 @@ class CompletionProfile:
                 related_lines=tuple(lines)))
         prefix = self.common_prefix
         if prefix and len(prefix) >= self.min_prefix and "FT406" in enabled:
-            from . import pii
-
-            findings = pii.find_sensitive(prefix)
-            shown = (pii.redact(prefix, findings) if findings else prefix)[:60].replace("\n", "\\n")
+            shown = _masked_head(prefix, self.first_prompt_head, 60).replace("\n", "\\n")
             out.append(Diagnostic("FT406", f"all {self.prompts:,} prompts start with the same {len(prefix):,}-character "
                                   f"text ({shown!r}...); the fine-tuned model does not need it", INFO, path))
         return out
+
+
+def _masked_head(prefix: str, first_prompt: str, width: int) -> str:
+    """The first ``width`` characters of ``prefix`` with personal data and secrets replaced by
+    placeholders. Found in the first prompt (``prefix`` starts it), so a key that the prefix
+    cuts short is still recognised."""
+    from . import pii
+
+    head = prefix[:width]
+    window = first_prompt[: max(len(prefix), width) + 256]
+    for found in sorted(pii.find_sensitive(window), key=lambda f: f.start, reverse=True):
+        if found.start < len(head):
+            head = head[:found.start] + pii.placeholder(found.kind) + head[min(found.end, len(head)):]
+    return head
 
 
 def _count_watched(watch: dict[str, list], prompt: str, line: int) -> None:

@@ -357,3 +357,17 @@ def test_rule_docs_explain_delimiters_and_classification(capsys):
     main(["rule", "FT403"])
     stop_doc = capsys.readouterr().out
     assert "Classification files need no stop sequence" in stop_doc and "max_tokens" in stop_doc
+
+
+def test_common_prefix_masks_a_key_it_cuts_short(tmp_path):
+    """Prompts share the first characters of different keys: the shown prefix still masks them."""
+    rng = random.Random(1203)
+    records = []
+    for i in range(12):
+        key = API_KEY[:14] + "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", k=28))
+        records.append({"prompt": f"Use {key} for ticket {i}\n\n###\n\n", "completion": f" {ANSWERS[i % 9]}.\nEND"})
+    report = lint(write_jsonl(tmp_path / "keys.jsonl", records), common_prefix_min_chars=12)
+    prefix = [d for d in report.diagnostics if d.code == "FT406"]
+    assert len(prefix) == 1
+    assert API_KEY[:14] not in prefix[0].message and "sk-proj" not in prefix[0].message
+    assert "Use [SECRET]" in prefix[0].message
