@@ -330,7 +330,7 @@ class DatasetState:
 # A delimiter (prompt separator, stop sequence) is a marker, not the longest tail most lines
 # happen to share: made of whitespace and marker pieces (``###``, ``->``, ``END``, ``A:``,
 # ``<|endoftext|>``), starting where a word or a sentence ends, with text before it. The one
-# inferred is the longest such suffix that at least ``min_share`` of the lines end with.
+# inferred is the one most lines end with (see :func:`infer_suffix`).
 
 _SEPARATOR_CANDIDATES = ("\n\n###\n\n", " ->", "\n\n---\n\n", " =>", "\n\n===\n\n", " |||")
 _STOP_CANDIDATES = (" END", "\n###", "\nEND", " ###", "<|stop|>", "\n")
@@ -338,6 +338,9 @@ _AFFIX_SAMPLE = 20_000
 """Records whose ends the separator and stop sequence are inferred from."""
 _MAX_DELIMITER = 32
 """Longest delimiter inferred, in characters."""
+_SAME_SHARE = 0.95
+"""Share of the lines ending with a delimiter that must also have the same whitespace before it
+for that whitespace to be part of the delimiter."""
 _TAIL_CHARS = 40
 """Characters kept of each sampled string (more than ``_MAX_DELIMITER``: a delimiter must
 start at a word boundary, which takes a look at the characters before it)."""
@@ -441,20 +444,30 @@ def infer_suffix(tails: list[str], min_share: float = 0.75, max_len: int = _MAX_
     of them.
 
     Of the delimiters (:func:`delimiter_suffixes`) that at least ``min_share`` of the
-    strings end with, the longest: ``"\\n\\n###\\n\\n"`` rather than ``"\\n"``, and a
-    truncated ``"\\n\\n###\\n"`` is an outlier. They are nested (two suffixes that more than
-    half of the strings end with are one inside the other), so the longest is also the
-    most specific. Personal data and secrets are never a delimiter.
+    strings end with, the one the most strings end with, and of those the longest
+    (``" ->"``, not ``" USA ->"`` that only most prompts end with), taking in the whitespace
+    before it when at least 95% of those strings have it (``"\\nEND"`` rather than ``"END"``).
+    A delimiter of only whitespace gives way to a visible one: ``"\\n\\n###\\n\\n"`` rather
+    than ``"\\n"``, so a truncated ``"\\n\\n###\\n"`` is an outlier. Personal data and secrets
+    are never a delimiter.
     """
     n = len(tails)
     if n == 0:
         return None
     counts = _delimiter_counts(tails, max_len)
     need = min_share * n
-    for suffix in sorted((s for s, k in counts.items() if k >= need), key=len, reverse=True):
-        if not _sensitive(suffix):
-            return suffix
-    return None
+    shared = [s for s, k in counts.items() if k >= need and not _sensitive(s)]
+    if not shared:
+        return None
+    best = max(shared, key=lambda s: (not s.isspace(), counts[s], len(s)))
+    while True:
+        # The whitespace before a marker belongs to it when (nearly) every line has it:
+        # "\nEND" rather than "END" when one line of 470 ends " END" instead.
+        wider = [s for s in shared if len(s) > len(best) and s.endswith(best) and s[:-len(best)].isspace()
+                 and counts[s] >= _SAME_SHARE * counts[best]]
+        if not wider:
+            return best
+        best = max(wider, key=lambda s: (counts[s], len(s)))
 
 
 def _numbered_objects(path: str):
@@ -513,8 +526,8 @@ class CompletionProfile:
         separators_unseen = list(_SEPARATOR_CANDIDATES)
         stops_unseen = list(_STOP_CANDIDATES)
         first_prompts: list[tuple[int, str]] = []
+        # Likely stop sequence -> [prompts holding it, first lines], once the first completions are in.
         watch: dict[str, list] | None = None
-        """Likely stop sequence -> [prompts holding it, first lines], once the first completions are in."""
         labels: Counter | None = Counter()
         prefix: str | None = None
         for line, record in _numbered_objects(path):
@@ -621,7 +634,7 @@ class CompletionProfile:
                 related_lines=tuple(lines)))
         prefix = self.common_prefix
         if prefix and len(prefix) >= self.min_prefix and "FT406" in enabled:
-            shown = _masked_head(prefix, self.first_prompt_head, 60).replace("\n", "\\n")
+            shown = _masked_head(prefix, self.first_prompt_head, 60)
             out.append(Diagnostic("FT406", f"all {self.prompts:,} prompts start with the same {len(prefix):,}-character "
                                   f"text ({shown!r}...); the fine-tuned model does not need it", INFO, path))
         return out

@@ -371,3 +371,16 @@ def test_common_prefix_masks_a_key_it_cuts_short(tmp_path):
     assert len(prefix) == 1
     assert API_KEY[:14] not in prefix[0].message and "sk-proj" not in prefix[0].message
     assert "Use [SECRET]" in prefix[0].message
+
+
+def test_the_delimiter_most_lines_end_with_wins_over_a_longer_one_most_lines_share(tmp_path):
+    """All prompts end " ->", 80% " USA ->"; all completions "\\nEND", 80% "\\n--\\nEND"."""
+    rng = random.Random(1402)
+    records = []
+    for i in range(40):
+        usa = i % 5 != 0
+        records.append({"prompt": f"{TICKETS[i % len(TICKETS)]}, shipped within the {'USA' if usa else 'EU'} ->",
+                        "completion": f" {rng.choice(ANSWERS)}.{chr(10) + '--' if usa else ''}\nEND"})
+    report = lint(write_jsonl(tmp_path / "usa.jsonl", records))
+    assert (report.files[0].separator, report.files[0].stop) == (" ->", "\nEND")
+    assert lines_of(report, "FT401") == [] and lines_of(report, "FT403") == []

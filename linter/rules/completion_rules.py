@@ -16,10 +16,13 @@ class MissingPromptSeparator:
     prompts happen to share. It holds only whitespace, symbols, words in capitals,
     labels (`A:`, `Answer:`) and special tokens (`<|endoftext|>`); it never cuts a word
     in half (`D` of `END`, the end of an e-mail address) and never takes the question
-    mark or full stop of the sentence before it (`?\\n\\n###\\n\\n`). The separator is the
-    longest delimiter that at least 75% of the prompts end with: `\\n\\n###\\n\\n`
-    rather than `\\n`, so a truncated `\\n\\n###\\n` is reported. Personal data and
-    secrets are never taken for a delimiter, and messages mask them.
+    mark or full stop of the sentence before it (`?\\n\\n###\\n\\n`). The separator is
+    the delimiter the most prompts end with, when at least 75% do (` ->` rather than
+    ` USA ->` that only most prompts end with), together with the whitespace before it
+    when 95% of those prompts have it (`\\nEND`, not `END`). A delimiter of only
+    whitespace gives way to a visible one shared by 75%: `\\n\\n###\\n\\n` rather than
+    `\\n`, so a truncated `\\n\\n###\\n` is reported. Personal data and secrets are
+    never taken for a delimiter, and messages mask them.
 
     ## Why is this bad?
     A base model needs a fixed marker to know where the prompt ends and the answer
@@ -59,8 +62,8 @@ class SeparatorInsidePrompt:
       "completions do not all end with the same stop sequence", fixable=True)
 class MissingStopSequence:
     """Completions do not all end with the same stop sequence. ftpreflight infers the
-    stop sequence the way it infers the separator (FT401: the longest delimiter, such as
-    `\\nEND` or ` END`, that at least 75% of the completions end with; never `.\\nEND`,
+    stop sequence the way it infers the separator (FT401: the delimiter, such as `\\nEND`
+    or ` END`, that the most completions end with, when at least 75% do; never `.\\nEND`,
     which takes the full stop of the answer's last sentence) and names the completions
     that lack it. When no stop sequence is shared, it reports that once for the file and
     suggests one that occurs nowhere in the data, prompts included.
