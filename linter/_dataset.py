@@ -353,10 +353,11 @@ _PROMPT_HEAD = 4096
 _LABEL_MAX_CHARS = 40
 _LABEL_MAX_WORDS = 3
 _MAX_LABELS = 2_000
-_SENTENCE_PUNCTUATION = frozenset(".,;:!?")
+_SENTENCE_PUNCTUATION = frozenset(".,;:!?)]}\"'\u2019\u201d\u00bb\u203a\u3002\uff1f\uff01\uff0c\uff1b\uff1a\u3001\u2026")
+"""What ends a sentence or clause, closing quotes and brackets included (also full-width)."""
 _NON_SPACE = re.compile(r"\S")
 _RUNS = re.compile(r"\s+|\S+")
-_GLUED = re.compile(r"[^\w\s.,;:!?]|_")
+_GLUED = re.compile("[^\\w\\s" + re.escape("".join(sorted(_SENTENCE_PUNCTUATION))) + "]|_")
 """A character :func:`_is_symbol` accepts: only a run holding one can end in a glued delimiter."""
 
 
@@ -371,13 +372,16 @@ def _is_marker(piece: str) -> bool:
     """Whether a piece of text without spaces can belong to a delimiter: only symbols
     (``###``, ``->``), a word in capitals (``END``), a label (``A:``, ``a:``, ``Answer:``)
     or a special token (``<|endoftext|>``, ``[END]``, ``</s>``). Words of the text itself,
-    numbers and e-mail addresses are not."""
-    if not any(ch.isalnum() for ch in piece):
-        return True
+    numbers, e-mail addresses and what ends a sentence (``USA.``, ``FAQ)``, a lone ``?``)
+    are not."""
     if len(piece) >= 3 and piece[0] in "<[" and piece[-1] in ">]":
         return piece[1:-1].strip("|/").replace("_", "").isalpha()
     if len(piece) >= 2 and piece[-1] == ":" and piece[:-1].isalpha():
         return piece[0].isupper() or len(piece) == 2
+    if piece[-1] in _SENTENCE_PUNCTUATION:
+        return False
+    if not any(ch.isalnum() for ch in piece):
+        return True
     letters = [ch for ch in piece if ch.isalpha()]
     return len(letters) >= 2 and all(ch.isupper() for ch in letters) and not any(ch.isdigit() for ch in piece)
 

@@ -331,6 +331,10 @@ TICKETS = ["Where is my order NW-1042", "¿Dónde está mi pedido", "Mein Zelt i
     ("\nA:", " [END]", "\nA:", " [END]"),
     (".\n\n---\n\n", "!\nSTOP", "\n\n---\n\n", "\nSTOP"),
     ("", "END", None, None),  # "wordEND" cuts a word; prompts share nothing
+    # What every line shares before the delimiter but ends its sentence stays out of it.
+    ("\uff1f\n\n###\n\n", " (see the FAQ)\nEND", "\n\n###\n\n", "\nEND"),
+    (" ?\n\n###\n\n", " in the USA.\nEND", "\n\n###\n\n", "\nEND"),
+    ("\u201d ->", "\u2026\n", " ->", "\n"),
 ])
 def test_delimiter_shapes(tmp_path, prompt_end, completion_end, separator, stop):
     rng = random.Random(1401)
