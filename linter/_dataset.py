@@ -385,7 +385,8 @@ _PROMPT_HEAD = 4096
 _LABEL_MAX_CHARS = 40
 _LABEL_MAX_WORDS = 3
 _MAX_LABELS = 2_000
-_SENTENCE_PUNCTUATION = frozenset(".,;:!?)]}\"'\u2019\u201d\u00bb\u203a\u3002\uff1f\uff01\uff0c\uff1b\uff1a\u3001\u2026")
+_SENTENCE_PUNCTUATION = frozenset(".,;:!?)]}\"'"
+                                   "\u2019\u201d\u00bb\u203a\u3002\uff1f\uff01\uff0c\uff1b\uff1a\u3001\u2026")
 """What ends a sentence or clause, closing quotes and brackets included (also full-width)."""
 _NON_SPACE = re.compile(r"\S")
 _RUNS = re.compile(r"\s+|\S+")
@@ -671,14 +672,15 @@ class CompletionProfile:
         prefix = self.common_prefix
         if prefix and len(prefix) >= self.min_prefix and "FT406" in enabled:
             shown = _masked_head(prefix, self.first_prompt_head, 60)
-            out.append(Diagnostic("FT406", f"all {self.prompts:,} prompts start with the same {len(prefix):,}-character "
-                                  f"text ({shown!r}...); the fine-tuned model does not need it", INFO, path))
+            out.append(Diagnostic("FT406", f"all {self.prompts:,} prompts start with the same "
+                                  f"{len(prefix):,}-character text ({shown!r}...); the fine-tuned model does not "
+                                  "need it", INFO, path))
         return out
 
 
 def _masked_head(prefix: str, first_prompt: str, width: int) -> str:
-    """The first ``width`` characters of ``prefix`` with personal data and secrets replaced by
-    placeholders. Found in the first prompt (``prefix`` starts it), so a key that the prefix
+    """The first ``width`` characters of ``prefix`` with personal data and secrets masked
+    (:func:`pii.mask`). Found in the first prompt (``prefix`` starts it), so a key that the prefix
     cuts short is still recognised."""
     from . import pii
 
@@ -686,7 +688,7 @@ def _masked_head(prefix: str, first_prompt: str, width: int) -> str:
     window = first_prompt[: max(len(prefix), width) + 256]
     for found in sorted(pii.find_sensitive(window), key=lambda f: f.start, reverse=True):
         if found.start < len(head):
-            head = head[:found.start] + pii.placeholder(found.kind) + head[min(found.end, len(head)):]
+            head = head[:found.start] + found.masked + head[min(found.end, len(head)):]
     return head
 
 

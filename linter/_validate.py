@@ -175,7 +175,6 @@ class RecordChecker:
         self.max_images = max_images
         self.separator = separator
         self.stop = stop
-        self._shown_delimiters: dict[str, str] = {}
         self.out: list[Diagnostic] = []
         self.errors_found = 0
         """Errors found so far, including those of rules that are not reported."""
@@ -820,12 +819,6 @@ class RecordChecker:
         return tokens, normalised_hash(message)
 
     # -- legacy completion ----------------------------------------------------------------
-    def _shown(self, delimiter: str) -> str:
-        shown = self._shown_delimiters.get(delimiter)
-        if shown is None:
-            shown = self._shown_delimiters[delimiter] = delimiter_repr(delimiter)
-        return shown
-
     def _completion_record(self, record: dict, facts: RecordFacts) -> None:
         for key in record:
             if key not in COMPLETION_KEYS:
@@ -853,10 +846,10 @@ class RecordChecker:
             sep = self.separator
             if sep:
                 if not prompt.endswith(sep):
-                    self.emit("FT401", f"prompt does not end with the separator {self._shown(sep)} that the other "
+                    self.emit("FT401", f"prompt does not end with the separator {delimiter_repr(sep)} that the other "
                               "prompts use", "/prompt", WARNING)
                 elif sep in prompt[: -len(sep)]:
-                    self.emit("FT402", f"the separator {self._shown(sep)} also appears inside the prompt", "/prompt",
+                    self.emit("FT402", f"the separator {delimiter_repr(sep)} also appears inside the prompt", "/prompt",
                               WARNING, span=_span(prompt, sep))
         if completion is not None:
             facts.completion_tokens = (self._distinctive(completion, facts) if self.collect_tokens
@@ -867,22 +860,21 @@ class RecordChecker:
             stop = self.stop
             if stop:
                 if not completion.endswith(stop):
-                    self.emit("FT403", f"completion does not end with the stop sequence {self._shown(stop)} that the "
-                              "others use", "/completion", WARNING)
+                    self.emit("FT403", f"completion does not end with the stop sequence {delimiter_repr(stop)} "
+                              "that the others use", "/completion", WARNING)
                 elif stop in completion[: -len(stop)]:
-                    self.emit("FT404", f"the stop sequence {self._shown(stop)} also appears inside the completion",
+                    self.emit("FT404", f"the stop sequence {delimiter_repr(stop)} also appears inside the completion",
                               "/completion", WARNING, span=_span(completion, stop))
         facts.tokens = facts.prompt_tokens + facts.completion_tokens
         facts.trained_tokens = facts.completion_tokens
 
 
 def delimiter_repr(text: str) -> str:
-    """How messages show a delimiter or other text taken from the data: quoted, with any
-    personal data or secret replaced by its placeholder."""
-    from . import pii
+    """How messages show a delimiter: quoted, with any personal data or secret masked."""
+    return _shown(text, limit=_MAX_SHOWN_DELIMITER)
 
-    findings = pii.find_sensitive(text)
-    return repr(pii.redact(text, findings) if findings else text)
+
+_MAX_SHOWN_DELIMITER = 80
 
 
 def _span(text: str, needle: str):

@@ -215,14 +215,14 @@ def test_common_prefix_masks_a_key(tmp_path):
     report = lint(write_jsonl(tmp_path / "prefix.jsonl", records))
     prefix = [d for d in report.diagnostics if d.code == "FT406"]
     assert len(prefix) == 1
-    assert API_KEY not in prefix[0].message and API_KEY[:20] not in prefix[0].message
-    assert "[SECRET]" in prefix[0].message
+    assert API_KEY not in prefix[0].message and API_KEY[:12] not in prefix[0].message
+    assert "key sk-proj-..." in prefix[0].message
 
 
 def test_an_email_everyone_signs_with_is_never_the_stop_sequence(tmp_path):
     rng = random.Random(1202)
-    records = [{"prompt": f"{question(rng)}? ->", "completion": f" {rng.choice(ANSWERS)}. Write to ana.ruiz@acme-mail.org"}
-               for _ in range(40)]
+    records = [{"prompt": f"{question(rng)}? ->",
+                "completion": f" {rng.choice(ANSWERS)}. Write to ana.ruiz@acme-mail.org"} for _ in range(40)]
     report = lint(write_jsonl(tmp_path / "signed.jsonl", records))
     assert report.files[0].stop is None
     assert all("acme-mail" not in d.message and "ruiz@" not in d.message for d in report.diagnostics)
@@ -373,8 +373,8 @@ def test_common_prefix_masks_a_key_it_cuts_short(tmp_path):
     report = lint(write_jsonl(tmp_path / "keys.jsonl", records), common_prefix_min_chars=12)
     prefix = [d for d in report.diagnostics if d.code == "FT406"]
     assert len(prefix) == 1
-    assert API_KEY[:14] not in prefix[0].message and "sk-proj" not in prefix[0].message
-    assert "Use [SECRET]" in prefix[0].message
+    assert API_KEY[:12] not in prefix[0].message
+    assert "Use sk-proj-..." in prefix[0].message
 
 
 def test_the_delimiter_most_lines_end_with_wins_over_a_longer_one_most_lines_share(tmp_path):
