@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from datetime import date
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,6 +46,11 @@ fine-tuning jobs on this date" (row "Jan 6, 2027", "Update to OpenAI's self-serv
 fine-tuning", https://developers.openai.com/api/docs/deprecations, notice of May 7, 2026).
 Organizations that were not active fine-tuning customers lost job creation earlier, which
 is why the refusal can arrive before this date."""
+UPLOAD_ATTEMPTS = 4
+"""Upload attempts. Uploads are retried here, not by the SDK, because an upload whose answer
+was lost may still have stored the file: each retry first looks for it (see ``upload_file``)."""
+MAX_RETRY_WAIT = 60.0
+"""The longest wait obeyed from a ``Retry-After`` header; a longer one ends the retries."""
 TRAINING_NOT_AVAILABLE = "training_not_available"
 """The error code of OpenAI's HTTP 403 refusal to create jobs during the wind-down."""
 
@@ -109,8 +115,11 @@ class OpenAIProvider:
 
     def __init__(self, client: openai.OpenAI, *, name: str = "openai",
                  chunked_upload_threshold: int | None = CHUNKED_UPLOAD_THRESHOLD, part_size: int = PART_SIZE,
-                 secret: str | None = None):
+                 secret: str | None = None, upload_attempts: int = UPLOAD_ATTEMPTS,
+                 sleep: Callable[[float], None] = time.sleep):
         self.name = name
+        self.upload_attempts = max(1, upload_attempts)
+        self.sleep = sleep
         self.client = client
         self.chunked_upload_threshold = chunked_upload_threshold
         self.part_size = part_size
@@ -174,14 +183,63 @@ class OpenAIProvider:
         path = Path(path)
         size = path.stat().st_size
         report = on_progress or (lambda progress: None)
-        report(UploadProgress(path.name, 0, size))
-        if self.chunked_upload_threshold is not None and size > self.chunked_upload_threshold:
-            remote = self._upload_in_parts(path, size, report)
-        else:
-            with self._translate(f"upload {path.name}"), path.open("rb") as handle:
-                remote = _remote_file(self.client.files.create(file=(path.name, handle), purpose="fine-tune"))
+        # Files present before the first attempt; anything new with this name and size that
+        # appears later came from one of our attempts (the per-file lock keeps other
+        # ftpreflight runs of the same data out meanwhile).
+        before: set[str] | None
+        try:
+            before = {remote.id for remote in self.list_files()}
+        except CredentialsError:
+            raise
+        except ProviderError:  # no listing (an older Azure API version): no adoption either
+            before = None
+        failure: TransientError | None = None
+        remote: RemoteFile | None = None
+        for attempt in range(1, self.upload_attempts + 1):
+            report(UploadProgress(path.name, 0, size))
+            try:
+                remote = self._upload_once(path, size, report)
+                break
+            except TransientError as exc:
+                failure = exc
+            # The request may have stored the file although no answer came back: adopt it
+            # rather than upload a second copy nobody would know about.
+            with contextlib.suppress(ProviderError):
+                found = self._new_copies(path.name, size, before)
+                if found:
+                    remote = found[0]
+                    break
+            if attempt < self.upload_attempts:
+                wait = failure.retry_after
+                if wait is not None and wait > MAX_RETRY_WAIT:
+                    break
+                self.sleep(wait if wait is not None else min(0.5 * 2 ** (attempt - 1), MAX_RETRY_WAIT))
+        if remote is None:
+            assert failure is not None
+            raise failure
+        if failure is not None:  # a retry happened: remove copies an unanswered attempt stored
+            with contextlib.suppress(ProviderError):
+                for extra in self._new_copies(path.name, size, before):
+                    if extra.id != remote.id:
+                        with contextlib.suppress(ProviderError):
+                            self.delete_file(extra.id)
         report(UploadProgress(path.name, size, size))
         return remote
+
+    def _new_copies(self, filename: str, size: int, before: set[str] | None) -> list[RemoteFile]:
+        """Files with this name and size that were not there before, newest first."""
+        if before is None:
+            return []
+        return [remote for remote in self.list_files()
+                if remote.id not in before and remote.filename == filename and remote.bytes == size
+                and remote.status != "error"]
+
+    def _upload_once(self, path: Path, size: int, report: Callable[[UploadProgress], None]) -> RemoteFile:
+        if self.chunked_upload_threshold is not None and size > self.chunked_upload_threshold:
+            return self._upload_in_parts(path, size, report)
+        client = self.client.with_options(max_retries=0)
+        with self._translate(f"upload {path.name}"), path.open("rb") as handle:
+            return _remote_file(client.files.create(file=(path.name, handle), purpose="fine-tune"))
 
     def _upload_in_parts(self, path: Path, size: int, report: Callable[[UploadProgress], None]) -> RemoteFile:
         with self._translate(f"upload {path.name}"):
