@@ -15,7 +15,7 @@ Faults are queued with ``inject(...)`` and consumed by the first matching reques
 * ``"401"``  rejected API key
 * ``"403_training"`` OpenAI's wind-down refusal: HTTP 403 ``training_not_available``
 * ``"echo"``  a badly behaved gateway: HTTP 400 whose message repeats the request URL and
-  the ``Authorization`` header
+  the bearer token
 * ``"drop"`` read part of the request body, then close the connection without a reply
 * ``"drop_after"`` handle the request fully (state changes happen), then close the
   connection without a reply
@@ -194,7 +194,8 @@ class FakeOpenAI:
     def inject(self, kind: str, method: str = "", path_prefix: str = "", *, times: int = 1,
                hang_seconds: float = 2.0, retry_after: str | None = None) -> None:
         """Make the next ``times`` requests matching ``method`` and ``path_prefix`` (below
-        ``/v1``, e.g. ``/fine_tuning/jobs``) fail with ``kind``."""
+        ``/v1``, e.g. ``/fine_tuning/jobs``; a regular expression when it starts with ``^``)
+        fail with ``kind``."""
         with self._lock:
             self._faults.append(Fault(kind, method.upper(), path_prefix, times, hang_seconds, retry_after))
 
@@ -218,7 +219,9 @@ class FakeOpenAI:
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if (not fault.method or fault.method == method) and path.startswith(fault.path_prefix):
+                where = fault.path_prefix
+                matches = re.match(where, path) if where.startswith("^") else path.startswith(where)
+                if (not fault.method or fault.method == method) and matches:
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)
@@ -521,7 +524,8 @@ class _Handler(BaseHTTPRequestHandler):
                                               "fine-tuning jobs is no longer available to your organization.",
                                               code="training_not_available"),
                      "echo": ApiError(400, f"Gateway refused {self.command} {self.path} for credentials "
-                                      f"'{self.headers.get('Authorization', '')}'.", code="gateway_error"),
+                                      f"'{(self.headers.get('Authorization') or '').removeprefix('Bearer ')}'.",
+                                      code="gateway_error"),
                      }[fault.kind]
             extra = {}
             if fault.kind in ("429", "500", "503"):
