@@ -268,8 +268,7 @@ def test_retry_after_is_obeyed_up_to_a_cap(fake_openai, plan):
     (["--seed", "-1"], "--seed must be between 0 and 2,147,483,647"),
     (["--seed", str(2**31)], "--seed must be between 0 and 2,147,483,647"),
     (["--batch-size", "257"], "--batch-size must be between 1 and 256"),
-    (["--method", "dpo", "--beta", "2.5"], "--beta must be greater than 0 and at most 2"),
-    (["--epochs", "51"], "--epochs must be between 1 and 50"),
+    (["--model", "gpt-4.1-mini", "--method", "dpo", "--beta", "2.5"], "--beta must be greater than 0 and at most 2"),
 ])
 def test_api_limits_are_checked_before_any_upload(fake_openai, plan, capsys, monkeypatch, tmp_path, flags, expected):
     monkeypatch.chdir(tmp_path)
