@@ -65,6 +65,7 @@ def register_secret(value: str | None) -> None:
         _known_secrets.add(value.strip())
 
 
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9]{16,}")
 _URL_PATH_WORDS = frozenset({"v1", "v2", "openai", "api", "deployments", "chat", "completions"})
 
 
@@ -85,8 +86,10 @@ def register_url_secrets(url: str | None) -> None:
         register_secret(value)
     for segment in parts.path.split("/"):
         segment = unquote(segment)
-        if (len(segment) >= 12 and segment.lower() not in _URL_PATH_WORDS
-                and any(ch.isdigit() for ch in segment)):
+        # A token has a long unbroken alphanumeric run with digits in it; a model or
+        # deployment name (gpt-4o-mini-2024-07-18) has short runs between dashes.
+        if segment.lower() not in _URL_PATH_WORDS and _TOKEN_RUN.search(segment) and any(
+                ch.isdigit() for ch in segment):
             register_secret(segment)
 
 
