@@ -265,7 +265,7 @@ def _submit_locked(provider: Provider, plan: SubmissionPlan, print_: Fingerprint
         if existing is not None:
             report(SubmitProgress("existing", f"Job {existing.id} ({existing.status}) already exists for this "
                                               "file and settings"))
-            return SubmitResult(existing, True, print_, warnings=_metadata_warnings(print_, existing, ledger))
+            return SubmitResult(existing, True, print_, warnings=_metadata_warnings(print_, existing, ledger, provider.name))
 
     uploaded: list[RemoteFile] = []
     reusable = entry.file_ids if entry is not None and entry.stage in ("uploaded", "creating") else []
@@ -306,15 +306,15 @@ def _submit_locked(provider: Provider, plan: SubmissionPlan, print_: Fingerprint
     record.stage, record.job_id = "created", job.id
     ledger.write(record)
     report(SubmitProgress("created", f"Created job {job.id}"))
-    return SubmitResult(job, False, print_, tuple(file_ids), warnings=_metadata_warnings(print_, job, ledger))
+    return SubmitResult(job, False, print_, tuple(file_ids), warnings=_metadata_warnings(print_, job, ledger, provider.name))
 
 
-def _metadata_warnings(print_: Fingerprint, job: Job, ledger) -> tuple[str, ...]:
+def _metadata_warnings(print_: Fingerprint, job: Job, ledger, provider_name: str) -> tuple[str, ...]:
     from .submission_ledger import LedgerEntry
 
     if print_.matches(job):
         return ()
-    path = ledger.write(LedgerEntry(print_.training_sha256, print_.settings_digest, "", "created",
+    path = ledger.write(LedgerEntry(print_.training_sha256, print_.settings_digest, provider_name, "created",
                                     [job.training_file], job.id))
     return (f"the provider did not keep the job's metadata, so a re-run finds job {job.id} only through the "
             f"local record {path}; keep that file (another machine, or a deleted record, would start a "
