@@ -305,3 +305,17 @@ def test_a_failed_multi_part_upload_is_cancelled(fake_openai, plan):
     created = [upload for upload in fake_openai.uploads.values()]
     assert created and all(upload["status"] == "cancelled" for upload in created)
     assert fake_openai.live_files() == [] and fake_openai.jobs == {}
+
+
+def test_an_unwritable_state_directory_stops_before_anything_is_sent(fake_openai, plan, capsys, monkeypatch,
+                                                                      tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_API_KEY", DEFAULT_API_KEY)
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
+    status = main(["submit", str(plan.training_path), "--model", "gpt-4o-mini", "--yes",
+                   "--base-url", fake_openai.base_url])
+    err = capsys.readouterr().err
+    assert status == 1 and "cannot create the lock" in err and "XDG_STATE_HOME" in err and "Traceback" not in err
+    assert fake_openai.count("POST", "/files") == 0 and fake_openai.jobs == {}

@@ -229,7 +229,7 @@ def submit(provider: Provider, plan: SubmissionPlan, *, force: bool = False,
     Gates (lint, approval, lifecycle) are the caller's and must run before this. Raises
     ``SubmissionError`` once files are uploaded (and for invalid settings), ``ProviderError``
     before that."""
-    from .submission_ledger import SubmissionLedger, SubmissionLocked, default_state_dir
+    from .submission_ledger import LedgerUnavailable, SubmissionLedger, SubmissionLocked, default_state_dir
 
     problems = plan_problems(plan)
     if problems:
@@ -249,6 +249,10 @@ def submit(provider: Provider, plan: SubmissionPlan, *, force: bool = False,
                                   check_delays=check_delays, max_retry_wait=max_retry_wait)
     except SubmissionLocked as exc:
         raise SubmissionError(f"{exc}; nothing was submitted.") from None
+    except LedgerUnavailable as exc:
+        # Without the record a crash could leave a job or a file nobody finds again: stop.
+        raise SubmissionError(f"{exc}; stopped before creating a job (set XDG_STATE_HOME to a writable "
+                              "directory).") from None
 
 
 def _submit_locked(provider: Provider, plan: SubmissionPlan, print_: Fingerprint, ledger, *, force: bool,
@@ -265,24 +269,21 @@ def _submit_locked(provider: Provider, plan: SubmissionPlan, print_: Fingerprint
         if existing is not None:
             report(SubmitProgress("existing", f"Job {existing.id} ({existing.status}) already exists for this "
                                               "file and settings"))
-            return SubmitResult(existing, True, print_, warnings=_metadata_warnings(print_, existing, ledger, provider.name))
+            return SubmitResult(existing, True, print_,
+                                warnings=_metadata_warnings(print_, existing, ledger, provider.name))
 
+    paths = [Path(path) for path in (plan.training_path, plan.validation_path) if path is not None]
     uploaded: list[RemoteFile] = []
-    reusable = entry.file_ids if entry is not None and entry.stage in ("uploaded", "creating") else []
-    if reusable:
-        uploaded = _reuse_uploads(provider, plan, reusable, report)
+    if entry is not None and entry.stage in ("uploaded", "creating"):
+        uploaded = _reuse_uploads(provider, paths, entry.file_ids, report)
     try:
-        if not uploaded:
-            for path in (plan.training_path, plan.validation_path):
-                if path is None:
-                    continue
-
-                def on_upload(progress: UploadProgress) -> None:
-                    report(SubmitProgress("upload", f"Uploading {progress.filename}", progress.sent_bytes,
-                                          progress.total_bytes))
-                uploaded.append(provider.upload_file(Path(path), on_progress=on_upload))
-                ledger.write(LedgerEntry(print_.training_sha256, print_.settings_digest, provider.name,
-                                         "uploaded", [remote.id for remote in uploaded]))
+        for path in paths[len(uploaded):]:
+            def on_upload(progress: UploadProgress) -> None:
+                report(SubmitProgress("upload", f"Uploading {progress.filename}", progress.sent_bytes,
+                                      progress.total_bytes))
+            uploaded.append(provider.upload_file(path, on_progress=on_upload))
+            ledger.write(LedgerEntry(print_.training_sha256, print_.settings_digest, provider.name,
+                                     "uploaded", [remote.id for remote in uploaded]))
         for remote in uploaded:
             _wait_processed(provider, remote, report, sleep, file_poll_interval, file_wait_timeout)
     except (ProviderError, SubmissionError) as exc:
@@ -332,30 +333,26 @@ def _job_from_record(provider: Provider, entry) -> Job | None:
             for job in provider.list_jobs(limit=100):
                 if job.training_file == entry.file_ids[0] and job.status not in NOT_REUSABLE:
                     return job
-    except (ProviderError,) as exc:
-        if isinstance(exc, TransientError):
-            raise  # cannot tell: stopping is safer than creating a second job
-        return None  # 404: the record belongs to another endpoint or the job is gone
+    except RequestRejected:
+        return None  # 404: the record belongs to another endpoint, or the job is gone
     return None
 
 
-def _reuse_uploads(provider: Provider, plan: SubmissionPlan, file_ids: list[str], report) -> list[RemoteFile]:
-    """The files an interrupted run uploaded, if they are all still there and match the
-    plan (one per path); otherwise nothing, and they are uploaded again."""
-    wanted = [path for path in (plan.training_path, plan.validation_path) if path is not None]
-    if len(file_ids) != len(wanted):
-        return []
-    found = []
-    for file_id, path in zip(file_ids, wanted):
+def _reuse_uploads(provider: Provider, paths: list[Path], file_ids: list[str], report) -> list[RemoteFile]:
+    """The files an interrupted run uploaded that are still there, in plan order (the
+    training file first); the rest is uploaded again."""
+    found: list[RemoteFile] = []
+    for file_id, path in zip(file_ids, paths):
         try:
             remote = provider.retrieve_file(file_id)
-        except RequestRejected:  # deleted meanwhile
-            return []
-        if remote.status == "error" or remote.bytes != Path(path).stat().st_size:
-            return []
+        except RequestRejected:  # deleted meanwhile, or another endpoint's record
+            break
+        if remote.status == "error" or remote.bytes != path.stat().st_size:
+            break
         found.append(remote)
-    report(SubmitProgress("reuse", f"Reusing {', '.join(file_ids)}, uploaded by an earlier run that stopped "
-                                   "before the job was created"))
+    if found:
+        report(SubmitProgress("reuse", f"Reusing {', '.join(r.id for r in found)}, uploaded by an earlier run "
+                                       "that stopped before the job was created"))
     return found
 
 

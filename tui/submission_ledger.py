@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-__all__ = ["LedgerEntry", "SubmissionLedger", "SubmissionLocked", "default_state_dir"]
+__all__ = ["LedgerEntry", "LedgerUnavailable", "SubmissionLedger", "SubmissionLocked", "default_state_dir"]
 
 STAGES = ("uploaded", "creating", "created")
 """``uploaded``: files are on the provider, no create was sent. ``creating``: a create was
@@ -55,6 +55,10 @@ class SubmissionLocked(Exception):
     """Another ``submit`` of the same data held the lock for longer than the wait allows."""
 
 
+class LedgerUnavailable(Exception):
+    """The state directory cannot be written (permissions, a full disk)."""
+
+
 class SubmissionLedger:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
@@ -77,6 +81,13 @@ class SubmissionLedger:
         return entry
 
     def write(self, entry: LedgerEntry) -> Path:
+        try:
+            return self._write(entry)
+        except OSError as exc:
+            raise LedgerUnavailable(f"cannot write the local submission record in {self.directory}: "
+                                    f"{exc.strerror or exc}") from None
+
+    def _write(self, entry: LedgerEntry) -> Path:
         entry.updated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         path = self.path_for(entry.training_sha256, entry.settings_digest)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,8 +116,12 @@ class SubmissionLedger:
         submissions of the same file run one after the other (the second then finds the
         first one's job). The OS releases it if the process dies."""
         path = self.directory / "locks" / f"{training_sha256}.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a+b") as handle:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+b")
+        except OSError as exc:
+            raise LedgerUnavailable(f"cannot create the lock {path}: {exc.strerror or exc}") from None
+        with handle:
             deadline = clock() + timeout
             waited = False
             while not _try_lock(handle):
