@@ -29,6 +29,7 @@ from ._formats import CHAT, COMPLETION, detect_kind, iter_objects, majority_kind
 from ._models import context_for_model
 from ._observer import LintObserver
 from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats
+from ._text import plural
 from ._tokens import TokenCounter, encoding_name_for_model
 from ._validate import RecordChecker, RecordFacts, pending_token_counts
 from . import _dataset
@@ -383,6 +384,9 @@ def _rows(columns: dict) -> list[tuple]:
 _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
+_JSON_COLUMN = re.compile(r": line \d+ column (\d+)(?: \(char \d+\))?$")
+
+
 def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body: bytes, reason: str,
               truncated: bool) -> None:
     try:
@@ -393,8 +397,13 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
         return
     if "FT101" not in enabled:
         return
-    reason = reason.split(": line 1 column", 1)[0] if ": line 1 column" in reason else reason
-    message = f"invalid JSON: {reason}"
+    # orjson says where: "...: line 1 column 8 (char 7)"; the line is ours, the column the user's.
+    where = _JSON_COLUMN.search(reason)
+    if where is not None:
+        reason = reason[:where.start()]
+        message = f"invalid JSON at column {int(where.group(1)):,}: {reason}"
+    else:
+        message = f"invalid JSON: {reason}"
     if truncated:
         message += " (the file ends in the middle of this record: truncated?)"
     out.append(Diagnostic("FT101", message[:300], ERROR, path, line_no,
@@ -559,6 +568,10 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
                    f"{config.upload_limit_bytes / 1e6:,.1f} MB")
     observer.on_file_start(path, size)
     file_kind = config.format_kind or _sample_kind(path)
+    if "FT205" in enabled:
+        gate = _dataset.format_gate(path, file_kind, config)
+        if gate is not None:
+            diags.append(gate)
     completion = _dataset.CompletionProfile.scan(path, config) if file_kind == COMPLETION else None
     setup = _FileSetup(path, encoding, file_kind, enabled, context, config.max_images_per_example,
                        completion.separator if completion else None, completion.stop if completion else None,
@@ -599,7 +612,8 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
             observer.on_records(path, _rows(result.columns))
         observer.on_progress(path, result.end_offset, size)
     if crlf_total and "FT114" in enabled:
-        keep([Diagnostic("FT114", f"{crlf_total:,} line(s) end with CRLF (Windows line endings)", WARNING, path,
+        verb = "ends" if crlf_total == 1 else "end"
+        keep([Diagnostic("FT114", f"{plural(crlf_total, 'line')} {verb} with CRLF (Windows line endings)", WARNING, path,
                          first_crlf, fix=Fix("normalise-newline", Applicability.SAFE, "convert CRLF to LF"))])
     keep(dataset.finish())
     if completion is not None:
