@@ -486,8 +486,9 @@ def estimate(
         assumptions.append(f"training: {training_tokens:,} tokens x ${format_usd(token_price)} per 1M tokens")
         if model.size_band:
             assumptions.append(f"{model.provider} prices {model.id} in its {model.size_band} band")
-        if model.full_training_usd_per_1m_tokens is not None:
-            assumptions.append(f"LoRA training priced; full-parameter training costs more ({model.provider} table)")
+        full_price = model.training_price_per_1m(method, full=True)
+        if full_price is not None:
+            assumptions.append(f"priced for LoRA training; full-parameter training is ${format_usd(full_price)} per 1M tokens")
 
     validation_tokens = validation_cost = None
     if validation is not None:

@@ -110,6 +110,7 @@ def test_dpo_examples_are_billed_up_to_the_dpo_context():
 def test_band_row_says_which_band_priced_it():
     est = estimate(find_model("fireworks/accounts/fireworks/models/qwen3-8b"), flat(10, 100), today=TODAY, epochs=1)
     assert any("up to 16B band" in a for a in est.assumptions)
+    assert any("full-parameter training is $1.00 per 1M" in a for a in est.assumptions)
 
 
 def test_bedrock_storage_is_a_monthly_fee_and_unknown_serving_is_said():

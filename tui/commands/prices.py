@@ -50,6 +50,7 @@ def _model_dict(row: pricing.ModelPrice) -> dict:
         "full_dpo_training_usd_per_1m_tokens": money(row.full_dpo_training_usd_per_1m_tokens),
         "size_band": row.size_band,
         "training_usd_per_hour": money(row.training_usd_per_hour),
+        "inference_price_unknown": row.inference_price_unknown,
         "input_usd_per_1m": money(row.input_usd_per_1m),
         "cached_input_usd_per_1m": money(row.cached_input_usd_per_1m),
         "output_usd_per_1m": money(row.output_usd_per_1m),
