@@ -12,9 +12,12 @@ from __future__ import annotations
 import gc
 import os
 import re
+import multiprocessing
 import signal
 import stat
+import threading
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -89,8 +92,12 @@ def _counter(encoding: str) -> TokenCounter:
 
 def _worker_init(encoding: str) -> None:
     # Ctrl-C is the parent's to handle (it stops the pool); a worker that died of it
-    # would look like a crash and send the lint down the in-process fallback.
+    # would look like a crash and send the lint down the in-process fallback. (Until
+    # here the worker had it blocked, from its parent: see _start_pool.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (SIGKILL, SIGTERM) cannot stop its pool: end with it
+    # rather than idle on as an orphan holding a tokenizer's memory.
+    threading.Thread(target=_exit_with_parent, name="ftpreflight-exit-with-parent", daemon=True).start()
     # Parsed records are acyclic and short-lived: collecting young objects less often
     # saves a few percent without letting memory grow.
     gc.set_threshold(100_000, 50, 100)
@@ -122,6 +129,13 @@ def _stop_on_read_error(results, stopped: list[str]):
         stopped.append("the file changed while it was being linted: lint it again")
     except OSError as exc:
         stopped.append(f"cannot read file: {exc.strerror or exc}")
+
+
+def _exit_with_parent() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()  # returns once the parent is gone (its end of the start-up pipe closed)
+        os._exit(1)
 
 
 def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof: bool) -> _ChunkResult:
@@ -772,14 +786,42 @@ def start_workers(paths, jobs: int | None = None, model: str | None = None) -> N
     except (OSError, FtPreflightError):
         return
     try:
-        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                                       initializer=_worker_init, initargs=(encoding,))
+        executor = _start_pool(jobs, encoding)
         for _ in range(jobs):
-            executor.submit(_noop)
+            _submit(executor, _noop)
     except (OSError, ValueError):
         return
     executor._ftpreflight_jobs = jobs  # type: ignore[attr-defined]
     _prestarted.append(executor)
+
+
+@contextmanager
+def _no_ctrl_c_in_new_processes():
+    """Block SIGINT in this thread while it starts processes. They inherit the mask, so a
+    Ctrl-C (sent to the whole process group) during a worker's start-up, a second of
+    imports, cannot end it with a traceback; _worker_init then ignores SIGINT for good.
+    This process gets the signal as soon as the block ends (it waits as pending)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _start_pool(jobs: int, encoding: str) -> ProcessPoolExecutor:
+    # Creating the pool starts multiprocessing's resource tracker; submitting starts workers.
+    with _no_ctrl_c_in_new_processes():
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init,
+                                   initargs=(encoding,))
+
+
+def _submit(executor: ProcessPoolExecutor, fn, *args) -> Future:
+    """``executor.submit``: a submit can start a worker process (the pool grows on demand)."""
+    with _no_ctrl_c_in_new_processes():
+        return executor.submit(fn, *args)
 
 
 def _take_prestarted(jobs: int) -> ProcessPoolExecutor | None:
@@ -817,9 +859,7 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
             yield _lint_chunk(setup, first[0], first[1], first[2], first[1] >= size)
     try:
         # Workers load the encoding they are started with and any other on first use.
-        executor = _take_prestarted(jobs) or ProcessPoolExecutor(
-            max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init,
-            initargs=(setup.encoding,))
+        executor = _take_prestarted(jobs) or _start_pool(jobs, setup.encoding)
     except (OSError, ValueError):
         yield from _serial(setup, size, observer, plan)
         return
@@ -838,7 +878,7 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
                     break
                 start, end, first_line = step
                 try:
-                    future = executor.submit(_lint_chunk, setup, start, end, first_line, end >= size)
+                    future = _submit(executor, _lint_chunk, setup, start, end, first_line, end >= size)
                 except BrokenProcessPool:
                     fallback = [*(s for _, s in pending), step]
                     pending.clear()
