@@ -711,9 +711,12 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
         keep([Diagnostic("FT114", f"{crlf_total:,} line(s) end with CRLF (Windows line endings)", WARNING, path,
                          first_crlf, fix=Fix("normalise-newline", Applicability.SAFE, "convert CRLF to LF"))])
     change, size = _change_since(fd, info, path)
+    finished = dataset.finish()
     if change or stopped:
+        # Whole-file findings (too few examples, say) about a file that changed under us mislead.
         file_level("FT100", change or stopped[0])
-    keep(dataset.finish())
+    else:
+        keep(finished)
     if completion is not None:
         keep(completion.file_diagnostics(path, enabled))
     import polars as pl

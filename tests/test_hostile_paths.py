@@ -133,6 +133,8 @@ def test_a_file_deleted_during_the_lint_is_a_diagnostic(tmp_path, jobs):
     size = path.stat().st_size
     report = lint_path(path, LintConfig(jobs=jobs), _ChangeAt(os.unlink))
     assert _ft100(report) == ["the file was deleted while it was being linted"]
+    # and no whole-file verdict ("too few examples") about the part read before
+    assert [d.code for d in report.diagnostics if d.line is None] == ["FT100"]
     assert report.files[0].size_bytes == size
     assert 0 < report.files[0].examples  # what was read before is still reported
 

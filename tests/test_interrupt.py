@@ -150,3 +150,27 @@ def test_ctrl_c_while_a_command_loads_is_a_message(monkeypatch, capsys):
         pytest.fail("KeyboardInterrupt escaped main(): a traceback for the user")
     assert code == 130
     assert capsys.readouterr().err == "ftpreflight: interrupted\n"
+
+
+def test_a_file_deleted_during_a_parallel_lint_is_reported_in_the_json(big_file, tmp_path):
+    import orjson
+
+    data = tmp_path / "data.jsonl"
+    data.write_bytes(big_file.read_bytes())
+    proc = subprocess.Popen([sys.executable, "-c", LINT, str(data)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _wait_for(lambda: len(_workers(proc.pid)) == 2, 120, "both worker processes")
+        time.sleep(2.0)  # into the lint
+        assert proc.poll() is None, "the lint finished before the file could be deleted"
+        data.unlink()
+        out, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1 and b"Traceback" not in err, err.decode()
+    report = orjson.loads(out)
+    assert [(d["code"], d["message"]) for d in report["diagnostics"] if d["line"] is None] == [
+        ("FT100", "the file was deleted while it was being linted")]
+    assert report["files"][0]["size_bytes"] == big_file.stat().st_size
+    _assert_nothing_left(proc.pid)
