@@ -625,7 +625,7 @@ def _change_since(fd: int, before: os.stat_result, path: str) -> tuple[str | Non
         current = os.stat(path)
     except OSError:
         current = None
-    if now.st_nlink == 0 or current is None:
+    if current is None:
         return "the file was deleted while it was being linted", now.st_size
     if (current.st_dev, current.st_ino) != (now.st_dev, now.st_ino):
         return "the file was replaced while it was being linted: lint it again", current.st_size
