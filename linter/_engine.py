@@ -10,16 +10,16 @@ records themselves, so memory stays flat however large the file is.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import re
-import multiprocessing
 import signal
 import stat
 import threading
 from collections import deque
-from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
@@ -104,6 +104,13 @@ def _worker_init(encoding: str) -> None:
     _counter(encoding)
 
 
+def _exit_with_parent() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()  # returns once the parent is gone (its end of the start-up pipe closed)
+        os._exit(1)
+
+
 class _FileChanged(Exception):
     """A chunk's bytes are no longer where the plan expected them: the file was deleted,
     truncated or replaced while it was being linted. The main process says how."""
@@ -119,23 +126,6 @@ def _read_chunk(path: str, start: int, end: int) -> bytes:
     if len(data) != end - start:
         raise _FileChanged(path)
     return data
-
-
-def _stop_on_read_error(results, stopped: list[str]):
-    """``results``, until reading the file fails; then why, in ``stopped``."""
-    try:
-        yield from results
-    except _FileChanged:
-        stopped.append("the file changed while it was being linted: lint it again")
-    except OSError as exc:
-        stopped.append(f"cannot read file: {exc.strerror or exc}")
-
-
-def _exit_with_parent() -> None:
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        parent.join()  # returns once the parent is gone (its end of the start-up pipe closed)
-        os._exit(1)
 
 
 def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof: bool) -> _ChunkResult:
@@ -834,6 +824,16 @@ def _take_prestarted(jobs: int) -> ProcessPoolExecutor | None:
             return executor
         executor.shutdown(wait=False, cancel_futures=True)
     return None
+
+
+def _stop_on_read_error(results, stopped: list[str]):
+    """``results``, until reading the file fails; then why, in ``stopped``."""
+    try:
+        yield from results
+    except _FileChanged:
+        stopped.append("the file changed while it was being linted: lint it again")
+    except OSError as exc:
+        stopped.append(f"cannot read file: {exc.strerror or exc}")
 
 
 def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: LintObserver, early_rows: bool = False):
