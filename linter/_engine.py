@@ -33,6 +33,7 @@ from ._formats import CHAT, COMPLETION, detect_kind, iter_objects, majority_kind
 from ._models import context_for_model
 from ._observer import LintObserver
 from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats
+from ._text import plural
 from ._tokens import TokenCounter, encoding_name_for_model
 from ._validate import RecordChecker, RecordFacts, pending_token_counts
 from . import _dataset
@@ -413,6 +414,9 @@ def _rows(columns: dict) -> list[tuple]:
 _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
+_JSON_COLUMN = re.compile(r": line \d+ column (\d+)(?: \(char \d+\))?$")
+
+
 def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body: bytes, reason: str,
               truncated: bool) -> None:
     try:
@@ -423,8 +427,13 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
         return
     if "FT101" not in enabled:
         return
-    reason = reason.split(": line 1 column", 1)[0] if ": line 1 column" in reason else reason
-    message = f"invalid JSON: {reason}"
+    # orjson says where: "...: line 1 column 8 (char 7)"; the line is ours, the column the user's.
+    where = _JSON_COLUMN.search(reason)
+    if where is not None:
+        reason = reason[:where.start()]
+        message = f"invalid JSON at column {int(where.group(1)):,}: {reason}"
+    else:
+        message = f"invalid JSON: {reason}"
     if truncated:
         message += " (the file ends in the middle of this record: truncated?)"
     out.append(Diagnostic("FT101", message[:300], ERROR, path, line_no,
@@ -657,6 +666,10 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
         change, size = _change_since(fd, info, path)
         file_level("FT100", change or "cannot read file")
         return empty_report(size), diags
+    if "FT205" in enabled:
+        gate = _dataset.format_gate(path, file_kind, config)
+        if gate is not None:
+            diags.append(gate)
     setup = _FileSetup(path, encoding, file_kind, enabled, context, config.max_images_per_example,
                        completion.separator if completion else None, completion.stop if completion else None,
                        extra=_dataset.setup_extra(config, role))
@@ -698,7 +711,8 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
             observer.on_records(path, _rows(result.columns))
         observer.on_progress(path, result.end_offset, size)
     if crlf_total and "FT114" in enabled:
-        keep([Diagnostic("FT114", f"{crlf_total:,} line(s) end with CRLF (Windows line endings)", WARNING, path,
+        verb = "ends" if crlf_total == 1 else "end"
+        keep([Diagnostic("FT114", f"{plural(crlf_total, 'line')} {verb} with CRLF (Windows line endings)", WARNING, path,
                          first_crlf, fix=Fix("normalise-newline", Applicability.SAFE, "convert CRLF to LF"))])
     change, size = _change_since(fd, info, path)
     finished = dataset.finish()

@@ -7,6 +7,7 @@ import orjson
 
 from ._diagnostic import Diagnostic, Severity, pointer_to_path
 from ._report import LintReport
+from ._text import plural
 from .rules import RULES, get_rule
 
 SCHEMA_VERSION = 1
@@ -114,7 +115,7 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
         lines.append(paint(header, _BOLD))
         if not diags:
             lines.append("  no problems found")
-        for d in diags:
+        for d, alike in _group_alike(diags):
             where = f"line {d.line}" if d.line is not None else "file"
             loc = pointer_to_path(d.pointer)
             sev = paint(f"{d.severity.label:<7}", _COLORS[d.severity])
@@ -124,6 +125,9 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
             if d.related_lines and "line" not in d.message:
                 text += paint(f"  (see line {', '.join(map(str, d.related_lines[:5]))})", _DIM)
             lines.append(text)
+            if alike:
+                shown = ", ".join(map(str, alike[:_ALIKE_SHOWN])) + (", ..." if len(alike) > _ALIKE_SHOWN else "")
+                lines.append(paint(f"  {'':>10}  and {plural(len(alike), 'more line')} like it ({shown})", _DIM))
         lines.append("")
     for path, diags in by_path.items():  # diagnostics for files without a report (should not happen)
         lines.append(paint(_utf8(path), _BOLD))
@@ -132,7 +136,7 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
     for f in report.files:
         t = f.tokens
         lines.append(
-            f"{_utf8(f.path)}: {f.examples:,} examples ({f.format or 'unknown format'}), {t.total:,} tokens "
+            f"{_utf8(f.path)}: {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
             f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "
             f"with {f.encoding} for {f.model}"
         )
@@ -143,9 +147,31 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
     if report.suppressed:
         lines.append(f"({sum(report.suppressed.values()):,} more diagnostics counted but not listed; "
                      "raise max_diagnostics_per_rule to see them)")
-    summary = (f"{report.errors:,} error(s), {report.warnings:,} warning(s), {report.infos:,} info")
+    summary = ", ".join((plural(report.errors, "error"), plural(report.warnings, "warning"),
+                         plural(report.infos, "info")))
     lines.append(paint(summary, _BOLD + (_COLORS[Severity.ERROR] if report.errors else "")))
     return "\n".join(lines) + "\n"
+
+
+_ALIKE_SHOWN = 8
+
+
+def _group_alike(diags: list[Diagnostic]) -> list[tuple[Diagnostic, list[int]]]:
+    """Diagnostics of one file with the same rule, severity, message, place in the record
+    and related lines folded into their first one: ``(first, lines of the others)``. A
+    file of 620 bare message objects then reads as one finding "and 619 more lines like it"."""
+    groups: dict[tuple, tuple[Diagnostic, list[int]]] = {}
+    for d in diags:
+        if d.line is None:
+            groups[("file", id(d))] = (d, [])
+            continue
+        key = (d.code, d.severity, d.message, d.pointer, d.related_lines)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = (d, [])
+        else:
+            group[1].append(d.line)
+    return list(groups.values())
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:

@@ -175,6 +175,8 @@ class RecordChecker:
         self.separator = separator
         self.stop = stop
         self.out: list[Diagnostic] = []
+        self.errors_found = 0
+        """Errors found so far, including those of rules that are not reported."""
         self.line = 0
         self.role_tokens = {role: counter.count(role) for role in CHAT_ROLES}
         self.collect_tokens = collect_tokens
@@ -187,6 +189,8 @@ class RecordChecker:
 
     # -- plumbing -------------------------------------------------------------------------
     def emit(self, code: str, message: str, pointer: str = "", severity: Severity = ERROR, **extra) -> None:
+        if severity is ERROR:
+            self.errors_found += 1  # counted whether or not the rule is reported
         if code in self.enabled:
             self.out.append(Diagnostic(code, message, severity, self.path, self.line, pointer, **extra))
 
@@ -212,11 +216,17 @@ class RecordChecker:
             self.emit("FT102", f"line is {kind}, not a JSON object")
             return
         if detected is None:
+            if "role" in record and ("content" in record or "tool_calls" in record):
+                # One message per line: an export that flattened its conversations.
+                self.emit("FT103", "line is a single chat message (role, content), not a training example: wrap "
+                          'each conversation as {"messages": [...]} on one line')
+                return
             keys = ", ".join(sorted(record)[:6]) or "no keys"
             self.emit("FT103", f"record matches no fine-tuning format (keys: {keys}); expected "
                       "`messages`, `prompt`/`completion` or `input`/`preferred_output`/`non_preferred_output`")
             return
         kind = detected
+        errors_before = self.errors_found
         file_kind = self.file_kind
         if file_kind is not None and detected != file_kind:
             if {detected, file_kind} == {CHAT, REINFORCEMENT}:
@@ -230,6 +240,10 @@ class RecordChecker:
             self._completion_record(record, facts)
         else:
             self._preference_record(record, facts)
+        if facts.neardup_tokens and self.errors_found > errors_before:
+            # A record with an error is compared by what is left of it (an object where text
+            # belongs drops out), which finds "near-duplicates" that are the same error again.
+            facts.neardup_tokens = None
         if facts.dup_hash is None:
             if facts.messages_bytes is not None and kind in (CHAT, REINFORCEMENT):
                 rest = {k: v for k, v in record.items() if k != "messages"}
@@ -267,6 +281,7 @@ class RecordChecker:
         previous = None
         started = False
         assistant = last = -1
+        user_seen = False
         start = len(pending)
         for i, message in enumerate(messages):
             if message.__class__ is not dict or len(message) != 2:
@@ -291,6 +306,7 @@ class RecordChecker:
                     trained += completion
                     assistant_flags.append(1)
                 else:
+                    user_seen = True
                     assistant_flags.append(0)
                 pending.append(content)
                 total += TOKENS_PER_MESSAGE + role_tokens[role]
@@ -298,7 +314,7 @@ class RecordChecker:
                 break
             previous = role
         else:
-            if assistant >= 0:
+            if assistant >= 0 and user_seen:
                 found = [(f"/messages/{i}/content", m["content"]) for i, m in enumerate(messages)] if texts else None
                 normed = _normalised_messages(messages, plain)
                 system, inp, target = _conversation_hashes(normed, messages[0]["role"] in ("system", "developer"),
@@ -334,12 +350,25 @@ class RecordChecker:
         facts.completion_tokens = completion
         if kind == CHAT:
             facts.trained_tokens = trained
+            if assistant_count and "FT116" in self.enabled:
+                self._require_user(messages, "/messages")
             if not has_target:
                 if assistant_count == 0:
                     self.emit("FT109", "no assistant message: nothing to train on", "/messages")
                 else:
                     self.emit("FT109", "every assistant message has weight 0: nothing to train on",
                               "/messages")
+
+    def _require_user(self, messages: list, base: str) -> None:
+        """FT116: an example with assistant turns but no user message."""
+        for message in messages:
+            role = message.get("role") if isinstance(message, dict) else None
+            if role == "user" or role not in CHAT_ROLES:
+                return  # a user turn, or a turn with a broken role (FT105/FT107) that may be the user's
+        present = {m.get("role") for m in messages if isinstance(m, dict)}
+        roles = [role for role in CHAT_ROLES if role in present]
+        self.emit("FT116", f"no user message (roles: {', '.join(roles)}): the model learns to answer nobody; "
+                  "real requests always have one", base, WARNING)
 
     def _tool_definitions(self, record: dict) -> tuple[frozenset[str] | None, int]:
         """Validate ``tools`` / legacy ``functions``; return defined names and their token cost."""
@@ -438,7 +467,12 @@ class RecordChecker:
             for key in (() if (len(message) == 2 and "content" in message) or message.keys() <= allowed
                         else message):
                 if key not in allowed:
-                    if key == "weight":
+                    if key == "name" and role == "tool":
+                        self.emit("FT106", "'name' on a tool message: OpenAI documents tool messages with role, "
+                                  "content and tool_call_id only and does not say whether fine-tuning rejects "
+                                  "'name' (its parallel function-calling example sets it); remove it to be safe",
+                                  where + "/name", WARNING)
+                    elif key == "weight":
                         self.emit("FT110", f"weight on a {role} message (only assistant messages carry weight)",
                                   where + "/weight")
                     else:
@@ -718,6 +752,8 @@ class RecordChecker:
                 self.emit("FT105", "input has no 'messages'", "/input")
             else:
                 stats = self._messages(inp["messages"], "/input/messages", PREFERENCE_INPUT_ROLES, tool_names, facts)
+                if stats is not None and "FT116" in self.enabled:
+                    self._require_user(inp["messages"], "/input/messages")
                 if stats is not None:
                     total = stats[0] + tool_tokens + REPLY_PRIMING
                     prompt = total
