@@ -27,9 +27,12 @@ from ._errors import (
     UnknownModelError,
 )
 from ._estimate import (
+    DEFAULT_JOB_DAYS,
+    MAX_JOB_DAYS,
     HOURS_PER_MONTH,
     MAX_EPOCHS,
     Comparison,
+    ComparisonStatus,
     DatasetTokens,
     Estimate,
     InferenceEstimate,
@@ -73,6 +76,9 @@ __all__ = [
     "ApprovalRecord",
     "ApprovalSettings",
     "Comparison",
+    "ComparisonStatus",
+    "DEFAULT_JOB_DAYS",
+    "MAX_JOB_DAYS",
     "DatasetTokens",
     "Estimate",
     "EstimateInputError",

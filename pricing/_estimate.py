@@ -143,6 +143,8 @@ class DatasetTokens:
     completion_tokens: tuple[int, ...] | None = None
     encoding: str | None = None
     """Tokenizer the counts were made with, so mismatched models can be flagged."""
+    exact: bool = True
+    """False when the tokenizer only estimates the model's counts (e.g. ``gemini-estimate``)."""
 
     @classmethod
     def from_counts(
@@ -151,6 +153,7 @@ class DatasetTokens:
         prompt_tokens: Iterable[int] | None = None,
         completion_tokens: Iterable[int] | None = None,
         encoding: str | None = None,
+        exact: bool = True,
     ) -> DatasetTokens:
         billed = _counts("tokens", tokens)
         prompts = _counts("prompt_tokens", prompt_tokens) if prompt_tokens is not None else None
@@ -158,7 +161,7 @@ class DatasetTokens:
         for name, column in (("prompt_tokens", prompts), ("completion_tokens", completions)):
             if column is not None and len(column) != len(billed):
                 raise EstimateInputError(name, f"has {len(column)} values for {len(billed)} examples")
-        return cls(billed, prompts, completions, encoding)
+        return cls(billed, prompts, completions, encoding, exact)
 
     @property
     def examples(self) -> int:
@@ -550,13 +553,112 @@ def estimate(
     )
 
 
+DEFAULT_JOB_DAYS = 1
+"""Days a comparison assumes between submitting a job and its model being ready (queue and
+training); the deadline check and the usable days count from then."""
+MAX_JOB_DAYS = 365
+
+ComparisonStatus = Literal["ok", "window_closes", "price_unknown", "closed"]
+"""``ok``: priced and the job can finish while the provider takes jobs; ``window_closes``: priced,
+but the provider stops taking jobs before a job started today could finish; ``price_unknown``: the
+table has no sourced training price; ``closed``: the provider no longer takes the job at all."""
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """One model in a side-by-side comparison: an estimate, or why there is none."""
+    """One model in a side-by-side comparison: an estimate, or why there is none, with the
+    token counts it was priced with and its deadlines as seen from ``today``."""
 
     model: ModelPrice
     estimate: Estimate | None
     refused: str | None = None
+    status: ComparisonStatus = "ok"
+    counted_with: str | None = None
+    """Encoding of the token counts the row was priced with (the model's own when bundled)."""
+    counts_exact: bool = True
+    """False when the counts are an estimate (an estimating tokenizer, or another model's tokenizer)."""
+    job_done_by: date | None = None
+    """The day a job submitted today is assumed to be finished (today + job days)."""
+    window_days_left: int | None = None
+    """Days from today until the provider stops taking jobs for the model (0 once closed)."""
+    usable_days: int | None = None
+    """Days the trained model serves between ``job_done_by`` and the model's shutdown."""
+    marks: tuple[str, ...] = ()
+    """Short reasons a reader must see next to the row (deadline, unbundled tokenizer, unpriced)."""
+
+    @property
+    def usable_until(self) -> date | None:
+        return None if self.model.shutdown is None else self.model.shutdown - timedelta(days=1)
+
+    @property
+    def inference_priced(self) -> bool:
+        return self.model.input_usd_per_1m is not None and self.model.output_usd_per_1m is not None
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (the README's "Comparison JSON" schema); money as decimal strings."""
+
+        def money(value: Decimal | None) -> str | None:
+            return None if value is None else format_usd(value)
+
+        def day(value: date | None) -> str | None:
+            return None if value is None else value.isoformat()
+
+        m, e = self.model, self.estimate
+        inference = e.inference if e is not None else None
+        return {
+            "provider": m.provider,
+            "model": m.id,
+            "status": self.status,
+            "marks": list(self.marks),
+            "refused": self.refused,
+            "method": e.method if e is not None else None,
+            "encoding": m.encoding,
+            "counted_with": self.counted_with,
+            "tokens_exact": self.counts_exact,
+            "billed_tokens_per_epoch": e.billed_tokens_per_epoch if e is not None else None,
+            "epochs": e.epochs if e is not None else None,
+            "training_tokens": e.training_tokens if e is not None else None,
+            "training_cost_usd": money(e.training_cost_usd) if e is not None else None,
+            "job_cost_usd": money(e.job_cost_usd) if e is not None else None,
+            "inference_priced": self.inference_priced,
+            "monthly_cost_usd": money(inference.monthly_cost_usd) if inference is not None else None,
+            "hosting_cost_usd": money(inference.hosting_cost_usd) if inference is not None else None,
+            "cost_per_1000_requests_usd": (
+                money(inference.cost_per_1000_requests_usd) if inference is not None else None),
+            "fine_tuning_ends": day(m.fine_tuning_ends),
+            "window_days_left": self.window_days_left,
+            "job_done_by": day(self.job_done_by),
+            "shutdown": day(m.shutdown),
+            "usable_until": day(self.usable_until),
+            "usable_days": self.usable_days,
+            "as_of": m.as_of.isoformat(),
+            "source": m.row_source,
+            "price_status": m.status,
+            "origin": m.origin,
+            "warnings": list(e.warnings) if e is not None else [],
+        }
+
+
+def _deadlines(model: ModelPrice, today: date, done_by: date) -> tuple[int | None, int | None, list[str], bool]:
+    """Days left to submit, days usable after ``done_by``, marks, and whether the job cannot
+    finish in time (window closing first, or the model shut down by then)."""
+    marks: list[str] = []
+    late = False
+    window_left = None
+    if model.fine_tuning_ends is not None:
+        window_left = max(0, (model.fine_tuning_ends - today).days)
+        if today < model.fine_tuning_ends <= done_by:
+            late = True
+            marks.append(f"no new jobs from {model.fine_tuning_ends.isoformat()} "
+                         f"({window_left} day{'' if window_left == 1 else 's'} left): "
+                         f"closes before a job finishing {done_by.isoformat()}")
+    usable = None
+    if model.shutdown is not None:
+        usable = max(0, (model.shutdown - done_by).days)
+        if today < model.shutdown <= done_by:
+            late = True
+            marks.append(f"shuts down {model.shutdown.isoformat()}, before a job finishing {done_by.isoformat()}")
+    return window_left, usable, marks, late
 
 
 def compare_models(
@@ -570,37 +672,69 @@ def compare_models(
     hours: Decimal | int | str | None = None,
     data_format: str | None = None,
     datasets: Mapping[str, DatasetTokens] | None = None,
+    job_days: int = DEFAULT_JOB_DAYS,
 ) -> list[Comparison]:
     """Estimate every model that supports ``method`` (and, given ``data_format``, trains
-    on that format), cheapest monthly cost first (then cheapest job); models the
-    provider no longer accepts come last with the reason.
+    on that format), cheapest first, each against its own deadlines.
 
     ``datasets`` holds the same file's token counts by tokenizer encoding: a model whose
-    ``encoding`` is there is priced with those counts, any other with ``dataset``
-    (cl100k_base and o200k_base counts differ by several percent)."""
+    ``encoding`` is there is priced with those counts, any other with ``dataset`` and a mark
+    (cl100k_base and o200k_base counts differ by several percent). A job is assumed ready
+    ``job_days`` after today: a model whose provider stops taking jobs (or which shuts down)
+    by then is marked ``window_closes``, and usable days count from that day.
+
+    Order: rows that can finish, cheapest per month (with ``traffic``) then cheapest job;
+    then rows whose serving price is unknown (with ``traffic``); then ``window_closes`` rows;
+    then ``price_unknown`` rows; then ``closed`` rows, each group by provider and model."""
+    if isinstance(job_days, bool) or not isinstance(job_days, int) or not 0 <= job_days <= MAX_JOB_DAYS:
+        raise EstimateInputError("job_days", f"must be a whole number from 0 to {MAX_JOB_DAYS}, not {job_days!r}")
+    done_by = today + timedelta(days=job_days)
     rows: list[Comparison] = []
     for model in models:
         if method not in model.methods:
             continue
         if data_format is not None and data_format not in model.data_formats:
             continue
-        if model.price_unknown:
-            rows.append(Comparison(model, None, f"no sourced training price for {model.id} in the {model.provider} table"))
-            continue
-        counts = (datasets or {}).get(model.encoding or "", dataset)
+        window_left, usable, marks, late = _deadlines(model, today, done_by)
+        dates = {"job_done_by": done_by, "window_days_left": window_left, "usable_days": usable}
         try:
-            rows.append(Comparison(model, estimate(
-                model, counts, today=today, method=method, epochs=epochs, traffic=traffic, hours=hours
-            )))
+            check_accepts_jobs(model, today)
         except JobNotAcceptedError as exc:
-            rows.append(Comparison(model, None, str(exc)))
+            rows.append(Comparison(model, None, str(exc), "closed", marks=("closed",), **dates))
+            continue
+        if model.price_unknown:
+            rows.append(Comparison(
+                model, None, f"no sourced training price for {model.id} in the {model.provider} table",
+                "price_unknown", marks=("price unknown", *marks), **dates))
+            continue
+        counts = (datasets or {}).get(model.encoding or "")
+        exact = True
+        if counts is None:
+            counts = dataset
+            if model.encoding != dataset.encoding:
+                exact = False
+                why = f"{model.encoding} is not bundled" if model.encoding else "the table names no tokenizer"
+                marks.append(f"counted with {dataset.encoding or 'another tokenizer'}: {why}")
+        exact = exact and counts.exact
+        if not counts.exact:
+            marks.append(f"token count estimated ({counts.encoding})")
+        est = estimate(model, counts, today=today, method=method, epochs=epochs, traffic=traffic, hours=hours)
+        if traffic is not None and est.inference.monthly_cost_usd is None:
+            marks.append("no serving price")
+        rows.append(Comparison(model, est, None, "window_closes" if late else "ok", counts.encoding, exact,
+                               marks=tuple(marks), **dates))
+
+    group = {"ok": 0, "window_closes": 2, "price_unknown": 3, "closed": 4}
 
     def key(row: Comparison) -> tuple:
+        rank = group[row.status]
         if row.estimate is None:
-            return (1, False, Decimal(0), Decimal(0), row.model.id)
+            return (rank, Decimal(0), Decimal(0), row.model.provider, row.model.id)
         monthly = row.estimate.inference.monthly_cost_usd
-        # With traffic, a model whose inference price is unknown sorts after every priced one.
-        unpriced = traffic is not None and monthly is None
-        return (0, unpriced, monthly if monthly is not None else Decimal(0), row.estimate.job_cost_usd, row.model.id)
+        # With traffic, a model whose serving price is unknown sorts after every priced one.
+        if rank == 0 and traffic is not None and monthly is None:
+            rank = 1
+        return (rank, monthly if monthly is not None else Decimal(0), row.estimate.job_cost_usd,
+                row.model.provider, row.model.id)
 
     return sorted(rows, key=key)

@@ -32,6 +32,7 @@ FLAG_FOR_FIELD = {
     "hours": "--hours",
     "epochs": "--epochs",
     "method": "--method",
+    "job_days": "--job-days",
     "examples": "PATH",
     "tokens": "PATH",
 }
@@ -186,7 +187,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--cached-share", type=decimal_number, default=Decimal(0), metavar="F",
                    help="fraction of input tokens served from the prompt cache, 0-1")
     p.add_argument("--batch", action="store_true", help="price inference at Batch API rates where published")
-    p.add_argument("--compare", action="store_true", help="the same estimate for every model of the provider")
+    p.add_argument("--compare", action="store_true",
+                   help="the same estimate for every model of every loaded provider that trains on the file's "
+                        "format, cheapest first")
+    p.add_argument("--job-days", type=whole_number, default=pricing.DEFAULT_JOB_DAYS, metavar="N",
+                   help="--compare: days from submitting a job to its model being ready (default: "
+                        f"{pricing.DEFAULT_JOB_DAYS}); a provider that stops taking jobs sooner is marked")
     p.add_argument("--format", dest="output_format", choices=("text", "json"), default="text")
     p.set_defaults(run=run)
 
@@ -210,15 +216,27 @@ def run(args: argparse.Namespace) -> ExitStatus:
         traffic = traffic_from(args)
     except EstimateInputError as exc:
         return fail(f"{FLAG_FOR_FIELD[exc.field]}: {str(exc).split(': ', 1)[1]}")
+    if args.compare and not 0 <= args.job_days <= pricing.MAX_JOB_DAYS:
+        return fail(f"--job-days: must be a whole number from 0 to {pricing.MAX_JOB_DAYS}, not {args.job_days}")
     prepared = prepare(args, traffic)
     if isinstance(prepared, ExitStatus):
         return prepared
-    est = run_estimate(args, prepared)
-    if isinstance(est, ExitStatus):
-        return est
-    warnings = list(est.warnings)
+    refused = None
+    try:
+        est = pricing.estimate(
+            prepared.model, prepared.measured.train, today=today(), method=prepared.method,
+            epochs=args.epochs, validation=prepared.measured.validation, traffic=prepared.traffic, hours=args.hours,
+        )
+    except pricing.JobNotAcceptedError as exc:
+        if not args.compare:
+            return fail(f"refusing to plan this job: {exc}", ExitStatus.PROBLEMS)
+        # Moving off a closed model is what a comparison is for: show it anyway, exit 1.
+        est, refused = None, f"refusing to plan this job: {exc}"
+    except EstimateInputError as exc:
+        return input_error(exc)
+    warnings = list(est.warnings) if est is not None else [refused]
     data_format = prepared.measured.format
-    if data_format and data_format not in prepared.model.trainable_formats:
+    if est is not None and data_format and data_format not in prepared.model.trainable_formats:
         warnings.insert(0, f"{prepared.model.id} trains on {' or '.join(prepared.model.trainable_formats)} data, "
                            f"but this file is {data_format}: the provider will reject it")
     note = lint_note(prepared.measured.report)
@@ -226,29 +244,52 @@ def run(args: argparse.Namespace) -> ExitStatus:
         warnings.insert(0, note)
     comparison = None
     if args.compare:
-        models = prepared.book.models(prepared.model.provider)
-        # Each row counts with its own model's tokenizer: the file is counted once more per
-        # other encoding among the models that can train on it.
-        fit = comparable_models(models, prepared.method, data_format, today())
-        config = resolve_lint_config(prepared.settings, prepared.model)
-        comparison = pricing.compare_models(
+        comparison = compare(args, prepared, traffic)
+        if isinstance(comparison, ExitStatus):
+            return comparison
+    if args.output_format == "json":
+        if est is not None:
+            data = est.to_dict()
+        else:
+            data = {"model": prepared.model.id, "provider": prepared.model.provider, "refused": refused}
+        data["warnings"] = warnings
+        if comparison is not None:
+            data["compare"] = [row.to_dict() for row in comparison]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        if est is not None:
+            sys.stdout.write(render_text(est, args.path))
+        if comparison is not None:
+            sys.stdout.write(render_comparison(comparison, today(), args.job_days))
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return ExitStatus.SUCCESS if refused is None else ExitStatus.PROBLEMS
+
+
+def input_error(exc: EstimateInputError) -> ExitStatus:
+    flag = FLAG_FOR_FIELD.get(exc.field, exc.field)
+    message = str(exc).split(": ", 1)[1] if ": " in str(exc) else str(exc)
+    return fail(f"{flag}: {message}")
+
+
+def compare(args: argparse.Namespace, prepared: Prepared, traffic: pricing.Traffic | None
+            ) -> list[pricing.Comparison] | ExitStatus:
+    """Every loaded provider's models that can train on the file, each priced with its own
+    tokenizer's counts: the file is counted once more per other bundled encoding among the
+    models still taking jobs."""
+    models = prepared.book.models()
+    data_format = prepared.measured.format
+    fit = comparable_models(models, prepared.method, data_format, today())
+    config = resolve_lint_config(prepared.settings, prepared.model)
+    try:
+        return pricing.compare_models(
             models, prepared.measured.train, today=today(),
             method=prepared.method, epochs=args.epochs, traffic=traffic, hours=args.hours,
             data_format=data_format, datasets=tokens_by_encoding(args.path, fit, config, prepared.measured.train),
+            job_days=args.job_days,
         )
-    if args.output_format == "json":
-        data = est.to_dict()
-        data["warnings"] = warnings
-        if comparison is not None:
-            data["compare"] = [_comparison_dict(row) for row in comparison]
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
-    else:
-        sys.stdout.write(render_text(est, args.path))
-        if comparison is not None:
-            sys.stdout.write(render_comparison(comparison))
-        for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-    return ExitStatus.SUCCESS
+    except EstimateInputError as exc:
+        return input_error(exc)
 
 
 def money(value: Decimal | None) -> str:
@@ -298,37 +339,39 @@ def render_text(est: Estimate, path: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _comparison_dict(row: pricing.Comparison) -> dict:
-    if row.estimate is None:
-        return {"model": row.model.id, "refused": row.refused}
-    data = row.estimate.to_dict()
-    return {
-        "model": row.model.id,
-        "encoding": row.model.encoding,
-        "billed_tokens_per_epoch": data["billed_tokens_per_epoch"],
-        "epochs": data["epochs"],
-        "training_cost_usd": data["training_cost_usd"],
-        "job_cost_usd": data["job_cost_usd"],
-        "monthly_cost_usd": data["inference"]["monthly_cost_usd"],
-        "cost_per_1000_requests_usd": data["inference"]["cost_per_1000_requests_usd"],
-        "usable_days": data["lifetime"]["days"],
-        "refused": None,
-    }
-
-
-def render_comparison(rows: list[pricing.Comparison]) -> str:
-    header = (f"{'model':<28} {'tokens/epoch':>12} {'training':>12} {'per month':>12} {'per 1k req':>12} "
-              f"{'usable days':>12}")
-    lines = ["", "Compared (cheapest per month first; each model's tokens counted with its own tokenizer):", header]
+def render_comparison(rows: list[pricing.Comparison], today: date, job_days: int) -> str:
+    """The comparison as a table: one line per model, then its marks; price dates in the
+    table, sources numbered below it."""
+    sources: dict[str, int] = {}
     for row in rows:
-        if row.estimate is None:
-            lines.append(f"{row.model.id:<28} {'refused: ' + (row.refused or '')}")
-            continue
+        sources.setdefault(row.model.row_source, len(sources) + 1)
+    width = max([len("provider/model"), *(len(f"{r.model.provider}/{r.model.id}") for r in rows)])
+    header = (f"{'provider/model':<{width}} {'tokens/epoch':>12} {'training':>11} {'per month':>11} "
+              f"{'jobs until':>10} {'usable days':>11} {'prices of':>10}  source")
+    lines = [
+        "",
+        f"Compared ({plural(len(rows), 'model')} that train on this file, cheapest first; each counted with its "
+        f"own tokenizer; a job is assumed ready {plural(job_days, 'day')} after {today.isoformat()}):",
+        header,
+    ]
+    for row in rows:
         e = row.estimate
+        name = f"{row.model.provider}/{row.model.id}"
+        tokens = "-" if e is None else f"{e.billed_tokens_per_epoch:,}" + ("" if row.counts_exact else "~")
+        until = row.model.fine_tuning_ends.isoformat() if row.model.fine_tuning_ends else "-"
+        usable = "-" if row.usable_days is None else f"{row.usable_days:,}"
         lines.append(
-            f"{row.model.id:<28} {e.billed_tokens_per_epoch:>12,} {money(e.job_cost_usd):>12} "
-            f"{money(e.inference.monthly_cost_usd):>12} "
-            f"{money(e.inference.cost_per_1000_requests_usd):>12} "
-            f"{(str(e.lifetime.days) if e.lifetime.days is not None else '-'):>12}"
+            f"{name:<{width}} {tokens:>12} "
+            f"{(money(e.job_cost_usd) if e else '-'):>11} "
+            f"{(money(e.inference.monthly_cost_usd) if e else '-'):>11} "
+            f"{until:>10} {usable:>11} {row.model.as_of.isoformat():>10}  [{sources[row.model.row_source]}]"
         )
+        marks = list(row.marks) if row.status != "closed" else [f"closed: {row.refused}"]
+        for mark in marks:
+            lines.append(f"{'':<{width}}   ! {mark}")
+    lines.append("(~ estimated token count; per month is n/a without --requests-per-month or when the table has "
+                 "no serving price; usable days count from the day the job is ready until the model's shutdown, "
+                 "- when none is published)")
+    lines.append("Sources:")
+    lines += [f"  [{number}] {source}" for source, number in sources.items()]
     return "\n".join(lines) + "\n"
