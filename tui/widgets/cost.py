@@ -140,12 +140,12 @@ class CostPane(Horizontal):
                 yield Static("The estimate appears when the lint has counted the tokens.", id="estimate",
                              markup=False)
                 yield Static("", id="cost-warnings", markup=False)
-                yield Label("All models, cheapest per month first", classes="pane-title")
+                yield Label("Every provider's models, cheapest first", classes="pane-title")
                 yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#compare", DataTable)
-        table.add_columns("model", "job", "per month", "per 1k req", "days")
+        table.add_columns("model", "job", "per month", "per 1k req", "usable days", "tokens", "prices of", "note", "source")
         if self.book_error:
             self.app.show_error("Price tables could not be loaded", self.book_error)
             return
@@ -247,9 +247,12 @@ class CostPane(Horizontal):
             today = self.app.today()
             if train.examples == 0:
                 raise pricing.EstimateInputError("examples", "no parseable examples to estimate")
-            estimate = pricing.estimate(model, train, today=today, method=method, epochs=inputs.epochs,
-                                        validation=valid, traffic=traffic, hours=inputs.hours)
-            models = self.book.models(inputs.provider)
+            try:
+                estimate = pricing.estimate(model, train, today=today, method=method, epochs=inputs.epochs,
+                                            validation=valid, traffic=traffic, hours=inputs.hours)
+            except pricing.JobNotAcceptedError as exc:  # the comparison shows where to go instead
+                error = str(exc)
+            models = self.book.models()  # every provider: the comparison is cross-provider
             comparison = pricing.compare_models(models, train, today=today, method=method, epochs=inputs.epochs,
                                                 traffic=traffic, hours=inputs.hours, data_format=data_format,
                                                 datasets=self._counts_by_encoding(
@@ -299,11 +302,16 @@ class CostPane(Horizontal):
         table = self.query_one("#compare", DataTable)
         table.clear()
         for row in message.comparison:
+            name = f"{row.model.provider}/{row.model.id}"
+            usable = str(row.usable_days) if row.usable_days is not None else "-"
+            note = (row.refused if row.status == "closed" else "; ".join(row.marks)) or ""
             if row.estimate is None:
-                table.add_row(row.model.id, "refused", "", "", "", key=row.model.id)
+                table.add_row(name, "refused", "", "", usable, "", row.model.as_of.isoformat(), note,
+                              row.model.row_source, key=name)
                 continue
             e = row.estimate
-            table.add_row(row.model.id, money(e.job_cost_usd), money(e.inference.monthly_cost_usd),
-                          money(e.inference.cost_per_1000_requests_usd),
-                          str(e.lifetime.days) if e.lifetime.days is not None else "-", key=row.model.id)
+            tokens = f"{e.billed_tokens_per_epoch:,}" + ("" if row.counts_exact else "~")
+            table.add_row(name, money(e.job_cost_usd), money(e.inference.monthly_cost_usd),
+                          money(e.inference.cost_per_1000_requests_usd), usable, tokens,
+                          row.model.as_of.isoformat(), note, row.model.row_source, key=name)
         self.app.main.estimate_changed() if self.app.main is not None else None
