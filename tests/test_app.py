@@ -277,7 +277,7 @@ async def test_cost_planner_updates_as_you_type(clean):
         table = app.screen.query_one("#compare")
         assert table.row_count >= 5
         monthly = [table.get_row_at(i)[2] for i in range(table.row_count) if table.get_row_at(i)[1] != "refused"]
-        values = [float(v.lstrip("$")) for v in monthly if v != "n/a"]
+        values = [float(v.lstrip("$").replace(",", "")) for v in monthly if v != "n/a"]
         assert values == sorted(values)
         assert "shuts down" in str(app.screen.query_one("#cost-warnings").content)
         app.screen.query_one("#model-search").value = "4.1-mini"
