@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
 from pathlib import Path
 
 from linter import ConfigError
@@ -22,7 +24,20 @@ def add_parser(subparsers) -> None:
     p.set_defaults(run=run)
 
 
+def has_terminal() -> bool:
+    """Whether the app can talk to a person: both stdin and stdout are terminals.
+    Without one Textual would wait for input that never comes (and spin)."""
+    try:
+        return sys.stdin is not None and sys.stdout is not None and sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def run(args: argparse.Namespace) -> ExitStatus:
+    if not has_terminal():
+        target = shlex.quote(args.path) if args.path else "FILE"
+        return fail(f"the app needs a terminal (stdin and stdout must be a TTY); in scripts and CI use "
+                    f"`ftpreflight lint {target}` (or `ftpreflight fix`, `cost`, `approve`, `submit`)")
     try:
         settings = settings_from(args)
     except ConfigError as exc:
