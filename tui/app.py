@@ -24,6 +24,7 @@ from linter import FtPreflightError, LintCancelled, LintConfig, lint_path
 
 from .screens.commands import ActionsProvider
 from .widgets.records import RecordsModel
+from .startup import EarlyLint
 from .workers import LintFailed, LintFinished, LintProgress, LintRelay, LintRows, WorkFailed
 
 LintFunction = Callable[..., Any]
@@ -91,7 +92,8 @@ class FtPreflightApp(App):
                  today: Callable[[], date] = date.today,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  clock: Callable[[], float] = time.perf_counter,
-                 watch_interval: float = 15.0, start_dir: str | None = None) -> None:
+                 watch_interval: float = 15.0, start_dir: str | None = None,
+                 early_lint: EarlyLint | None = None) -> None:
         super().__init__()
         from .config import Settings
 
@@ -106,6 +108,9 @@ class FtPreflightApp(App):
         self.clock = clock
         self.watch_interval = watch_interval
         self.start_dir = start_dir or "."
+        self.early_lint = early_lint
+        """A lint of ``path`` already running (started before the app, for speed); the
+        first lint adopts it when its settings are the same."""
 
     # -- screens -----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -174,15 +179,24 @@ class FtPreflightApp(App):
         session.lint_started = self.clock()
         if self.main is not None:
             self.main.lint_started()
-        self.run_lint(session.generation, session.path, session.validation, config)
+        early, self.early_lint = self.early_lint, None
+        if early is not None and not early.matches(session.path, session.validation, config):
+            early.cancel()
+            early = None
+        self.run_lint(session.generation, session.path, session.validation, config, early)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lint", description="lint the dataset")
-    def run_lint(self, generation: int, path: str, validation: str | None, config: LintConfig) -> None:
+    def run_lint(self, generation: int, path: str, validation: str | None, config: LintConfig,
+                 early: EarlyLint | None = None) -> None:
         worker = get_current_worker()
         relay = LintRelay(self.post_message, generation, lambda: worker.is_cancelled, path)
         started = self.clock()
         try:
-            report = self.lint(path, config, relay, validation=validation)
+            if early is not None:
+                early.attach(relay)
+                report = early.result()
+            else:
+                report = self.lint(path, config, relay, validation=validation)
         except LintCancelled:
             return
         except (FtPreflightError, OSError) as exc:

@@ -189,3 +189,4 @@ def search_file(path: str, query: str, cancelled: Callable[[], bool]) -> frozens
                 found.add(number)
     return frozenset(found)
 
+

@@ -7,10 +7,10 @@ import shlex
 import sys
 from pathlib import Path
 
-from linter import ConfigError
-
 from ..exit_codes import ExitStatus
-from ._common import fail, settings_from
+
+# Nothing heavy at import time: the splash must be on screen before the lint engine and
+# the UI toolkit are imported (`run` imports them).
 
 
 def add_parser(subparsers) -> None:
@@ -33,20 +33,57 @@ def has_terminal() -> bool:
         return False
 
 
+def _start_lint_early(args: argparse.Namespace, settings, lint):
+    """Start the lint while the UI toolkit loads (the app adopts it). Any problem with
+    the settings is left to the app, which shows it in a dialog."""
+    if args.path is None:
+        return None
+    from linter import FtPreflightError
+
+    from ..startup import EarlyLint
+    from ._common import build_lint_config
+
+    try:
+        config = build_lint_config(argparse.Namespace(model=args.model or settings.model), settings)
+    except (FtPreflightError, ValueError):
+        return None
+    return EarlyLint(lint, args.path, config, args.validation)
+
+
+def fail(message: str) -> ExitStatus:
+    print(f"ftpreflight: {message}", file=sys.stderr)
+    return ExitStatus.USAGE
+
+
 def run(args: argparse.Namespace) -> ExitStatus:
     if not has_terminal():
         target = shlex.quote(args.path) if args.path else "FILE"
         return fail(f"the app needs a terminal (stdin and stdout must be a TTY); in scripts and CI use "
                     f"`ftpreflight lint {target}` (or `ftpreflight fix`, `cost`, `approve`, `submit`)")
-    try:
-        settings = settings_from(args)
-    except ConfigError as exc:
-        return fail(str(exc))
     for path, what in ((args.path, "training file"), (args.validation, "validation file")):
         if path is not None and not Path(path).is_file():
             return fail(f"{path}: {what} not found")
-    from ..app import FtPreflightApp
+    from ..startup import Splash
 
-    app = FtPreflightApp(args.path, validation=args.validation, model=args.model, settings=settings)
+    splash = Splash(args.path).show()
+    try:
+        from linter import ConfigError, lint_path
+
+        from ._common import settings_from
+
+        try:
+            settings = settings_from(args)
+        except ConfigError as exc:
+            splash.abandon()
+            return fail(str(exc))
+        early = _start_lint_early(args, settings, lint_path)
+        from ..app import FtPreflightApp
+
+        app = FtPreflightApp(args.path, validation=args.validation, model=args.model, settings=settings,
+                             early_lint=early)
+    except BaseException:
+        splash.abandon()
+        raise
+    splash.close()
     app.run()
     return ExitStatus(app.return_code or 0) if (app.return_code or 0) in (0, 1, 2) else ExitStatus.PROBLEMS
