@@ -147,7 +147,8 @@ async def test_problems_tab_filters_the_table_by_rule(messy):
         assert "FT111" in codes and "FT601" in codes
         doc = app.screen.query_one("#rule-doc")
         await pilot.press(*["down"] * codes.index("FT111"))
-        assert "FT111" in doc._markdown
+        await wait_until(pilot, lambda: "FT111 invalid-tool-call" in doc.content.markup)
+        assert "First occurrences" in doc.content.markup
         await pilot.press("enter")
         await pilot.pause()
         model = app.session.records
