@@ -72,6 +72,7 @@ class FtPreflightApp(App):
     TITLE = "ftpreflight"
     COMMANDS = App.COMMANDS | {ActionsProvider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         Binding("1", "show_tab('dataset')", "Data", id="tab.dataset", show=False),
         Binding("2", "show_tab('problems')", "Problems", id="tab.problems", show=False),
@@ -270,7 +271,20 @@ class FtPreflightApp(App):
         from .screens.dialogs import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.help_context()))
+
+    def help_context(self) -> str | None:
+        """Where the person is: the record view, the job monitor or the main screen's tab."""
+        from .screens.job import JobMonitorScreen
+        from .screens.record import RecordScreen
+
+        if isinstance(self.screen, RecordScreen):
+            return "record"
+        if isinstance(self.screen, JobMonitorScreen):
+            return "job monitor"
+        if self.main is not None and self.screen is self.main:
+            return {"cleanup": "clean-up"}.get(self.main.active_tab, self.main.active_tab)
+        return None
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

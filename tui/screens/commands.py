@@ -59,15 +59,27 @@ SCREEN_KEYS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def help_markdown() -> str:
-    rows = ["| keys | where | does |", "|---|---|---|"]
-    for item in ACTIONS:
-        if item.keys:
-            rows.append(f"| `{item.keys}` | {item.where} | {item.title.lower()}: {item.help} |")
-    for keys, where, what in SCREEN_KEYS:
-        rows.append(f"| `{keys}` | {where} | {what} |")
-    rows.append("| `ctrl+p` | anywhere | command palette: every action above, searchable |")
-    return "\n".join(rows)
+def help_rows() -> list[tuple[str, str, str]]:
+    """(keys, where, what) for every key, in the README's order."""
+    rows = [(item.keys, item.where, f"{item.title.lower()}: {item.help}") for item in ACTIONS if item.keys]
+    rows += list(SCREEN_KEYS)
+    rows.append(("ctrl+p", "anywhere", "command palette: every action above, searchable"))
+    return rows
+
+
+def help_markdown(context: str | None = None) -> str:
+    """The key table; with ``context`` (a tab such as ``problems``, or ``record``), the
+    keys of that screen come first, then the ones that work anywhere, then the rest."""
+    rows = help_rows()
+    if context:
+        def rank(row: tuple[str, str, str]) -> int:
+            places = [place.strip() for place in row[1].split(",")]
+            return 0 if context in places else 1 if "anywhere" in places else 2
+
+        rows = sorted(rows, key=rank)  # stable: the README's order within each group
+    lines = ["| keys | where | does |", "|---|---|---|"]
+    lines += [f"| `{keys}` | {where} | {what} |" for keys, where, what in rows]
+    return "\n".join(lines)
 
 
 class ActionsProvider(Provider):

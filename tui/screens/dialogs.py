@@ -94,12 +94,14 @@ class SaveDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Save a cleaned copy", classes="dialog-title")
-            yield Static(self.plan, markup=False, classes="dialog-body")
-            yield Input(self.suggestion, id="save-path", placeholder="output file")
-            yield Label("", id="save-error", classes="error-text")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="save", variant="primary")
+            with Vertical(classes="dialog-bottom"):
+                yield Input(self.suggestion, id="save-path", placeholder="output file")
+                yield Label("", id="save-error", classes="error-text")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Cancel", id="cancel")
+                    yield Button("Save", id="save", variant="primary")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self.plan, markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#save-path", Input).focus()
@@ -131,15 +133,22 @@ class SaveDialog(ModalScreen[str | None]):
 
 
 class HelpScreen(ModalScreen[None]):
+    """The keys, those of the screen it was opened from first."""
+
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, context: str | None = None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.context = context
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
-            yield Label("ftpreflight: keys and actions", classes="dialog-title")
+            title = "ftpreflight: keys" + (f" ({self.context} first)" if self.context else "")
+            yield Label(title, classes="dialog-title")
+            yield Static("Every action is in the palette (ctrl+p). escape closes this.",
+                         classes="dim help-note")
             with VerticalScroll(classes="dialog-body"):
-                yield Markdown(help_markdown())
-            yield Label("Every action is also in the command palette (ctrl+p). escape closes this.",
-                        classes="dim")
+                yield Markdown(help_markdown(self.context))
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

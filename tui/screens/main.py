@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, ProgressBar, Select, TabbedContent, TabPane
+from textual.widgets import Input, Label, ProgressBar, Select, TabbedContent, TabPane
 
 from linter import FixError, FtPreflightError, fix_file
 
+from ..widgets.footer import AdaptiveFooter
 from ..widgets.approve import ApprovePane
 from ..widgets.cleanup import CleanupPane, choice_for, describe_plan, fix_inputs, rule_label, rule_lines
 from ..widgets.cost import CostPane
@@ -58,7 +59,7 @@ class MainScreen(Screen):
                 yield CostPane(id="cost-pane")
             with TabPane("6 Submit", id="submit"):
                 yield ApprovePane(id="approve-pane")
-        yield Footer()
+        yield AdaptiveFooter()
 
     def on_mount(self) -> None:
         self.query_one(RecordTable).focus()
@@ -118,6 +119,7 @@ class MainScreen(Screen):
 
     # -- lint lifecycle (called by the app's message handlers) --------------------------
     def lint_started(self) -> None:
+        self._status_parts = []
         bar = self.query_one("#lint-progress", ProgressBar)
         bar.display = True
         bar.update(total=100, progress=0)
@@ -147,16 +149,42 @@ class MainScreen(Screen):
         self.query_one("#lint-progress", ProgressBar).display = False
         examples = report.files[0].examples if report.files else 0
         fmt = report.files[0].format if report.files else None
-        self.query_one("#status", Label).update(
+        self._status_parts = [
             f"{self._file_label()}  {examples:,} {fmt or ''} records  "
-            f"[red]✖ {report.errors:,}[/] [yellow]▲ {report.warnings:,}[/] [cyan]● {report.infos:,}[/]  "
-            f"[dim]linted in {self.session.lint_seconds:.1f}s with {self.session.config.model}[/]")
+            f"[$text-error]✖ {report.errors:,}[/] [$text-warning]▲ {report.warnings:,}[/] "
+            f"[$text-accent]● {report.infos:,}[/]",
+            f"  [dim]linted in {self.session.lint_seconds:.1f}s[/]",
+            f"[dim] with {self.session.config.model}[/]",
+        ]
+        self._show_status()
+        self.call_after_refresh(self._show_status)  # again once the progress bar's room is free
         self.dataset.lint_finished(report)
         self.query_one(ProblemsPane).lint_finished(report)
         self.query_one(StatsPane).lint_finished(report)
         self.query_one(CleanupPane).refresh_plan()
         self.query_one(CostPane).recompute()
         self.query_one(ApprovePane).refresh_state()
+
+    _status_parts: list[str] = []
+
+    def _show_status(self) -> None:
+        """The summary line, as much of it as fits: counts always, then the lint time, then the model."""
+        if not self._status_parts:
+            return
+        from rich.text import Text
+
+        label = self.query_one("#status", Label)
+        room = (label.size.width or self.size.width or self.app.size.width) - 1
+        shown = self._status_parts[0]
+        for part in self._status_parts[1:]:
+            if Text.from_markup((shown + part).replace("$text-", "")).cell_len > room:
+                break
+            shown += part
+        label.update(shown)
+
+    def on_resize(self) -> None:
+        if not self.session.linting:
+            self.call_after_refresh(self._show_status)
 
     def lint_failed(self, error: str) -> None:
         self.query_one("#lint-progress", ProgressBar).display = False

@@ -9,7 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DirectoryTree, Footer, Label
+from textual.widgets import DirectoryTree, Label
+
+from ..widgets.footer import AdaptiveFooter
 
 
 class JsonlTree(DirectoryTree):
@@ -27,7 +29,7 @@ class FilePickerScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield Label(f"Choose a fine-tuning file (.jsonl) in {Path(self.folder).resolve()}", id="picker-title")
         yield JsonlTree(self.folder, id="picker-tree")
-        yield Footer()
+        yield AdaptiveFooter()
 
     def on_mount(self) -> None:
         self.query_one(JsonlTree).focus()

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 from rich.text import Text
 
 from linter import read_record_bytes
 
+from ..widgets.footer import AdaptiveFooter
 from ..widgets.conversation import describe_diagnostic, is_private, render_record
 
 
@@ -39,7 +40,7 @@ class RecordScreen(Screen[None]):
             yield Static("", id="conversation")
             yield Label("Problems", classes="pane-title")
             yield Static("", id="record-diagnostics")
-        yield Footer()
+        yield AdaptiveFooter()
 
     def on_mount(self) -> None:
         self.show()
