@@ -8,7 +8,7 @@ Messages, by the work that posts them::
     search     SearchDone
     save       SaveDone, WorkFailed
     approve    ApprovalWritten, WorkFailed
-    submit     PreflightDone, SubmitProgressed (coalesced), Submitted, WorkFailed
+    submit     CredentialsChecked, PreflightDone, SubmitProgressed (coalesced), Submitted, WorkFailed
     job        JobUpdated, WorkFailed
 """
 
@@ -117,6 +117,15 @@ class JobUpdated(Message):
         super().__init__()
         self.job = job
         self.events = events
+
+
+class CredentialsChecked(Message):
+    """Whether a provider of ``kind`` can be built (its API key is configured)."""
+
+    def __init__(self, kind: str, problem: str | None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.problem = problem
 
 
 class WorkFailed(Message):

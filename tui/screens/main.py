@@ -188,7 +188,7 @@ class MainScreen(Screen):
 
     def lint_failed(self, error: str) -> None:
         self.query_one("#lint-progress", ProgressBar).display = False
-        self.query_one("#status", Label).update(f"{self._file_label()}  [red]lint failed[/]")
+        self.query_one("#status", Label).update(f"{self._file_label()}  [$text-error]lint failed[/]")
 
     def estimate_changed(self) -> None:
         self.query_one(ApprovePane).refresh_state()

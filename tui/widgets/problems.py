@@ -19,7 +19,9 @@ DOC_DELAY = 0.12
 keys move the highlight at once, and quick presses never wait for a render."""
 FIRST_OCCURRENCES = 5
 
-SEVERITY_MARK = {Severity.ERROR: "[red]✖[/]", Severity.WARNING: "[yellow]▲[/]", Severity.INFO: "[cyan]●[/]"}
+SEVERITY_MARK = {Severity.ERROR: "[$text-error]✖[/]", Severity.WARNING: "[$text-warning]▲[/]",
+                 Severity.INFO: "[$text-accent]●[/]"}
+"""Theme colours made for text, readable on the light theme too (plain yellow is not)."""
 
 
 class ProblemsPane(Horizontal):
@@ -77,7 +79,8 @@ class ProblemsPane(Horizontal):
         summary = f"{report.errors:,} errors, {report.warnings:,} warnings, {report.infos:,} infos"
         if not options:
             summary = "No problems found."
-        self.query_one("#problems-summary", Label).update(summary + " - enter: filter table, x: fix all")
+        self.query_one("#problems-summary", Label).update(
+            summary + ("\n[dim]enter: filter the table · x: fix all[/]" if options else ""))
         if options:
             option_list.highlighted = 0
 
