@@ -6,6 +6,8 @@ approver can open the attachment anywhere and read the same numbers as the recor
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
@@ -15,18 +17,63 @@ from ._approval import ApprovalRecord, write_approval_record, write_text_atomic
 from ._estimate import format_usd
 
 
+LOG_SPREAD = 16
+"""Longest / shortest example length from which histogram bins grow geometrically."""
+OUTLIER_FACTOR = 4
+"""Examples longer than this many times the 95th percentile are outliers: the histogram
+gives them one bar of their own instead of stretching every bin to reach them."""
+
+
+def _two_digits(value: float) -> int:
+    """``value`` rounded to two significant digits (bin edges people can read)."""
+    if value < 100:
+        return int(round(value))
+    magnitude = 10 ** (int(math.log10(value)) - 1)
+    return int(round(value / magnitude) * magnitude)
+
+
+def outlier_threshold(lengths: Sequence[int]) -> int | None:
+    """The longest length that is not an outlier, when there are outliers (else None)."""
+    if len(lengths) < 2:
+        return None
+    ordered = sorted(lengths)
+    p95 = max(ordered[int(0.95 * (len(ordered) - 1))], 1)
+    if ordered[-1] <= OUTLIER_FACTOR * p95:
+        return None
+    return ordered[bisect_right(ordered, OUTLIER_FACTOR * p95) - 1]
+
+
+def _bins(lengths: Sequence[int], low: int, high: int, bins: int) -> list[tuple[int, int, int]]:
+    if low == high:
+        return [(low, high, len(lengths))]
+    base = max(low, 1)
+    if high / base >= LOG_SPREAD:
+        inner = [_two_digits(base * (high / base) ** (i / bins)) for i in range(1, bins)]
+    else:
+        width = -(-(high - low + 1) // bins)  # ceiling division
+        inner = [low + i * width for i in range(1, bins)]
+    edges = sorted({low, high + 1, *(edge for edge in inner if low < edge <= high)})
+    counts = [0] * (len(edges) - 1)
+    for n in lengths:
+        counts[bisect_right(edges, n) - 1] += 1
+    return [(edges[i], edges[i + 1] - 1, counts[i]) for i in range(len(counts))]
+
+
 def token_histogram(lengths: Sequence[int], bins: int = 12) -> list[tuple[int, int, int]]:
-    """``(low, high, count)`` buckets of example lengths, equal width, covering min..max."""
+    """``(low, high, count)`` buckets of example lengths covering min..max (inclusive).
+
+    Made to show the distribution, not the extremes: outliers (see ``outlier_threshold``)
+    get the last bucket to themselves, and when the rest still spans a wide range the bins
+    grow geometrically (edges rounded to two digits). With equal widths over min..max,
+    one 84k-token example would put nearly every other one into the first bin."""
     if not lengths:
         return []
     low, high = min(lengths), max(lengths)
-    if low == high:
-        return [(low, high, len(lengths))]
-    width = -(-(high - low + 1) // bins)  # ceiling division
-    counts = [0] * bins
-    for n in lengths:
-        counts[min((n - low) // width, bins - 1)] += 1
-    return [(low + i * width, min(high, low + (i + 1) * width - 1), c) for i, c in enumerate(counts)]
+    cap = outlier_threshold(lengths)
+    if cap is None:
+        return _bins(lengths, low, high, bins)
+    bulk = [n for n in lengths if n <= cap]
+    return _bins(bulk, low, cap, max(bins - 1, 1)) + [(cap + 1, high, len(lengths) - len(bulk))]
 
 
 def _cost_lines(record: ApprovalRecord) -> list[tuple[str, str | None]]:

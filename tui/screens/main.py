@@ -150,7 +150,7 @@ class MainScreen(Screen):
         examples = report.files[0].examples if report.files else 0
         fmt = report.files[0].format if report.files else None
         self._status_parts = [
-            f"{self._file_label()}  {examples:,} {fmt or ''} records  "
+            f"{self._file_label()}  {examples:,} {fmt + ' ' if fmt else ''}records  "
             f"[$text-error]✖ {report.errors:,}[/] [$text-warning]▲ {report.warnings:,}[/] "
             f"[$text-accent]● {report.infos:,}[/]",
             f"  [dim]linted in {self.session.lint_seconds:.1f}s[/]",
