@@ -176,6 +176,14 @@ def add_parser(subparsers) -> None:
                     "costs per month, and how long it stays usable. Exit 0: estimated, 1: the provider no "
                     "longer accepts the job, 2: usage error.")
     add_estimate_arguments(p)
+    add_traffic_arguments(p)
+    p.add_argument("--compare", action="store_true", help="the same estimate for every model of the provider")
+    p.add_argument("--format", dest="output_format", choices=("text", "json"), default="text")
+    p.set_defaults(run=run)
+
+
+def add_traffic_arguments(p: argparse.ArgumentParser) -> None:
+    """The inference projection's options (``cost`` and ``approve``)."""
     p.add_argument("--requests-per-month", type=whole_number, metavar="N", help="expected inference traffic")
     p.add_argument("--avg-input-tokens", type=whole_number, metavar="N",
                    help="input tokens per request (default: the dataset's average prompt)")
@@ -184,9 +192,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--cached-share", type=decimal_number, default=Decimal(0), metavar="F",
                    help="fraction of input tokens served from the prompt cache, 0-1")
     p.add_argument("--batch", action="store_true", help="price inference at Batch API rates where published")
-    p.add_argument("--compare", action="store_true", help="the same estimate for every model of the provider")
-    p.add_argument("--format", dest="output_format", choices=("text", "json"), default="text")
-    p.set_defaults(run=run)
 
 
 def traffic_from(args: argparse.Namespace) -> pricing.Traffic | None:

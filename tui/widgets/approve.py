@@ -6,7 +6,6 @@ opens the job monitor."""
 
 from __future__ import annotations
 
-import getpass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -49,13 +48,6 @@ def check_credentials(factory, kind: str) -> str | None:
     return None
 
 
-def default_approver() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (containers): the user types one
-        return ""
-
-
 def parse_budget(text: str) -> Decimal | None:
     text = text.strip().lstrip("$").replace(",", "")
     if not text:
@@ -78,7 +70,8 @@ class ApprovePane(VerticalScroll):
             yield Input("", id="budget", placeholder="e.g. 50", compact=True)
         with Horizontal(classes="form-row"):
             yield Label("Approver", classes="form-label")
-            yield Input(default_approver(), id="approver", compact=True)
+            # Empty, not the login name: the report names the person who signs off.
+            yield Input("", id="approver", placeholder="your name", compact=True)
         with Horizontal(classes="form-row"):
             yield Button("Write approval record", id="write-approval", disabled=True, compact=True)
             yield Label("", id="approval-status")
