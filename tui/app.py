@@ -322,6 +322,81 @@ class FtPreflightApp(App):
     def action_toggle_mark(self) -> None:
         self._delegate("toggle_mark")
 
+    def action_go_to_line(self) -> None:
+        self._delegate("go_to_line")
+
+    def action_edit_record(self) -> None:
+        self._delegate("edit_record")
+
+    def action_copy_record(self) -> None:
+        self._delegate("copy_record")
+
+    def action_export_view(self) -> None:
+        self._delegate("export_view")
+
+    # -- one record, outside the app -----------------------------------------------------
+    def record_bytes(self, line: int) -> bytes | None:
+        """The raw JSON line ``line`` of the file under review (None: not a record)."""
+        from linter import read_record_bytes
+
+        session = self.session
+        row = session.records.row_of_line(line)
+        if row is None or session.path is None:
+            return None
+        try:
+            return read_record_bytes(session.path, session.records.offset[row], session.records.length[row])
+        except OSError as exc:
+            self.show_error(f"Cannot read line {line}", f"{session.path}: {exc.strerror or exc}")
+            return None
+
+    def copy_record(self, line: int) -> None:
+        raw = self.record_bytes(line)
+        if raw is None:
+            return
+        self.copy_to_clipboard(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        self.notify(f"Line {line} copied to the clipboard (as JSON).", timeout=3)
+
+    def edit_record(self, line: int) -> None:
+        """Open a pretty-printed copy of the record in $VISUAL / $EDITOR; the data file
+        itself is never opened for writing."""
+        import json
+        import os
+        import shlex
+        import subprocess
+        import tempfile
+
+        from textual.app import SuspendNotSupported
+
+        raw = self.record_bytes(line)
+        if raw is None:
+            return
+        text = raw.decode("utf-8", "replace")
+        try:
+            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        except ValueError:
+            pass  # not JSON: show it as it is
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        stem = os.path.basename(self.session.path or "record").removesuffix(".jsonl")
+        handle, copy = tempfile.mkstemp(prefix=f"{stem}-line{line}-", suffix=".json")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+        command = [*shlex.split(editor), copy]
+        try:
+            try:
+                with self.suspend():
+                    subprocess.run(command, check=False)
+            except SuspendNotSupported:  # no terminal to hand over (tests, headless)
+                subprocess.run(command, check=False, stdin=subprocess.DEVNULL, capture_output=True)
+        except OSError as exc:
+            self.show_error("Cannot start the editor", f"{editor}: {exc.strerror or exc} (set $EDITOR)")
+            return
+        finally:
+            try:
+                os.unlink(copy)
+            except OSError:
+                pass
+        self.notify(f"Line {line} was opened as a copy; the data file is unchanged.", timeout=4)
+
     def action_fix_record(self) -> None:
         self._delegate("fix_record")
 

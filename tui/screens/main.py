@@ -23,11 +23,12 @@ from ..widgets.dataset import DatasetPane
 from ..widgets.problems import ProblemsPane
 from ..widgets.records import RecordTable
 from ..widgets.stats import StatsPane
-from ..workers import SaveDone, WorkFailed
+from ..workers import ExportDone, SaveDone, WorkFailed, export_records
 
 TABS = ("dataset", "problems", "cleanup", "stats", "cost", "submit")
 DATASET_ONLY = {"focus_search", "focus_rule_filter", "cycle_sort", "next_problem", "previous_problem",
-                "toggle_mark", "clear_filters", "open_record"}
+                "toggle_mark", "clear_filters", "open_record", "go_to_line", "edit_record", "copy_record",
+                "export_view"}
 
 
 class MainScreen(Screen):
@@ -39,6 +40,10 @@ class MainScreen(Screen):
         Binding("N", "previous_problem", "Prev problem", id="dataset.previous", show=False),
         Binding("d", "toggle_mark", "Drop", id="dataset.mark"),
         Binding("x", "fix", "Fix", id="dataset.fix"),
+        Binding("colon", "go_to_line", "Go to line", id="dataset.goto"),
+        Binding("e", "edit_record", "Edit copy", id="dataset.edit", show=False),
+        Binding("y", "copy_record", "Copy", id="dataset.copy", show=False),
+        Binding("ctrl+e", "export_view", "Export rows", id="dataset.export", show=False),
         Binding("escape", "escape", "Clear", id="dataset.clear", show=False),
     ]
 
@@ -266,6 +271,81 @@ class MainScreen(Screen):
         line = self.table.current_line
         if line is not None:
             self.toggle_mark(line)
+
+    def action_go_to_line(self) -> None:
+        from .dialogs import GoToLineDialog
+
+        model = self.session.records
+        if not model.total:
+            return
+        self.app.push_screen(GoToLineDialog(max(model.line)), self.go_to_line)
+
+    def go_to_line(self, line: int | None) -> None:
+        """Put the table's cursor on ``line`` (clearing filters that hide it)."""
+        if line is None:
+            return
+        model = self.session.records
+        if model.row_of_line(line) is None:
+            self.app.notify(f"Line {line} is not a record (a blank line?).", severity="warning")
+            return
+        if model.position_of_line(line) is None:
+            self.dataset.clear_filters()
+            self.app.notify(f"Filters cleared to show line {line}.", timeout=3)
+        position = model.position_of_line(line)
+        if position is not None:
+            self.table.move_to(position)
+
+    def action_edit_record(self) -> None:
+        if self.table.current_line is not None:
+            self.app.edit_record(self.table.current_line)
+
+    def action_copy_record(self) -> None:
+        if self.table.current_line is not None:
+            self.app.copy_record(self.table.current_line)
+
+    # -- export ------------------------------------------------------------------------
+    def action_export_view(self) -> None:
+        from .dialogs import SaveDialog
+
+        session = self.session
+        model = session.records
+        if session.path is None or not len(model):
+            self.app.notify("No rows to export.", severity="warning")
+            return
+        source = Path(session.path)
+        stem = source.name.removesuffix(".jsonl")
+        suggestion = source.with_name(f"{stem}.rows.jsonl")
+        number = 2
+        while suggestion.exists():
+            suggestion = source.with_name(f"{stem}.rows{number}.jsonl")
+            number += 1
+        what = model.describe_filter() or "every record"
+        plan = (f"{len(model):,} of {model.total:,} records ({what}), written in file order to a new file. "
+                "The input is not changed.")
+        self.app.push_screen(SaveDialog(str(source), str(suggestion), plan, title="Export the rows shown"),
+                             self._export_to)
+
+    def _export_to(self, target: str | None) -> None:
+        if not target:
+            return
+        model = self.session.records
+        rows = sorted(model.row_at(i) for i in range(len(model)))
+        spans = [(model.offset[row], model.length[row]) for row in rows]
+        self.run_export(self.session.path, target, spans)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export", description="export the rows")
+    def run_export(self, source: str, target: str, spans: list[tuple[int, int]]) -> None:
+        try:
+            written = export_records(source, target, spans)
+        except OSError as exc:
+            self.post_message(WorkFailed("The rows were not exported",
+                                         f"{exc.filename or target}: {exc.strerror or exc} (nothing was written)"))
+            return
+        self.post_message(ExportDone(target, written))
+
+    @on(ExportDone)
+    def _exported(self, message: ExportDone) -> None:
+        self.app.notify(f"{message.written:,} records written to {message.path}.", title="Rows exported", timeout=6)
 
     def action_fix(self) -> None:
         if self.active_tab == "problems":

@@ -27,6 +27,8 @@ class RecordScreen(Screen[None]):
         Binding("v", "reveal", "Reveal PII", id="record.reveal"),
         Binding("d", "toggle_mark", "Drop", id="record.mark"),
         Binding("x", "fix_record", "Fix", id="record.fix"),
+        Binding("e", "edit_record", "Edit copy", id="record.edit"),
+        Binding("y", "copy_record", "Copy", id="record.copy"),
     ]
 
     def __init__(self, line: int) -> None:
@@ -120,6 +122,12 @@ class RecordScreen(Screen[None]):
     def action_toggle_mark(self) -> None:
         self.main.toggle_mark(self.line)
         self.show()
+
+    def action_edit_record(self) -> None:
+        self.app.edit_record(self.line)
+
+    def action_copy_record(self) -> None:
+        self.app.copy_record(self.line)
 
     def action_fix_record(self) -> None:
         self.main.fix_line(self.line)
