@@ -186,9 +186,9 @@ def add_traffic_arguments(p: argparse.ArgumentParser) -> None:
     """The inference projection's options (``cost`` and ``approve``)."""
     p.add_argument("--requests-per-month", type=whole_number, metavar="N", help="expected inference traffic")
     p.add_argument("--avg-input-tokens", type=whole_number, metavar="N",
-                   help="input tokens per request (default: the dataset's average prompt)")
+                   help="input tokens per request (default: the dataset's median prompt)")
     p.add_argument("--avg-output-tokens", type=whole_number, metavar="N",
-                   help="output tokens per request (default: the dataset's average answer)")
+                   help="output tokens per request (default: the dataset's median answer)")
     p.add_argument("--cached-share", type=decimal_number, default=Decimal(0), metavar="F",
                    help="fraction of input tokens served from the prompt cache, 0-1")
     p.add_argument("--batch", action="store_true", help="price inference at Batch API rates where published")
