@@ -58,7 +58,7 @@ ACTIONS: tuple[AppAction, ...] = (
 """Keys that are not app-wide (``where`` other than anywhere) are bound on their screen."""
 
 SCREEN_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("up/down, j/k, pgup/pgdn, home/end", "dataset", "move through the table"),
+    ("up/down, j/k, pgup/pgdn, home/end, g/G", "dataset", "move through the table"),
     ("v", "record", "reveal / mask personal data"),
     ("escape", "record, dialogs", "go back"),
     ("c", "job monitor", "cancel the job"),
@@ -67,7 +67,8 @@ SCREEN_KEYS: tuple[tuple[str, str, str], ...] = (
 
 def help_rows() -> list[tuple[str, str, str]]:
     """(keys, where, what) for every key, in the README's order."""
-    rows = [(item.keys, item.where, f"{item.title.lower()}: {item.help}") for item in ACTIONS if item.keys]
+    rows = [(item.keys, item.where, f"{item.title[0].lower()}{item.title[1:]}: {item.help}")
+            for item in ACTIONS if item.keys]
     rows += list(SCREEN_KEYS)
     rows.append(("ctrl+p", "anywhere", "command palette: every action above, searchable"))
     return rows
