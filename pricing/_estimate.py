@@ -54,6 +54,21 @@ def format_usd(amount: Decimal) -> str:
     return f"{amount.normalize():f}"
 
 
+def format_money(amount: Decimal | None) -> str:
+    """Money for people: dollars and cents with thousands separators (``$1,234.57``),
+    rounded half up. An amount above zero that rounds to nothing shows as
+    ``< $0.01`` rather than a misleading ``$0.00``; ``None`` (unknown) is ``n/a``.
+    Machine output (JSON) keeps the exact decimal from ``format_usd``."""
+    if amount is None:
+        return "n/a"
+    amount = Decimal(amount)
+    cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if cents == 0 and amount > 0:
+        return "< $0.01"
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents):,.2f}"
+
+
 def _ratio(numerator: Decimal, denominator: Decimal | int) -> Decimal:
     return (numerator / Decimal(denominator)).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
 

@@ -12,11 +12,12 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 
 from ._approval import ApprovalRecord, write_approval_record, write_text_atomic
+from ._estimate import format_money
 
 
 LOG_SPREAD = 16
@@ -78,16 +79,6 @@ def token_histogram(lengths: Sequence[int], bins: int = 12) -> list[tuple[int, i
     return _bins(bulk, low, cap, max(bins - 1, 1)) + [(cap + 1, high, len(lengths) - len(bulk))]
 
 
-def dollars(amount: Decimal | str | None) -> str:
-    """Money for people: dollars and cents ("$1,234.57"); amounts under a cent say so."""
-    if amount is None:
-        return "–"
-    value = Decimal(amount)
-    if Decimal(0) < value < Decimal("0.005"):
-        return "less than $0.01"
-    return f"${value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
-
-
 def _long_date(value: date | str | None) -> str:
     if value is None:
         return "–"
@@ -129,10 +120,10 @@ def _facts(record: ApprovalRecord) -> _Facts:
     within = job <= budget
     share = f"{(job / budget * 100):.0f}%" if budget else "–"
     if within:
-        verdict = (f"Within budget: {dollars(job)} of {dollars(budget)} ({share} of the budget). "
+        verdict = (f"Within budget: {format_money(job)} of {format_money(budget)} ({share} of the budget). "
                    "Approve.")
     else:
-        verdict = f"Over budget: {dollars(job)} against {dollars(budget)}. Do not approve."
+        verdict = f"Over budget: {format_money(job)} against {format_money(budget)}. Do not approve."
     signed = f"Approved by {record.approver} on {_when(record.approved_at)}."
 
     lifetime = est.get("lifetime", {}) or {}
@@ -145,7 +136,7 @@ def _facts(record: ApprovalRecord) -> _Facts:
                 "and the fine-tuned model with it.")
         per_day = lifetime.get("training_cost_per_day_usd")
         if per_day is not None:
-            deadline.append(f"Training costs {dollars(per_day)} per usable day.")
+            deadline.append(f"Training costs {format_money(per_day)} per usable day.")
     else:
         deadline.append("The price table gives no shutdown date for this model.")
     if lifetime.get("fine_tuning_ends"):
@@ -153,24 +144,24 @@ def _facts(record: ApprovalRecord) -> _Facts:
                         f"{_long_date(lifetime['fine_tuning_ends'])}.")
 
     tokens_per_epoch = est.get("billed_tokens_per_epoch", 0) or 0
-    cost_rows = [("Training", dollars(est.get("training_cost_usd")),
+    cost_rows = [("Training", format_money(est.get("training_cost_usd")),
                   f"{tokens_per_epoch:,} tokens × {s.epochs} epochs = {est.get('training_tokens', 0):,} tokens")]
     if est.get("validation_cost_usd") is not None:
-        cost_rows.append(("Validation", dollars(est.get("validation_cost_usd")),
+        cost_rows.append(("Validation", format_money(est.get("validation_cost_usd")),
                           f"{est.get('validation_tokens', 0) or 0:,} tokens"))
-    cost_rows += [("Job total", dollars(job), "what this approval covers"),
-                  ("Budget", dollars(budget), f"{dollars(budget - job)} left" if within else "exceeded")]
+    cost_rows += [("Job total", format_money(job), "what this approval covers"),
+                  ("Budget", format_money(budget), f"{format_money(budget - job)} left" if within else "exceeded")]
     inference = est.get("inference", {}) or {}
     inference_rows = []
     if inference.get("monthly_cost_usd") is not None:
         inference_rows.append((
-            "Inference per month", dollars(inference["monthly_cost_usd"]),
+            "Inference per month", format_money(inference["monthly_cost_usd"]),
             f"{inference.get('requests_per_month') or 0:,} requests, {inference.get('input_tokens_per_request') or 0:,} "
             f"tokens in and {inference.get('output_tokens_per_request') or 0:,} out per request"))
         if Decimal(inference.get("hosting_cost_usd") or 0) > 0:
-            inference_rows.append(("of which hosting", dollars(inference["hosting_cost_usd"]), "per month"))
+            inference_rows.append(("of which hosting", format_money(inference["hosting_cost_usd"]), "per month"))
         if inference.get("cost_per_1000_requests_usd") is not None:
-            inference_rows.append(("Per 1,000 requests", dollars(inference["cost_per_1000_requests_usd"]), ""))
+            inference_rows.append(("Per 1,000 requests", format_money(inference["cost_per_1000_requests_usd"]), ""))
 
     lint = record.lint
     quality = [
@@ -244,11 +235,11 @@ def _budget_bar(job: Decimal, budget: Decimal, width: int = 600) -> str:
     filled = max(int((width - 2) * share), 2)
     colour = "#2e7d32" if job <= budget else "#c62828"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="46" role="img" '
-            f'aria-label="job cost {escape(dollars(job))} of budget {escape(dollars(budget))}">'
+            f'aria-label="job cost {escape(format_money(job))} of budget {escape(format_money(budget))}">'
             f'<rect x="1" y="1" width="{width - 2}" height="22" fill="#eceff1" stroke="#90a4ae"/>'
             f'<rect x="1" y="1" width="{filled}" height="22" fill="{colour}"/>'
             f'<text x="0" y="40" font-size="12">$0</text>'
-            f'<text x="{width}" y="40" font-size="12" text-anchor="end">budget {escape(dollars(budget))}</text>'
+            f'<text x="{width}" y="40" font-size="12" text-anchor="end">budget {escape(format_money(budget))}</text>'
             f'</svg>')
 
 

@@ -159,11 +159,3 @@ def test_one_outlier_does_not_squash_the_histogram():
     assert max(count for _, _, count in buckets[:-1]) <= 5  # the rest spread over the other bins
     assert pricing.outlier_threshold(lengths) == 202
 
-
-def test_money_for_people_is_in_cents():
-    from pricing._report import dollars
-
-    assert dollars(Decimal("0.18216")) == "$0.18"
-    assert dollars(Decimal("1234.565")) == "$1,234.57"
-    assert dollars(Decimal("0.00396")) == "less than $0.01"
-    assert dollars(Decimal("0")) == "$0.00"

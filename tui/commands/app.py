@@ -40,11 +40,12 @@ def _start_lint_early(args: argparse.Namespace, settings, lint):
         return None
     from linter import FtPreflightError
 
+    from ..config import resolve_lint_config
     from ..startup import EarlyLint
-    from ._common import build_lint_config
+    from ._common import model_row
 
-    try:
-        config = build_lint_config(argparse.Namespace(model=args.model or settings.model), settings)
+    try:  # the same settings as the app's FtPreflightApp.lint_config (else the app lints anew)
+        config = resolve_lint_config(settings, model_row(args.model or settings.model, settings))
     except (FtPreflightError, ValueError):
         return None
     return EarlyLint(lint, args.path, config, args.validation)
@@ -61,8 +62,10 @@ def run(args: argparse.Namespace) -> ExitStatus:
         return fail(f"the app needs a terminal (stdin and stdout must be a TTY); in scripts and CI use "
                     f"`ftpreflight lint {target}` (or `ftpreflight fix`, `cost`, `approve`, `submit`)")
     for path, what in ((args.path, "training file"), (args.validation, "validation file")):
-        if path is not None and not Path(path).is_file():
-            return fail(f"{path}: {what} not found")
+        if path is not None and not Path(path).is_file():  # cheap; the full check only when it fails
+            from ._common import input_problem
+
+            return fail(input_problem(path, what) or f"{path}: {what} is not a file")
     from ..startup import Splash
 
     splash = Splash(args.path).show()

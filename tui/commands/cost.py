@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pricing
 from linter import ConfigError, LintReport, lint_path
-from pricing import DatasetTokens, Estimate, EstimateInputError, PricingError, format_usd
+from pricing import DatasetTokens, Estimate, EstimateInputError, PricingError, format_money, format_usd
 
-from ..config import Settings, load_settings
+from ..config import Settings, load_settings, resolve_lint_config
 from ..exit_codes import ExitStatus
 from ..tokens import dataset_tokens
+from ._common import input_problem
 
 # Estimate parameters as the user typed them on the command line.
 FLAG_FOR_FIELD = {
@@ -99,7 +100,7 @@ class Measured:
 
 def measure(path: str, model: pricing.ModelPrice, settings: Settings, validation: str | None) -> Measured:
     """Lint the file with the model's tokenizer and training context; raises ConfigError."""
-    config = settings.lint_config(model=model.id, context_tokens=model.training_context_tokens)
+    config = resolve_lint_config(settings, model)
     report = lint_path(path, config, validation=validation)
     train = dataset_tokens(report.files[0])
     valid = dataset_tokens(report.files[1]) if validation is not None and len(report.files) > 1 else None
@@ -140,8 +141,9 @@ def prepare(args: argparse.Namespace, traffic: pricing.Traffic | None = None) ->
     except pricing.UnknownModelError as exc:
         return fail(str(exc))
     for path, what in ((args.path, "training file"), (args.validation, "validation file")):
-        if path is not None and not Path(path).is_file():
-            return fail(f"{path}: {what} not found")
+        problem = input_problem(path, what) if path is not None else None
+        if problem:
+            return fail(problem)
     try:
         measured = measure(args.path, model, settings, args.validation)
     except ConfigError as exc:
@@ -251,8 +253,8 @@ def run(args: argparse.Namespace) -> ExitStatus:
 
 
 def money(value: Decimal | None) -> str:
-    """A dollar amount for people: ``$1,234.56``, or ``n/a`` when unknown."""
-    return "n/a" if value is None else f"${format_usd(value)}"
+    """A dollar amount for people: ``$1,234.56``, ``< $0.01``, or ``n/a`` when unknown."""
+    return format_money(value)
 
 
 def render_text(est: Estimate, path: str) -> str:
