@@ -206,6 +206,8 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=40, help="key presses to time while the lint runs")
     parser.add_argument("--key-interval", type=float, default=0.2)
     parser.add_argument("--runs", type=int, default=5, help="launches of the real command in tmux")
+    parser.add_argument("--quick", action="store_true",
+                        help="only the launch and the Problems tab (skip the full lint in the app and the CLI)")
     args = parser.parse_args()
     if not os.path.exists(args.path):
         from .generate import generate
@@ -232,6 +234,8 @@ def main() -> None:
     print(f"problems tab: {len(keys)} quick presses answered in median {statistics.median(keys) * 1000:.0f} ms, "
           f"worst {max(keys) * 1000:.0f} ms (target <= 50 ms); last rule's doc drawn "
           f"{settled * 1000:.0f} ms after the last press")
+    if args.quick:
+        return
     cli = cli_lint_seconds(args.path)
     print(f"ftpreflight lint --format json: {cli:6.2f} s")
     result = asyncio.run(app_run(args.path, args.key_interval, args.keys))

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 import pricing
-from pricing import format_usd
+from pricing import format_money
 
 from .. import __version__
 from ..workers import ApprovalWritten, CredentialsChecked, PreflightDone, SubmitProgressed, Submitted, WorkFailed
@@ -143,7 +143,7 @@ class ApprovePane(VerticalScroll):
         else:
             lines.append(f"Lint      {report.errors:,} errors, {report.warnings:,} warnings, {report.infos:,} infos")
         if est is not None:
-            lines.append(f"Estimate  ${format_usd(est.job_cost_usd)} on {est.model.id} ({est.method}, "
+            lines.append(f"Estimate  {format_money(est.job_cost_usd)} on {est.model.id} ({est.method}, "
                          f"{est.epochs} epochs)")
             lines.append(f"Prices    {est.model.provider} table of {est.model.as_of.isoformat()}, "
                          f"{est.model.row_source}")
@@ -275,7 +275,7 @@ class ApprovePane(VerticalScroll):
             f"Validation  {plan.validation_path or '-'}",
             f"Model       {plan.model} ({plan.method})",
             f"Epochs      {plan.n_epochs}",
-            f"Cost        ${format_usd(est.job_cost_usd)} ({est.training_tokens:,} training tokens)",
+            f"Cost        {format_money(est.job_cost_usd)} ({est.training_tokens:,} training tokens)",
             f"Approval    {checked.approval and 'matches the record' or 'none'}",
             f"Settings    {describe_settings(plan.hyperparameters())}",
         ]
