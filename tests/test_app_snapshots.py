@@ -13,7 +13,14 @@ import pytest
 
 from tui.app import FtPreflightApp
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = Path("sample_data")
+"""Relative to the repository (each test runs there): paths on screen are the same on every machine."""
+
+
+@pytest.fixture(autouse=True)
+def _in_the_repository(monkeypatch):
+    monkeypatch.chdir(REPO)
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 
 
@@ -46,13 +53,23 @@ async def until_linted(pilot) -> None:
     await pilot.pause(0.3)
 
 
+async def steady(pilot) -> None:
+    """No blinking text cursor: a snapshot taken mid-blink would differ from run to run."""
+    from textual.widgets import Input
+
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
 def before(*keys: str):
     async def run(pilot) -> None:
         await until_linted(pilot)
         if keys:
             await pilot.press(*keys)
         await pilot.pause(0.4)  # the cost planner recomputes after a short debounce
-        await pilot.wait_for_scheduled_animations()
+        await steady(pilot)
 
     return run
 
@@ -79,7 +96,7 @@ def push(make_screen):
         await until_linted(pilot)
         pilot.app.push_screen(make_screen(pilot.app))
         await pilot.pause(0.4)
-        await pilot.wait_for_scheduled_animations()
+        await steady(pilot)
 
     return run
 
@@ -128,5 +145,5 @@ def test_dialog_snapshot_80x24(snap_compare, dialog: str):
 
 
 def test_picker_snapshot_80x24(snap_compare):
-    app = FtPreflightApp(None, start_dir=str(SAMPLES))
+    app = FtPreflightApp(None, start_dir="sample_data")
     assert snap_compare(app, terminal_size=(80, 24), run_before=lambda pilot: pilot.pause(0.5))

@@ -27,7 +27,8 @@ class FilePickerScreen(Screen[str | None]):
         self.folder = folder
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Choose a fine-tuning file (.jsonl) in {Path(self.folder).resolve()}", id="picker-title")
+        where = "the current folder" if self.folder in (".", "") else self.folder
+        yield Label(f"Choose a fine-tuning file (.jsonl) in {where}", id="picker-title")
         yield JsonlTree(self.folder, id="picker-tree")
         yield AdaptiveFooter()
 
