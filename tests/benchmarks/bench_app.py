@@ -44,13 +44,16 @@ def _tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
 
 
-def launch_in_tmux(path: str, size: tuple[int, int] = (160, 48), timeout: float = 60.0) -> tuple[float, float]:
+def launch_in_tmux(path: str, size: tuple[int, int] = (160, 48), timeout: float = 60.0,
+                   source: str | None = None) -> tuple[float, float]:
     """Start `ftpreflight PATH` in a fresh tmux pane and poll the screen every ~10 ms:
     seconds from the process start until the screen is not blank, and until the row
     of line 1 is on it. The pane first runs `sleep`, replaced by the command with
     `respawn-pane`, so tmux's own start-up is not counted."""
     session = f"ftpreflight-bench-{uuid.uuid4().hex[:8]}"
     command = shutil.which("ftpreflight") or f"{shlex.quote(sys.executable)} -m tui.cli"
+    if source is not None:  # another checkout of ftpreflight, run with this interpreter
+        command = f"env PYTHONPATH={shlex.quote(source)} {shlex.quote(sys.executable)} -m tui.cli"
     _tmux("new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), "sleep 600")
     try:
         time.sleep(0.3)
@@ -206,6 +209,9 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=40, help="key presses to time while the lint runs")
     parser.add_argument("--key-interval", type=float, default=0.2)
     parser.add_argument("--runs", type=int, default=5, help="launches of the real command in tmux")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="another checkout (e.g. `git worktree add /tmp/base <commit>`): launched in turn "
+                             "with this one, so both are measured under the same load")
     parser.add_argument("--quick", action="store_true",
                         help="only the launch and the Problems tab (skip the full lint in the app and the CLI)")
     args = parser.parse_args()
@@ -221,13 +227,20 @@ def main() -> None:
     print(f"file: {args.path}, {size / 1e6:,.1f} MB, cores: {os.cpu_count()}, "
           f"load average {os.getloadavg()[0]:.1f}")
     if shutil.which("tmux") and args.runs:
-        launches = [launch_in_tmux(args.path) for _ in range(args.runs)]
-        frames = sorted(first for first, _ in launches)
-        rows = sorted(row for _, row in launches)
-        print(f"launch (tmux, from process start, {len(launches)} runs): something on screen after "
-              f"{frames[0]:.2f}-{frames[-1]:.2f} s (median {statistics.median(frames):.2f}; target <= 0.3 s), "
-              f"first rows after {rows[0]:.2f}-{rows[-1]:.2f} s (median {statistics.median(rows):.2f}; "
-              f"target <= 1.0 s)")
+        sources = {"launch": None}
+        if args.baseline:
+            sources["baseline launch"] = args.baseline
+        launches: dict[str, list[tuple[float, float]]] = {name: [] for name in sources}
+        for _ in range(args.runs):
+            for name, source in sources.items():
+                launches[name].append(launch_in_tmux(args.path, source=source))
+        for name, runs in launches.items():
+            frames = sorted(first for first, _ in runs)
+            rows = sorted(row for _, row in runs)
+            print(f"{name} (tmux, from process start, {len(runs)} runs): something on screen after "
+                  f"{frames[0]:.2f}-{frames[-1]:.2f} s (median {statistics.median(frames):.2f}; target <= 0.3 s), "
+                  f"first rows after {rows[0]:.2f}-{rows[-1]:.2f} s (median {statistics.median(rows):.2f}; "
+                  f"target <= 1.0 s)")
     else:
         print("launch: tmux not found, skipped")
     keys, settled = asyncio.run(problems_keys())
