@@ -53,7 +53,9 @@ def launch_in_tmux(path: str, size: tuple[int, int] = (160, 48), timeout: float 
     session = f"ftpreflight-bench-{uuid.uuid4().hex[:8]}"
     command = shutil.which("ftpreflight") or f"{shlex.quote(sys.executable)} -m tui.cli"
     if source is not None:  # another checkout of ftpreflight, run with this interpreter
-        command = f"env PYTHONPATH={shlex.quote(source)} {shlex.quote(sys.executable)} -m tui.cli"
+        # Run from that checkout: `python -m` puts the current folder first on the path.
+        command = f"cd {shlex.quote(source)} && {shlex.quote(sys.executable)} -m tui.cli"
+        path = os.path.abspath(path)
     _tmux("new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), "sleep 600")
     try:
         time.sleep(0.3)
