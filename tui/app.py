@@ -109,6 +109,7 @@ class FtPreflightApp(App):
         self.clock = clock
         self.watch_interval = watch_interval
         self.start_dir = start_dir or "."
+        self._adopted_lint: EarlyLint | None = None
         self.early_lint = early_lint
         """A lint of ``path`` already running (started before the app, for speed); the
         first lint adopts it when its settings are the same."""
@@ -184,6 +185,7 @@ class FtPreflightApp(App):
         if early is not None and not early.matches(session.path, session.validation, config):
             early.cancel()
             early = None
+        self._adopted_lint = early
         self.run_lint(session.generation, session.path, session.validation, config, early)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lint", description="lint the dataset")
@@ -211,6 +213,8 @@ class FtPreflightApp(App):
             return
         if self.session.first_rows_seconds is None:
             self.session.first_rows_seconds = self.clock() - self.session.lint_started
+            if self._adopted_lint is not None:  # it waits for these rows to be on screen
+                self.call_after_refresh(self._adopted_lint.rows_shown)
         self.session.records.extend(message.rows)
         if self.main is not None:
             self.main.rows_arrived()

@@ -18,6 +18,8 @@ import time
 from typing import Any, Callable
 
 FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SHOW_WAIT = 10.0
+"""Longest an early lint waits for the app to draw its first rows before going on."""
 INTERVAL = 0.08
 
 
@@ -92,6 +94,8 @@ class EarlyLint:
         self._target: Any = None
         self._cancelled = False
         self._done = threading.Event()
+        self._shown = threading.Event()
+        self._first_rows = True
         self._report: Any = None
         self._error: BaseException | None = None
         self.started = time.perf_counter()
@@ -123,6 +127,18 @@ class EarlyLint:
 
     def on_records(self, path: str, rows: list[tuple]) -> None:
         self._relay("on_records", path, rows)
+        if self._first_rows:
+            # Hold the lint here (before it starts its worker processes) until the app has
+            # drawn these rows: the workers' start-up would take the cores from the app's
+            # own start-up and delay the first rows by seconds on a busy machine.
+            self._first_rows = False
+            deadline = time.monotonic() + SHOW_WAIT
+            while not self._shown.wait(0.05) and not self.is_cancelled() and time.monotonic() < deadline:
+                pass
+
+    def rows_shown(self) -> None:
+        """The app has drawn the first rows: let the lint go on."""
+        self._shown.set()
 
     def is_cancelled(self) -> bool:
         target = self._target
@@ -149,3 +165,4 @@ class EarlyLint:
 
     def cancel(self) -> None:
         self._cancelled = True
+        self._shown.set()

@@ -41,7 +41,8 @@ MESSY = Path(__file__).resolve().parents[2] / "sample_data" / "messy.jsonl"
 
 
 def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
+    done = subprocess.run(["tmux", *args], capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else f"(tmux {args[0]} failed: {done.stderr.strip()})"
 
 
 def launch_in_tmux(path: str, size: tuple[int, int] = (160, 48), timeout: float = 60.0,
@@ -57,6 +58,7 @@ def launch_in_tmux(path: str, size: tuple[int, int] = (160, 48), timeout: float 
         command = f"cd {shlex.quote(source)} && {shlex.quote(sys.executable)} -m tui.cli"
         path = os.path.abspath(path)
     _tmux("new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), "sleep 600")
+    _tmux("set-option", "-t", session, "remain-on-exit", "on")  # a crash stays readable
     try:
         time.sleep(0.3)
         started = time.perf_counter()
@@ -65,6 +67,8 @@ def launch_in_tmux(path: str, size: tuple[int, int] = (160, 48), timeout: float 
         while time.perf_counter() - started < timeout:
             shown = _tmux("capture-pane", "-p", "-t", session)
             now = time.perf_counter() - started
+            if shown.startswith("(tmux "):
+                raise SystemExit(f"{command}: {shown}")
             if first_frame is None and shown.strip():
                 first_frame = now
             if FIRST_ROW.search(shown):
@@ -233,9 +237,16 @@ def main() -> None:
         if args.baseline:
             sources["baseline launch"] = args.baseline
         launches: dict[str, list[tuple[float, float]]] = {name: [] for name in sources}
-        for _ in range(args.runs):
-            for name, source in sources.items():
-                launches[name].append(launch_in_tmux(args.path, source=source))
+        # A session kept open for the whole run: killing the last session stops the tmux
+        # server, and a launch started at that moment would go down with it.
+        anchor = f"ftpreflight-bench-anchor-{uuid.uuid4().hex[:8]}"
+        _tmux("new-session", "-d", "-s", anchor, "sleep 3600")
+        try:
+            for _ in range(args.runs):
+                for name, source in sources.items():
+                    launches[name].append(launch_in_tmux(args.path, source=source))
+        finally:
+            _tmux("kill-session", "-t", anchor)
         for name, runs in launches.items():
             frames = sorted(first for first, _ in runs)
             rows = sorted(row for _, row in runs)
