@@ -26,6 +26,9 @@ class LintConfig(BaseModel):
     context_tokens: int | None = Field(default=None, gt=0)
     """Training context of the target model in tokens; the caller fills it from the
     price table, ``None`` uses the linter's built-in table for known models."""
+    data_formats: list[FormatKind] | None = None
+    """Data formats the target model can be fine-tuned on (FT205); the caller fills it
+    from the price table, ``None`` uses the linter's built-in table for known models."""
     encoding: Literal["o200k_base", "cl100k_base"] | None = None
     """Tokenizer to count with; ``None`` picks it from the model name."""
     select: list[str] | None = None

@@ -132,7 +132,7 @@ def _facts(record: ApprovalRecord) -> _Facts:
     deadline = []
     if days is not None:
         until = _long_date(lifetime.get("usable_until"))
-        risk = (f"Usable for {days} days, until {until}: then the base model {s.model} shuts down, "
+        risk = (f"Usable for {days:,} day{'s' if days != 1 else ''}, until {until}: then the base model {s.model} shuts down, "
                 "and the fine-tuned model with it.")
         per_day = lifetime.get("training_cost_per_day_usd")
         if per_day is not None:
@@ -166,8 +166,7 @@ def _facts(record: ApprovalRecord) -> _Facts:
     lint = record.lint
     quality = [
         ("Examples", f"{record.file.examples:,}"),
-        ("Lint", f"{lint.errors:,} errors, {lint.warnings:,} warnings, {lint.infos:,} notes"
-),
+        ("Lint errors / warnings / notes", f"{lint.errors:,} / {lint.warnings:,} / {lint.infos:,}"),
         ("Method", s.method),
         ("Epochs", s.epochs_rule or f"{s.epochs}"),
     ]
@@ -268,7 +267,7 @@ def _histogram_svg(lengths: Sequence[int], width: int = 640, height: int = 190) 
         x = left + i * slot
         is_outlier = outliers and i == len(buckets) - 1
         parts.append(f'<rect x="{x + 2:.0f}" y="{base_y - h:.0f}" width="{max(slot - 4, 1):.0f}" height="{h:.0f}" '
-                     f'fill="{"#ef6c00" if is_outlier else "#4a78b5"}"><title>{lo:,}–{hi:,} tokens: {count:,} examples'
+                     f'fill="{"#ef6c00" if is_outlier else "#4a78b5"}"><title>{lo:,}–{hi:,} tokens, examples: {count:,}'
                      f'</title></rect>')
         parts.append(f'<text x="{x + slot / 2:.0f}" y="{base_y - h - 4:.0f}" font-size="15" text-anchor="middle">'
                      f'{count:,}</text>')

@@ -46,7 +46,7 @@ class Settings(LintConfig):
 def resolve_lint_config(settings: Settings, row: "ModelPrice | None" = None, **overrides) -> LintConfig:
     """The one place every command and the app get their lint settings: command-line
     ``overrides`` over the config file, then the model's facts from its price-table
-    row (training context, tokenizer encoding) for whatever neither of them set.
+    row (training context, tokenizer encoding, trainable formats) for whatever neither of them set.
 
     ``row`` is the target model's row from the loaded price tables (built-in plus the
     user's ``prices`` files); the linter's own model table is only the fallback of a
@@ -61,6 +61,8 @@ def resolve_lint_config(settings: Settings, row: "ModelPrice | None" = None, **o
         update["context_tokens"] = row.training_context_tokens
     if config.encoding is None and row.encoding in ENCODINGS:
         update["encoding"] = row.encoding
+    if config.data_formats is None:
+        update["data_formats"] = list(row.trainable_formats)
     return config.model_copy(update=update) if update else config
 
 

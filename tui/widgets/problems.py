@@ -12,7 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from linter import Severity, get_rule
+from linter import Severity, get_rule, plural
 
 DOC_DELAY = 0.12
 """Seconds the highlight must rest on a rule before its documentation is drawn: arrow
@@ -76,7 +76,8 @@ class ProblemsPane(Horizontal):
         option_list = self.query_one("#rule-list", OptionList)
         option_list.clear_options()
         option_list.add_options(options)
-        summary = f"{report.errors:,} errors, {report.warnings:,} warnings, {report.infos:,} infos"
+        summary = ", ".join((plural(report.errors, "error"), plural(report.warnings, "warning"),
+                             plural(report.infos, "info")))
         if not options:
             summary = "No problems found."
         self.query_one("#problems-summary", Label).update(
