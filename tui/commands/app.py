@@ -57,15 +57,15 @@ def fail(message: str) -> ExitStatus:
 
 
 def run(args: argparse.Namespace) -> ExitStatus:
-    if not has_terminal():
-        target = shlex.quote(args.path) if args.path else "FILE"
-        return fail(f"the app needs a terminal (stdin and stdout must be a TTY); in scripts and CI use "
-                    f"`ftpreflight lint {target}` (or `ftpreflight fix`, `cost`, `approve`, `submit`)")
     for path, what in ((args.path, "training file"), (args.validation, "validation file")):
         if path is not None and not Path(path).is_file():  # cheap; the full check only when it fails
             from ._common import input_problem
 
             return fail(input_problem(path, what) or f"{path}: {what} is not a file")
+    if not has_terminal():
+        target = shlex.quote(args.path) if args.path else "FILE"
+        return fail(f"the app needs a terminal (stdin and stdout must be a TTY); in scripts and CI use "
+                    f"`ftpreflight lint {target}` (or `ftpreflight fix`, `cost`, `approve`, `submit`)")
     from ..startup import Splash
 
     splash = Splash(args.path).show()
