@@ -128,7 +128,7 @@ class CostPane(Horizontal):
             yield Label("Requests / month (blank: none)")
             yield Input("", id="requests", placeholder="e.g. 100000", compact=True)
             yield Label("Output tokens / request")
-            yield Input("", id="output-tokens", placeholder="dataset average", compact=True)
+            yield Input("", id="output-tokens", placeholder="dataset median", compact=True)
             yield Label("Cached share of input, 0-1")
             yield Input("0", id="cached", compact=True)
             yield Label("Training hours (RFT only)")
@@ -145,7 +145,8 @@ class CostPane(Horizontal):
 
     def on_mount(self) -> None:
         table = self.query_one("#compare", DataTable)
-        table.add_columns("model", "job", "per month", "per 1k req", "usable days", "tokens", "prices of", "note", "source")
+        table.add_columns("model", "job", "per month", "per 1k req", "usable days", "tokens", "prices of", "note",
+                          "source")
         if self.book_error:
             self.app.show_error("Price tables could not be loaded", self.book_error)
             return
