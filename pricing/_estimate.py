@@ -588,7 +588,8 @@ class Comparison:
     window_days_left: int | None = None
     """Days from today until the provider stops taking jobs for the model (0 once closed)."""
     usable_days: int | None = None
-    """Days the trained model serves between ``job_done_by`` and the model's shutdown."""
+    """Days the trained model serves between ``job_done_by`` and the model's shutdown (0 when
+    the provider no longer takes the job)."""
     marks: tuple[str, ...] = ()
     """Short reasons a reader must see next to the row (deadline, unbundled tokenizer, unpriced)."""
 
@@ -639,6 +640,7 @@ class Comparison:
             "usable_days": self.usable_days,
             "as_of": m.as_of.isoformat(),
             "source": m.row_source,
+            "lifecycle_source": m.lifecycle_row_source if (m.fine_tuning_ends or m.shutdown) else None,
             "price_status": m.status,
             "origin": m.origin,
             "warnings": list(e.warnings) if e is not None else [],
@@ -706,7 +708,8 @@ def compare_models(
         try:
             check_accepts_jobs(model, today)
         except JobNotAcceptedError as exc:
-            rows.append(Comparison(model, None, str(exc), "closed", marks=("closed",), **dates))
+            # No job, so no trained model: nothing to use, whatever the shutdown date.
+            rows.append(Comparison(model, None, str(exc), "closed", marks=("closed",), **{**dates, "usable_days": 0}))
             continue
         if model.price_unknown:
             rows.append(Comparison(

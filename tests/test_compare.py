@@ -198,7 +198,8 @@ def test_after_the_cutoff_the_comparison_still_shows_where_to_go(tmp_path, capsy
     assert rows[-len(openai):] == openai  # closed rows last
     assert rows[0]["status"] == "ok" and rows[0]["provider"] != "openai"
     mini = next(r for r in openai if r["model"] == "gpt-4o-mini-2024-07-18")
-    assert mini["window_days_left"] == 0 and mini["usable_days"] == 3  # ready 2027-01-11, shut 2027-01-14
+    assert mini["window_days_left"] == 0 and mini["usable_days"] == 0  # no job, so nothing to use
+    assert mini["lifecycle_source"].startswith("https://")
 
     code, out, err = run_cli(capsys, "cost", str(path), "--model", "gpt-4o-mini", "--compare")
     assert code == 1
@@ -304,5 +305,5 @@ def test_comparison_json_has_the_documented_keys():
         "billed_tokens_per_epoch", "epochs", "training_tokens", "training_cost_usd", "job_cost_usd",
         "inference_priced", "monthly_cost_usd", "hosting_cost_usd", "cost_per_1000_requests_usd",
         "fine_tuning_ends", "window_days_left", "job_done_by", "shutdown", "usable_until", "usable_days",
-        "as_of", "source", "price_status", "origin", "warnings"}
+        "as_of", "source", "lifecycle_source", "price_status", "origin", "warnings"}
     assert isinstance(data["job_cost_usd"], str) and isinstance(data["monthly_cost_usd"], str)

@@ -37,7 +37,7 @@ async def test_cost_tab_compares_every_provider_after_the_cutoff(tmp_path):
         openai = [r for r in rows if str(r[0]).startswith("openai/")]
         assert openai and all(r[1] == "refused" and ("stopped accepting" in r[7] or "shut" in r[7]) for r in openai)
         mini = next(r for r in openai if r[0] == "openai/gpt-4o-mini-2024-07-18")
-        assert "2027-01-06" in mini[7] and mini[4] == "3"  # ready 2027-01-11, shut down 2027-01-14
+        assert "2027-01-06" in mini[7] and mini[4] == "0"  # no job, so nothing to use
         assert rows[-len(openai):] == openai  # closed rows sort last
         assert rows[0][1] != "refused" and rows[0][8].startswith("https://")
         assert app.session.estimate is None  # gpt-4o-mini takes no jobs any more ...
