@@ -143,8 +143,9 @@ class DatasetTokens:
     completion_tokens: tuple[int, ...] | None = None
     encoding: str | None = None
     """Tokenizer the counts were made with, so mismatched models can be flagged."""
-    exact: bool = True
-    """False when the tokenizer only estimates the model's counts (e.g. ``gemini-estimate``)."""
+    count_method: str | None = None
+    """How the counts were made, in a sentence; one starting with ``estimate`` is said in
+    the estimate's assumptions (Gemini: no offline tokenizer)."""
 
     @classmethod
     def from_counts(
@@ -153,7 +154,7 @@ class DatasetTokens:
         prompt_tokens: Iterable[int] | None = None,
         completion_tokens: Iterable[int] | None = None,
         encoding: str | None = None,
-        exact: bool = True,
+        count_method: str | None = None,
     ) -> DatasetTokens:
         billed = _counts("tokens", tokens)
         prompts = _counts("prompt_tokens", prompt_tokens) if prompt_tokens is not None else None
@@ -161,11 +162,16 @@ class DatasetTokens:
         for name, column in (("prompt_tokens", prompts), ("completion_tokens", completions)):
             if column is not None and len(column) != len(billed):
                 raise EstimateInputError(name, f"has {len(column)} values for {len(billed)} examples")
-        return cls(billed, prompts, completions, encoding, exact)
+        return cls(billed, prompts, completions, encoding, count_method)
 
     @property
     def examples(self) -> int:
         return len(self.tokens)
+
+    @property
+    def exact(self) -> bool:
+        """False when the tokenizer only estimates the model's counts (e.g. ``gemini-estimate``)."""
+        return not (self.count_method or "").startswith("estimate")
 
     def summarize(self, context_tokens: int) -> TokenSummary:
         billed = sum(min(n, context_tokens) for n in self.tokens)

@@ -292,7 +292,7 @@ def test_a_count_from_another_tokenizer_is_marked_as_such():
                            datasets={"llama3": DatasetTokens.from_counts([450] * 20, encoding="llama3")})
     assert all(r.counts_exact and r.estimate.billed_tokens_per_epoch == 9000 for r in exact)
     estimated = compare_models(models, llama, today=BEFORE_CUTOFF, epochs=1, datasets={
-        "llama3": DatasetTokens.from_counts([450] * 20, encoding="llama3", exact=False)})
+        "llama3": DatasetTokens.from_counts([450] * 20, encoding="llama3", count_method="estimate: a stand-in")})
     assert all(not r.counts_exact and "token count estimated (llama3)" in r.marks for r in estimated)
 
 

@@ -17,11 +17,9 @@ def dataset_tokens(file_report: FileReport) -> pricing.DatasetTokens:
     def column(name: str) -> list[int]:
         return records[name].fill_null(0).to_list()
 
-    # ``exact`` is False for an estimating tokenizer (gemini-estimate); reports made before
-    # the linter said so count as exact.
     return pricing.DatasetTokens.from_counts(column("tokens"), column("prompt_tokens"), column("completion_tokens"),
                                              encoding=file_report.encoding,
-                                             exact=getattr(file_report, "exact", True))
+                                             count_method=getattr(file_report, "count_method", None))
 
 
 def uncounted_lines(file_report: FileReport) -> int:
