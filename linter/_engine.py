@@ -505,11 +505,14 @@ def _lint_paths(paths, config: LintConfig, observer: LintObserver, encoding: str
     diagnostics: list[Diagnostic] = []
     suppressed: dict[str, int] = {}
     cross = _dataset.CrossFileState(config)
-    for index, path in enumerate(paths):
-        role = "validation" if index == validation_index else "train"
-        report, diags = _lint_file(str(path), config, observer, encoding, context, role, cross, suppressed)
-        files.append(report)
-        diagnostics.extend(diags)
+    try:
+        for index, path in enumerate(paths):
+            role = "validation" if index == validation_index else "train"
+            report, diags = _lint_file(str(path), config, observer, encoding, context, role, cross, suppressed)
+            files.append(report)
+            diagnostics.extend(diags)
+    finally:
+        cross.close()  # spilled dataset state: deleted on every way out, cancelling included
     diagnostics.sort(key=Diagnostic.sort_key)
     if config.severity:
         diagnostics = [d.with_severity(config.severity_for(d.code, d.severity)) if d.code in config.severity else d

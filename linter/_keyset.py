@@ -4,6 +4,8 @@ record."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 _FANOUT = 8
@@ -115,3 +117,229 @@ def first_in_batch(keys: np.ndarray) -> np.ndarray:
     first = np.empty(n, dtype=np.int64)
     first[order] = group_first
     return first
+
+
+# -- spilling to disk ------------------------------------------------------------------------
+
+SPILL_PREFIX = "ftpreflight-spill-"
+"""Name prefix of the temporary files that hold spilled keys (where the OS gives them a name
+at all: on Linux they are unnamed, see :func:`spill_file`)."""
+
+SPILL_ENTRIES = 1 << 21
+"""Keys a :class:`SortedRuns` keeps in memory before writing them to disk as a sorted run (16 MB)."""
+
+SPILL_ROWS_BYTES = 8 << 20
+"""Bytes of rows a :class:`SpilledRows` keeps in memory before appending them to its file."""
+
+
+def spill_file():
+    """A temporary file in the OS temp directory (``TMPDIR``) that is gone once closed.
+
+    On Linux it is created unnamed (``O_TMPFILE``), elsewhere named ``ftpreflight-spill-*``
+    and unlinked at once: either way nothing is left behind, however the process ends."""
+    import tempfile
+
+    return tempfile.TemporaryFile(prefix=SPILL_PREFIX)
+
+
+def _pwrite_all(fd: int, data: memoryview, offset: int) -> None:
+    while len(data):
+        written = os.pwrite(fd, data, offset)
+        data = data[written:]
+        offset += written
+
+
+def _pread_array(fd: int, dtype, offset: int, count: int) -> np.ndarray:
+    size = count * np.dtype(dtype).itemsize
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    done = 0
+    while done < size:
+        got = os.preadv(fd, [view[done:]], offset + done)
+        if got == 0:
+            raise OSError(f"spill file ended early ({done} of {size} bytes at offset {offset})")
+        done += got
+    return np.frombuffer(buffer, dtype=dtype)
+
+
+class SortedRuns:
+    """A growing set of distinct uint64 entries, read back at the end one key range at a time,
+    sorted.
+
+    Entries gather in memory; every ``spill_entries`` they are sorted and appended to one
+    temporary file as a run, with the position where each of ``2**PART_BITS`` key ranges
+    (the top bits of an entry) begins. :meth:`read` takes a range of parts from every run
+    and sorts them together: each entry is read once at the end, so the runs never need
+    compacting, and memory holds the buffer and one key range, however many entries there
+    are. Without spilling (fewer entries than ``spill_entries``) no file is made."""
+
+    PART_BITS = 10
+
+    def __init__(self, spill_entries: int | None = None):
+        self._spill_entries = spill_entries or SPILL_ENTRIES
+        self._buffer: list[np.ndarray] = []
+        self._buffered = 0
+        self._file = None
+        self._runs: list[tuple[int, np.ndarray]] = []
+        """(byte offset in the file, where each part begins in the run: PARTS + 1 positions)."""
+        self._end = 0
+        self._memory: tuple[np.ndarray, np.ndarray] | None = None
+        """The buffer, sorted, once reading has begun (a run that stays in memory)."""
+        self.size = 0
+
+    @property
+    def parts(self) -> int:
+        return 1 << self.PART_BITS
+
+    @property
+    def spilled_runs(self) -> int:
+        return len(self._runs)
+
+    def add(self, entries: np.ndarray) -> None:
+        if not len(entries):
+            return
+        if self._memory is not None:  # adding after reading: the sorted buffer is a buffer again
+            self._buffer.append(self._memory[0])
+            self._buffered += len(self._memory[0])
+            self._memory = None
+        self._buffer.append(np.asarray(entries, dtype=np.uint64))
+        self._buffered += len(entries)
+        self.size += len(entries)
+        if self._buffered >= self._spill_entries:
+            run, starts = self._sorted_buffer()
+            if self._file is None:
+                self._file = spill_file()
+            _pwrite_all(self._file.fileno(), memoryview(run).cast("B"), self._end)
+            self._runs.append((self._end, starts))
+            self._end += run.nbytes
+
+    def _sorted_buffer(self) -> tuple[np.ndarray, np.ndarray]:
+        run = (np.concatenate(self._buffer) if len(self._buffer) > 1 else
+               self._buffer[0].copy() if self._buffer else np.zeros(0, dtype=np.uint64))
+        run.sort()
+        self._buffer.clear()
+        self._buffered = 0
+        part = run >> np.uint64(64 - self.PART_BITS)
+        starts = np.searchsorted(part, np.arange(self.parts + 1, dtype=np.uint64))
+        return run, starts
+
+    def _seal(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._memory is None:
+            self._memory = self._sorted_buffer()
+        return self._memory
+
+    def part_sizes(self) -> np.ndarray:
+        """How many entries each part holds."""
+        sizes = np.diff(self._seal()[1])
+        for _, starts in self._runs:
+            sizes = sizes + np.diff(starts)
+        return sizes
+
+    def read(self, first: int, end: int) -> np.ndarray:
+        """All entries of parts ``first`` .. ``end - 1``, sorted."""
+        memory, memory_starts = self._seal()
+        pieces = [memory[memory_starts[first]:memory_starts[end]]]
+        for offset, starts in self._runs:
+            lo, hi = int(starts[first]), int(starts[end])
+            if hi > lo:
+                pieces.append(_pread_array(self._file.fileno(), np.uint64, offset + 8 * lo, hi - lo))
+        if len(pieces) == 1:
+            return pieces[0]
+        merged = np.concatenate(pieces)
+        merged.sort(kind="stable")  # sorted pieces: timsort merges them
+        return merged
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._runs.clear()
+        self._buffer.clear()
+        self._memory = None
+
+
+def part_ranges(sizes: np.ndarray, target: int) -> list[tuple[int, int]]:
+    """Consecutive parts grouped into ranges of about ``target`` entries (one part at least)."""
+    ranges = []
+    first = 0
+    total = 0
+    for part, size in enumerate(sizes.tolist()):
+        if total and total + size > target:
+            ranges.append((first, part))
+            first, total = part, 0
+        total += size
+    if total or not ranges:
+        ranges.append((first, len(sizes)))
+    return ranges
+
+
+class SpilledRows:
+    """Rows of ``width`` values appended in order and read back by position: kept in memory
+    up to ``spill_bytes``, then appended to a temporary file."""
+
+    _READ_SLICE = 2048
+    """Rows gathered from the file per mapping: bounds the mapped pages counted as resident."""
+
+    def __init__(self, dtype, width: int, spill_bytes: int | None = None):
+        self._dtype = np.dtype(dtype)
+        self._width = width
+        self._spill_rows = max(1, (spill_bytes or SPILL_ROWS_BYTES) // (self._dtype.itemsize * width))
+        self._buffer: list[np.ndarray] = []
+        self._buffered = 0
+        self._file = None
+        self._flushed = 0
+        self.size = 0
+
+    @property
+    def spilled(self) -> int:
+        """Rows written to the file."""
+        return self._flushed
+
+    def append(self, rows: np.ndarray) -> None:
+        rows = np.asarray(rows, dtype=self._dtype).reshape(-1, self._width)
+        if not len(rows):
+            return
+        self._buffer.append(rows)
+        self._buffered += len(rows)
+        self.size += len(rows)
+        if self._buffered >= self._spill_rows:
+            block = np.ascontiguousarray(np.concatenate(self._buffer))
+            if self._file is None:
+                self._file = spill_file()
+            row_bytes = self._dtype.itemsize * self._width
+            _pwrite_all(self._file.fileno(), memoryview(block).cast("B"), self._flushed * row_bytes)
+            self._flushed += len(block)
+            self._buffer.clear()
+            self._buffered = 0
+
+    def take(self, positions: np.ndarray) -> np.ndarray:
+        """The rows at ``positions`` (any order, repeats allowed), as a ``(n, width)`` array."""
+        import mmap
+
+        positions = np.asarray(positions, dtype=np.int64)
+        out = np.empty((len(positions), self._width), dtype=self._dtype)
+        in_memory = positions >= self._flushed
+        if in_memory.any():
+            if len(self._buffer) > 1:
+                self._buffer[:] = [np.concatenate(self._buffer)]
+            out[in_memory] = self._buffer[0][positions[in_memory] - self._flushed]
+        on_disk = np.flatnonzero(~in_memory)
+        if len(on_disk):
+            on_disk = on_disk[np.argsort(positions[on_disk], kind="stable")]  # walk the file forwards
+            length = self._flushed * self._width * self._dtype.itemsize
+            for lo in range(0, len(on_disk), self._READ_SLICE):
+                where = on_disk[lo:lo + self._READ_SLICE]
+                mapped = mmap.mmap(self._file.fileno(), length, access=mmap.ACCESS_READ)
+                try:
+                    rows = np.frombuffer(mapped, dtype=self._dtype).reshape(-1, self._width)
+                    out[where] = rows[positions[where]]
+                    del rows
+                finally:
+                    mapped.close()
+        return out
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._buffer.clear()
