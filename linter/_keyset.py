@@ -268,8 +268,7 @@ def part_ranges(sizes: np.ndarray, target: int) -> list[tuple[int, int]]:
             ranges.append((first, part))
             first, total = part, 0
         total += size
-    if total or not ranges:
-        ranges.append((first, len(sizes)))
+    ranges.append((first, len(sizes)))
     return ranges
 
 

@@ -579,7 +579,11 @@ def _pairs_within(entries: np.ndarray) -> np.ndarray:
     later = np.flatnonzero(counts)
     counts = counts[later]
     ordinals = entries & _LOW32
-    return (np.repeat(ordinals[later], counts) << np.uint64(32)) | ordinals[_ranges(group_first[later], counts)]
+    rows = np.repeat(ordinals[later], counts)
+    earlier = ordinals[_ranges(group_first[later], counts)]
+    pairs = (rows << np.uint64(32)) | earlier
+    # One example can have the same key in two bands: it is not its own near-duplicate.
+    return pairs[rows != earlier]
 
 
 def _pairs_across(low: np.ndarray, high: np.ndarray, rows: np.ndarray, run: np.ndarray) -> np.ndarray:
