@@ -187,13 +187,14 @@ class DatasetState:
         self.file_kind = file_kind
         self.role = role
         self.cross = cross
-        self.first_seen = FirstSeen()
-        """dedup key -> first line (FT301, and FT204 for the validation file)."""
+        self.first_seen = FirstSeen((np.uint32,))
+        """dedup key -> first line (FT301, and FT204 for the validation file); line numbers fit
+        in 32 bits, as in the records table."""
         self.system_prompts: dict[int, list[int]] = {}
         """system prompt key -> [count, first line]; key 1 collects examples without a system prompt."""
         self.examples = 0
         self.usable = 0
-        self.inputs = FirstSeen((np.uint64, np.int64))
+        self.inputs = FirstSeen((np.uint64, np.uint32))
         """input key -> (target key, first line) for FT303."""
         self.index = None
         """Near-duplicate signatures of this file (FT302, and FT204 when it is the training file)."""

@@ -9,9 +9,10 @@ import os
 import numpy as np
 
 _FANOUT = 8
-_MAX_RUN = 1 << 20
-"""Runs stop merging at this many keys: merging copies, and a copy of one huge run
-would be the largest allocation of a lint. The filter keeps extra runs cheap."""
+_MAX_RUN = 1 << 19
+"""Runs stop merging at this many keys: merging copies (keys, values and the sort order, some
+30 MB at this size), and the copy of one huge run would be the largest allocation of a lint.
+The filter keeps extra runs cheap."""
 
 
 class BitFilter:
@@ -125,10 +126,10 @@ SPILL_PREFIX = "ftpreflight-spill-"
 """Name prefix of the temporary files that hold spilled keys (where the OS gives them a name
 at all: on Linux they are unnamed, see :func:`spill_file`)."""
 
-SPILL_ENTRIES = 1 << 21
-"""Keys a :class:`SortedRuns` keeps in memory before writing them to disk as a sorted run (16 MB)."""
+SPILL_ENTRIES = 1 << 20
+"""Keys a :class:`SortedRuns` keeps in memory before writing them to disk as a sorted run (8 MB)."""
 
-SPILL_ROWS_BYTES = 8 << 20
+SPILL_ROWS_BYTES = 4 << 20
 """Bytes of rows a :class:`SpilledRows` keeps in memory before appending them to its file."""
 
 
@@ -166,25 +167,26 @@ class SortedRuns:
     """A growing set of distinct uint64 entries, read back at the end one key range at a time,
     sorted.
 
-    Entries gather in memory; every ``spill_entries`` they are sorted and appended to one
-    temporary file as a run, with the position where each of ``2**PART_BITS`` key ranges
-    (the top bits of an entry) begins. :meth:`read` takes a range of parts from every run
-    and sorts them together: each entry is read once at the end, so the runs never need
-    compacting, and memory holds the buffer and one key range, however many entries there
-    are. Without spilling (fewer entries than ``spill_entries``) no file is made."""
+    Entries gather in a buffer of ``spill_entries``; each time it is full it is sorted in
+    place and appended to one temporary file as a run, with the position where each of
+    ``2**PART_BITS`` key ranges (the top bits of an entry) begins. :meth:`read` takes a range
+    of parts from every run and sorts them together: each entry is read once at the end, so
+    the runs never need compacting, and memory holds the buffer and one key range, however
+    many entries there are. Without spilling (fewer entries than ``spill_entries``) no file
+    is made."""
 
     PART_BITS = 10
 
     def __init__(self, spill_entries: int | None = None):
-        self._spill_entries = spill_entries or SPILL_ENTRIES
-        self._buffer: list[np.ndarray] = []
+        self._capacity = spill_entries or SPILL_ENTRIES
+        self._buffer = np.zeros(0, dtype=np.uint64)
         self._buffered = 0
+        self._buffer_starts: np.ndarray | None = None
+        """Where each part begins in the buffer, once it is sorted for reading."""
         self._file = None
         self._runs: list[tuple[int, np.ndarray]] = []
         """(byte offset in the file, where each part begins in the run: PARTS + 1 positions)."""
         self._end = 0
-        self._memory: tuple[np.ndarray, np.ndarray] | None = None
-        """The buffer, sorted, once reading has begun (a run that stays in memory)."""
         self.size = 0
 
     @property
@@ -196,55 +198,60 @@ class SortedRuns:
         return len(self._runs)
 
     def add(self, entries: np.ndarray) -> None:
-        if not len(entries):
-            return
-        if self._memory is not None:  # adding after reading: the sorted buffer is a buffer again
-            self._buffer.append(self._memory[0])
-            self._buffered += len(self._memory[0])
-            self._memory = None
-        self._buffer.append(np.asarray(entries, dtype=np.uint64))
-        self._buffered += len(entries)
+        entries = np.asarray(entries, dtype=np.uint64)
         self.size += len(entries)
-        if self._buffered >= self._spill_entries:
-            run, starts = self._sorted_buffer()
-            if self._file is None:
-                self._file = spill_file()
-            _pwrite_all(self._file.fileno(), memoryview(run).cast("B"), self._end)
-            self._runs.append((self._end, starts))
-            self._end += run.nbytes
+        self._buffer_starts = None
+        while len(entries):
+            if self._buffered == self._capacity:
+                self._spill()
+            take = min(len(entries), self._capacity - self._buffered)
+            end = self._buffered + take
+            if end > len(self._buffer):  # grown by doubling up to its capacity: small sets stay small
+                grown = np.zeros(min(self._capacity, max(end, 2 * len(self._buffer))), dtype=np.uint64)
+                grown[:self._buffered] = self._buffer[:self._buffered]
+                self._buffer = grown
+            self._buffer[self._buffered:end] = entries[:take]
+            self._buffered = end
+            entries = entries[take:]
+
+    def _spill(self) -> None:
+        run = self._buffer[:self._buffered]
+        run.sort()
+        if self._file is None:
+            self._file = spill_file()
+        _pwrite_all(self._file.fileno(), memoryview(run).cast("B"), self._end)
+        self._runs.append((self._end, self._part_starts(run)))
+        self._end += run.nbytes
+        self._buffered = 0
+
+    def _part_starts(self, run: np.ndarray) -> np.ndarray:
+        firsts = np.arange(self.parts, dtype=np.uint64) << np.uint64(64 - self.PART_BITS)
+        return np.append(np.searchsorted(run, firsts), len(run))
 
     def _sorted_buffer(self) -> tuple[np.ndarray, np.ndarray]:
-        run = (np.concatenate(self._buffer) if len(self._buffer) > 1 else
-               self._buffer[0].copy() if self._buffer else np.zeros(0, dtype=np.uint64))
-        run.sort()
-        self._buffer.clear()
-        self._buffered = 0
-        part = run >> np.uint64(64 - self.PART_BITS)
-        starts = np.searchsorted(part, np.arange(self.parts + 1, dtype=np.uint64))
-        return run, starts
-
-    def _seal(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._memory is None:
-            self._memory = self._sorted_buffer()
-        return self._memory
+        memory = self._buffer[:self._buffered]
+        if self._buffer_starts is None:
+            memory.sort()
+            self._buffer_starts = self._part_starts(memory)
+        return memory, self._buffer_starts
 
     def part_sizes(self) -> np.ndarray:
         """How many entries each part holds."""
-        sizes = np.diff(self._seal()[1])
+        sizes = np.diff(self._sorted_buffer()[1])
         for _, starts in self._runs:
             sizes = sizes + np.diff(starts)
         return sizes
 
     def read(self, first: int, end: int) -> np.ndarray:
-        """All entries of parts ``first`` .. ``end - 1``, sorted."""
-        memory, memory_starts = self._seal()
+        """All entries of parts ``first`` .. ``end - 1``, sorted (a new array)."""
+        memory, memory_starts = self._sorted_buffer()
         pieces = [memory[memory_starts[first]:memory_starts[end]]]
         for offset, starts in self._runs:
             lo, hi = int(starts[first]), int(starts[end])
             if hi > lo:
                 pieces.append(_pread_array(self._file.fileno(), np.uint64, offset + 8 * lo, hi - lo))
         if len(pieces) == 1:
-            return pieces[0]
+            return pieces[0].copy()
         merged = np.concatenate(pieces)
         merged.sort(kind="stable")  # sorted pieces: timsort merges them
         return merged
@@ -254,8 +261,9 @@ class SortedRuns:
             self._file.close()
             self._file = None
         self._runs.clear()
-        self._buffer.clear()
-        self._memory = None
+        self._buffer = np.zeros(0, dtype=np.uint64)
+        self._buffered = 0
+        self._buffer_starts = None
 
 
 def part_ranges(sizes: np.ndarray, target: int) -> list[tuple[int, int]]:
@@ -273,8 +281,8 @@ def part_ranges(sizes: np.ndarray, target: int) -> list[tuple[int, int]]:
 
 
 class SpilledRows:
-    """Rows of ``width`` values appended in order and read back by position: kept in memory
-    up to ``spill_bytes``, then appended to a temporary file."""
+    """Rows of ``width`` values appended in order and read back by position: gathered in a
+    buffer of ``spill_bytes``, which is appended to a temporary file each time it is full."""
 
     _READ_SLICE = 2048
     """Rows gathered from the file per mapping: bounds the mapped pages counted as resident."""
@@ -282,8 +290,8 @@ class SpilledRows:
     def __init__(self, dtype, width: int, spill_bytes: int | None = None):
         self._dtype = np.dtype(dtype)
         self._width = width
-        self._spill_rows = max(1, (spill_bytes or SPILL_ROWS_BYTES) // (self._dtype.itemsize * width))
-        self._buffer: list[np.ndarray] = []
+        self._capacity = max(1, (spill_bytes or SPILL_ROWS_BYTES) // (self._dtype.itemsize * width))
+        self._buffer = np.zeros((0, width), dtype=self._dtype)
         self._buffered = 0
         self._file = None
         self._flushed = 0
@@ -296,20 +304,29 @@ class SpilledRows:
 
     def append(self, rows: np.ndarray) -> None:
         rows = np.asarray(rows, dtype=self._dtype).reshape(-1, self._width)
-        if not len(rows):
-            return
-        self._buffer.append(rows)
-        self._buffered += len(rows)
         self.size += len(rows)
-        if self._buffered >= self._spill_rows:
-            block = np.ascontiguousarray(np.concatenate(self._buffer))
-            if self._file is None:
-                self._file = spill_file()
-            row_bytes = self._dtype.itemsize * self._width
-            _pwrite_all(self._file.fileno(), memoryview(block).cast("B"), self._flushed * row_bytes)
-            self._flushed += len(block)
-            self._buffer.clear()
-            self._buffered = 0
+        while len(rows):
+            if self._buffered == self._capacity:
+                self._flush()
+            take = min(len(rows), self._capacity - self._buffered)
+            end = self._buffered + take
+            if end > len(self._buffer):  # grown by doubling up to its capacity
+                grown = np.zeros((min(self._capacity, max(end, 2 * len(self._buffer))), self._width),
+                                 dtype=self._dtype)
+                grown[:self._buffered] = self._buffer[:self._buffered]
+                self._buffer = grown
+            self._buffer[self._buffered:end] = rows[:take]
+            self._buffered = end
+            rows = rows[take:]
+
+    def _flush(self) -> None:
+        if self._file is None:
+            self._file = spill_file()
+        row_bytes = self._dtype.itemsize * self._width
+        block = self._buffer[:self._buffered]
+        _pwrite_all(self._file.fileno(), memoryview(block).cast("B"), self._flushed * row_bytes)
+        self._flushed += self._buffered
+        self._buffered = 0
 
     def take(self, positions: np.ndarray) -> np.ndarray:
         """The rows at ``positions`` (any order, repeats allowed), as a ``(n, width)`` array."""
@@ -319,9 +336,7 @@ class SpilledRows:
         out = np.empty((len(positions), self._width), dtype=self._dtype)
         in_memory = positions >= self._flushed
         if in_memory.any():
-            if len(self._buffer) > 1:
-                self._buffer[:] = [np.concatenate(self._buffer)]
-            out[in_memory] = self._buffer[0][positions[in_memory] - self._flushed]
+            out[in_memory] = self._buffer[positions[in_memory] - self._flushed]
         on_disk = np.flatnonzero(~in_memory)
         if len(on_disk):
             on_disk = on_disk[np.argsort(positions[on_disk], kind="stable")]  # walk the file forwards
@@ -341,4 +356,5 @@ class SpilledRows:
         if self._file is not None:
             self._file.close()
             self._file = None
-        self._buffer.clear()
+        self._buffer = np.zeros((0, self._width), dtype=self._dtype)
+        self._buffered = 0
