@@ -26,6 +26,9 @@ class LintConfig(BaseModel):
     context_tokens: int | None = Field(default=None, gt=0)
     """Training context of the target model in tokens; the caller fills it from the
     price table, ``None`` uses the linter's built-in table for known models."""
+    data_formats: list[FormatKind] | None = None
+    """Data formats the target model can be fine-tuned on (FT205); the caller fills it
+    from the price table, ``None`` uses the linter's built-in table for known models."""
     encoding: Literal["o200k_base", "cl100k_base"] | None = None
     """Tokenizer to count with; ``None`` picks it from the model name."""
     select: list[str] | None = None
@@ -75,7 +78,7 @@ class LintConfig(BaseModel):
             elif any(r.code.startswith(item.upper()) for r in RULES) and item:
                 out.append(item.upper())
             else:
-                raise ValueError(f"unknown rule {item!r}")
+                raise ValueError(f"unknown rule {item!r}{_close_rules(item)}")
         return out
 
     @field_validator("severity")
@@ -87,7 +90,7 @@ class LintConfig(BaseModel):
         for key, level in value.items():
             rule = get_rule(key)
             if rule is None:
-                raise ValueError(f"unknown rule {key!r}")
+                raise ValueError(f"unknown rule {key!r}{_close_rules(key)}")
             out[rule.code] = level
         return out
 
@@ -103,9 +106,22 @@ class LintConfig(BaseModel):
         return Severity.parse(level) if level else default
 
 
+def _close_rules(item: str) -> str:
+    """`` (did you mean FT101, FT111?)`` for a mistyped rule code or name, else ``""``."""
+    import difflib
+
+    from .rules import RULES
+
+    names = [r.code for r in RULES] + [r.name for r in RULES]
+    matches = difflib.get_close_matches(item.strip().upper() if item.strip()[:2].upper() == "FT" else item,
+                                        names, n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(matches)}?)" if matches else " (see `ftpreflight rules`)"
+
+
 def find_config_file(start: Path) -> Path | None:
     """The nearest ftpreflight.toml, or pyproject.toml with a [tool.ftpreflight] table,
-    in ``start`` or its parents."""
+    in ``start`` or its parents. A pyproject.toml that mentions ``tool.ftpreflight`` but
+    is not valid TOML raises ConfigError rather than being skipped."""
     start = start.resolve()
     for folder in (start, *start.parents):
         candidate = folder / "ftpreflight.toml"
@@ -114,8 +130,16 @@ def find_config_file(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                # A broken pyproject.toml that holds our settings must not be skipped
+                # silently: settings such as require_approval would be lost.
+                if "tool.ftpreflight" in text:
+                    raise ConfigError(f"{candidate}: invalid TOML: {exc}") from None
                 continue
             if "ftpreflight" in data.get("tool", {}):
                 return candidate
@@ -140,11 +164,17 @@ def load_config_table(path: Path) -> dict:
     return data
 
 
-def describe_validation_error(source: str, exc: ValidationError) -> str:
+def describe_validation_error(source: str, exc: ValidationError, flags: dict[str, str] | None = None) -> str:
+    """One line per problem: ``source: field: what is wrong``. ``flags`` maps fields that
+    came from the command line to the flag that set them (``select`` -> ``--select``)."""
     parts = []
     for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else ""
+        if flags and field in flags:
+            parts.append(f"{flags[field]}: {err['msg'].removeprefix('Value error, ')}")
+            continue
         where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown setting"
         parts.append(f"{source}: {where}: {msg}")

@@ -15,6 +15,7 @@ from ._config import LintConfig
 from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span
 from ._formats import iter_objects
 from ._keyset import FirstSeen, first_in_batch
+from ._text import plural
 from ._validate import RecordFacts
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -105,10 +106,15 @@ class ContentRules:
                 continue
             row, line, _ = records[bisect_right(ends, index)]
             pointer = flat[index][0]
+            where = ""
+            if pointer[:1] == pii.KEY_POINTER:  # the text is the key of the member at the pointer
+                pointer, where = pointer[1:], " (in a key name)"
+            # A pointer names keys, which can be the very values found: it is shown masked.
+            pointer = pii.mask_pointer(pointer)
             for found in findings:
                 what = found.label or found.kind.replace("-", " ")
                 out.append((row, Diagnostic(
-                    found.code, f"{what}: {found.masked}", self.severity[found.code], self.path, line,
+                    found.code, f"{what}{where}: {found.masked}", self.severity[found.code], self.path, line,
                     pointer, Span(found.start, found.end),
                     fix=Fix("redact", Applicability.UNSAFE, f"replace with {placeholder(found.kind)}"))))
         return out
@@ -157,6 +163,26 @@ def facts_columns(rows: list[tuple]) -> dict[str, np.ndarray]:
     }
 
 
+_FORMAT_WORDS = {"chat": "chat (`messages`)", "completion": "completion (`prompt`/`completion`)",
+                 "preference": "preference (DPO: `input`/`preferred_output`/`non_preferred_output`)",
+                 "reinforcement": "reinforcement (`messages` prompts for a grader)"}
+
+
+def format_gate(path: str, file_kind: str | None, config: LintConfig) -> Diagnostic | None:
+    """FT205: the file's data format is one the target model cannot be fine-tuned on."""
+    from ._models import formats_for_model, models_for_format
+
+    accepted = config.data_formats if config.data_formats is not None else formats_for_model(config.model)
+    if file_kind is None or accepted is None or file_kind in accepted:
+        return None
+    takes = " or ".join(_FORMAT_WORDS[f].split(" (")[0] for f in accepted) or "no"
+    others = models_for_format(file_kind)
+    hint = (f"; convert the records to {_FORMAT_WORDS[accepted[0]]}" if accepted else "")
+    hint += f", or choose a model that trains on {file_kind} data ({', '.join(others)})" if others else ""
+    return Diagnostic("FT205", f"{config.model} cannot be fine-tuned on {_FORMAT_WORDS[file_kind]} data; it trains "
+                      f"on {takes} data, so the provider would reject this file{hint}", ERROR, path)
+
+
 class CrossFileState:
     """State shared between the training and validation files of one lint (FT204)."""
 
@@ -202,6 +228,8 @@ class DatasetState:
         """Signatures of validation examples to look up in the training file (FT204)."""
         self.exact_leaks: list[tuple[np.ndarray, np.ndarray]] = []
         """(lines, training lines) of exact leaks, reported with the near ones at the end."""
+        self.conflicts: list[tuple[np.ndarray, np.ndarray]] = []
+        """(lines, the lines they conflict with) of FT303: such a pair is not also a near-duplicate."""
         if "FT302" in enabled or ("FT204" in enabled and role == "train"):
             self.index = self._spilled()
 
@@ -262,6 +290,8 @@ class DatasetState:
             other_target = np.where(seen, seen_target, targets[first])
             other_line = np.where(seen, seen_line, key_lines[first])
             conflict = (seen | repeat) & (other_target != targets)
+            if conflict.any():
+                self.conflicts.append((key_lines[conflict], other_line[conflict]))
             for i in np.nonzero(conflict)[0].tolist():
                 out.append(Diagnostic("FT303", f"same input as line {other_line[i]} but a different target",
                                       WARNING, path, int(key_lines[i]), related_lines=(int(other_line[i]),)))
@@ -320,7 +350,15 @@ class DatasetState:
         path = self.path
         cfg = self.config
         if self.index is not None and "FT302" in self.enabled:
+            conflicts = dict(zip(np.concatenate([lines for lines, _ in self.conflicts]).tolist(),
+                                 np.concatenate([other for _, other in self.conflicts]).tolist())
+                             ) if self.conflicts else {}
+            self.conflicts = []
             for line, matches in self.index.near_duplicates():
+                if line in conflicts:  # the pair is reported as FT303, more specific
+                    matches = [m for m in matches if m != conflicts[line]]
+                    if not matches:
+                        continue
                 out.append(Diagnostic("FT302", f"nearly the same as line {matches[0]}", WARNING, path, line,
                                       related_lines=tuple(matches[:5]),
                                       fix=Fix("drop-line", Applicability.UNSAFE,
@@ -337,11 +375,11 @@ class DatasetState:
         if "FT201" in self.enabled and self.role == "train":
             n = self.usable
             if n < cfg.min_examples_error:
-                out.append(Diagnostic("FT201", f"{n} usable example(s); at least {cfg.min_examples_error} are required",
-                                      ERROR, path))
+                out.append(Diagnostic("FT201", f"{plural(n, 'usable example')}; at least {cfg.min_examples_error} "
+                                      "are required", ERROR, path))
             elif n < cfg.min_examples_warning:
-                out.append(Diagnostic("FT201", f"only {n} examples; {cfg.min_examples_warning}+ are recommended for "
-                                      "a noticeable effect", WARNING, path))
+                out.append(Diagnostic("FT201", f"only {plural(n, 'example')}; {cfg.min_examples_warning}+ are "
+                                      "recommended for a noticeable effect", WARNING, path))
         if "FT203" in self.enabled and self.system_prompts:
             without = self.system_prompts.get(_NO_SYSTEM)
             prompts = {k: v for k, v in self.system_prompts.items() if k != _NO_SYSTEM}
@@ -350,14 +388,16 @@ class DatasetState:
                 top = ranked[0]
                 others = ", ".join(str(v[1]) for v in ranked[1:6])
                 out.append(Diagnostic(
-                    "FT203", f"{len(prompts)} different system prompts: the most common is used by {top[0]:,} "
-                    f"example(s) (first at line {top[1]}); others first appear at lines {others}"
+                    "FT203", f"{len(prompts)} different system prompts: the most common is used by "
+                    f"{plural(top[0], 'example')} (first at line {top[1]}); others first appear at "
+                    f"{'line' if len(ranked) == 2 else 'lines'} {others}"
                     + (" ..." if len(ranked) > 6 else ""), INFO, path, ranked[1][1],
                     related_lines=tuple(v[1] for v in ranked[:6])))
             if without is not None and prompts:
-                out.append(Diagnostic("FT203", f"{without[0]:,} example(s) have no system prompt while "
-                                      f"{sum(v[0] for v in prompts.values()):,} have one (first without: line "
-                                      f"{without[1]})", INFO, path, without[1]))
+                with_prompt = sum(v[0] for v in prompts.values())
+                out.append(Diagnostic("FT203", f"{plural(without[0], 'example')} {'has' if without[0] == 1 else 'have'} "
+                                      f"no system prompt while {with_prompt:,} {'has' if with_prompt == 1 else 'have'} "
+                                      f"one (first without: line {without[1]})", INFO, path, without[1]))
         return out
 
 

@@ -29,9 +29,11 @@ from ._formats import CHAT, COMPLETION, detect_kind, iter_objects, majority_kind
 from ._models import context_for_model
 from ._observer import LintObserver
 from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats
+from ._text import plural
 from ._tokens import TokenCounter, encoding_name_for_model
 from ._validate import RecordChecker, RecordFacts, pending_token_counts
 from . import _dataset
+from .pii import json_strings
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 BOM = b"\xef\xbb\xbf"
@@ -101,7 +103,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     content_rules = _dataset.content_rules(setup)
     checker = RecordChecker(setup.path, _counter(setup.encoding), setup.file_kind, enabled=setup.enabled,
                             max_images=setup.max_images, separator=setup.separator, stop=setup.stop,
-                            collect_tokens=near, collect_texts=content_rules is not None)
+                            collect_tokens=near, collect_texts=False)
     # The usual chat record takes a shortcut that computes the same facts (RecordChecker.simple_chat).
     fast = checker.simple_chat if setup.file_kind in (None, CHAT) and checker.encode_buffer is not None else None
     token_parts: list[list] = []  # per near-duplicate row of the full checker: its token-id buffers
@@ -187,7 +189,6 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
             facts = RecordFacts(line_no, line_start, size)
             if record is not _UNPARSED:
                 checker.plain = is_plain
-                checker.collect_texts = want_texts
                 try:
                     checker.check(record, facts, detect_kind(record) if isinstance(record, dict) else None)
                 except RecursionError:
@@ -195,8 +196,14 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                         out.append(Diagnostic("FT101", "record is nested too deeply to check", ERROR, path, line_no))
                 if context is not None and facts.tokens > context and "FT501" in enabled:
                     out.append(_over_context(path, line_no, facts.tokens, context))
-                if content_rules is not None and facts.texts:
-                    content_texts.append((len(rows), line_no, facts.texts))
+                if want_texts:
+                    # Every string the provider would receive is scanned, keys included:
+                    # names, ids, roles, URLs, tool schemas, not only the trained text.
+                    texts = json_strings(record)
+                    if texts:
+                        content_texts.append((len(rows), line_no, texts))
+            elif want_texts:  # an unparseable line is scanned as it stands
+                content_texts.append((len(rows), line_no, [("", body.decode("utf-8", "replace"))]))
             row = (line_no, line_start, size, facts.kind, facts.messages, facts.tokens, facts.trained_tokens,
                    facts.prompt_tokens, facts.completion_tokens, facts.images)
             signature_row = None
@@ -383,6 +390,9 @@ def _rows(columns: dict) -> list[tuple]:
 _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
+_JSON_COLUMN = re.compile(r": line \d+ column (\d+)(?: \(char \d+\))?$")
+
+
 def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body: bytes, reason: str,
               truncated: bool) -> None:
     try:
@@ -393,8 +403,13 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
         return
     if "FT101" not in enabled:
         return
-    reason = reason.split(": line 1 column", 1)[0] if ": line 1 column" in reason else reason
-    message = f"invalid JSON: {reason}"
+    # orjson says where: "...: line 1 column 8 (char 7)"; the line is ours, the column the user's.
+    where = _JSON_COLUMN.search(reason)
+    if where is not None:
+        reason = reason[:where.start()]
+        message = f"invalid JSON at column {int(where.group(1)):,}: {reason}"
+    else:
+        message = f"invalid JSON: {reason}"
     if truncated:
         message += " (the file ends in the middle of this record: truncated?)"
     out.append(Diagnostic("FT101", message[:300], ERROR, path, line_no,
@@ -562,6 +577,10 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
                    f"{config.upload_limit_bytes / 1e6:,.1f} MB")
     observer.on_file_start(path, size)
     file_kind = config.format_kind or _sample_kind(path)
+    if "FT205" in enabled:
+        gate = _dataset.format_gate(path, file_kind, config)
+        if gate is not None:
+            diags.append(gate)
     completion = _dataset.CompletionProfile.scan(path, config) if file_kind == COMPLETION else None
     setup = _FileSetup(path, encoding, file_kind, enabled, context, config.max_images_per_example,
                        completion.separator if completion else None, completion.stop if completion else None,
@@ -602,7 +621,8 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
             observer.on_records(path, _rows(result.columns))
         observer.on_progress(path, result.end_offset, size)
     if crlf_total and "FT114" in enabled:
-        keep([Diagnostic("FT114", f"{crlf_total:,} line(s) end with CRLF (Windows line endings)", WARNING, path,
+        verb = "ends" if crlf_total == 1 else "end"
+        keep([Diagnostic("FT114", f"{plural(crlf_total, 'line')} {verb} with CRLF (Windows line endings)", WARNING, path,
                          first_crlf, fix=Fix("normalise-newline", Applicability.SAFE, "convert CRLF to LF"))])
     keep(dataset.finish())
     dataset = None  # its keys are not needed for the records table: free them first

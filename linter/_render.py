@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import orjson
 
-from ._diagnostic import Diagnostic, Severity, pointer_to_path
+from ._diagnostic import Diagnostic, Severity, pointer_to_path, printable
 from ._report import LintReport
+from ._text import plural
 from .rules import RULES, get_rule
 
 SCHEMA_VERSION = 1
@@ -87,29 +88,32 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
         by_path.setdefault(d.path, []).append(d)
     for f in report.files:
         diags = by_path.pop(f.path, [])
-        header = f"{f.path}" + (f" (validation)" if f.role == "validation" else "")
+        header = printable(f.path) + (" (validation)" if f.role == "validation" else "")
         lines.append(paint(header, _BOLD))
         if not diags:
             lines.append("  no problems found")
-        for d in diags:
+        for d, alike in _group_alike(diags):
             where = f"line {d.line}" if d.line is not None else "file"
-            loc = pointer_to_path(d.pointer)
+            loc = printable(pointer_to_path(d.pointer))
             sev = paint(f"{d.severity.label:<7}", _COLORS[d.severity])
-            text = f"  {where:>10}  {sev} {paint(d.code, _BOLD)} {d.message}"
+            text = f"  {where:>10}  {sev} {paint(d.code, _BOLD)} {printable(d.message)}"
             if loc:
                 text += paint(f"  [{loc}]", _DIM)
             if d.related_lines and "line" not in d.message:
                 text += paint(f"  (see line {', '.join(map(str, d.related_lines[:5]))})", _DIM)
             lines.append(text)
+            if alike:
+                shown = ", ".join(map(str, alike[:_ALIKE_SHOWN])) + (", ..." if len(alike) > _ALIKE_SHOWN else "")
+                lines.append(paint(f"  {'':>10}  and {plural(len(alike), 'more line')} like it ({shown})", _DIM))
         lines.append("")
     for path, diags in by_path.items():  # diagnostics for files without a report (should not happen)
-        lines.append(paint(path, _BOLD))
-        lines.extend(f"  {d.code} {d.message}" for d in diags)
+        lines.append(paint(printable(path), _BOLD))
+        lines.extend(f"  {d.code} {printable(d.message)}" for d in diags)
     # Summary.
     for f in report.files:
         t = f.tokens
         lines.append(
-            f"{f.path}: {f.examples:,} examples ({f.format or 'unknown format'}), {t.total:,} tokens "
+            f"{printable(f.path)}: {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
             f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "
             f"with {f.encoding} for {f.model}"
         )
@@ -120,12 +124,35 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
     if report.suppressed:
         lines.append(f"({sum(report.suppressed.values()):,} more diagnostics counted but not listed; "
                      "raise max_diagnostics_per_rule to see them)")
-    summary = (f"{report.errors:,} error(s), {report.warnings:,} warning(s), {report.infos:,} info")
+    summary = ", ".join((plural(report.errors, "error"), plural(report.warnings, "warning"),
+                         plural(report.infos, "info")))
     lines.append(paint(summary, _BOLD + (_COLORS[Severity.ERROR] if report.errors else "")))
     return "\n".join(lines) + "\n"
 
 
+_ALIKE_SHOWN = 8
+
+
+def _group_alike(diags: list[Diagnostic]) -> list[tuple[Diagnostic, list[int]]]:
+    """Diagnostics of one file with the same rule, severity, message, place in the record
+    and related lines folded into their first one: ``(first, lines of the others)``. A
+    file of 620 bare message objects then reads as one finding "and 619 more lines like it"."""
+    groups: dict[tuple, tuple[Diagnostic, list[int]]] = {}
+    for d in diags:
+        if d.line is None:
+            groups[("file", id(d))] = (d, [])
+            continue
+        key = (d.code, d.severity, d.message, d.pointer, d.related_lines)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = (d, [])
+        else:
+            group[1].append(d.line)
+    return list(groups.values())
+
+
 def _gh_escape(text: str, prop: bool = False) -> str:
+    text = printable(text)
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")

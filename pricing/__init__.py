@@ -40,6 +40,7 @@ from ._estimate import (
     check_accepts_jobs,
     compare_models,
     estimate,
+    format_money,
     format_usd,
     resolve_epochs,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "estimate",
     "file_sha256",
     "find_model",
+    "format_money",
     "format_usd",
     "load_price_book",
     "load_price_table",

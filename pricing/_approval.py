@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._errors import ApprovalError
-from ._estimate import Estimate, format_usd
+from ._estimate import Estimate, format_money, format_usd
 from ._tables import Money, Status
 
 RECORD_KIND = "ftpreflight.approval"
@@ -127,7 +127,7 @@ def approval_refusals(estimate: Estimate, budget_usd: Decimal, lint: LintSummary
         reasons.append(f"the lint found {lint.errors} error{'s' if lint.errors != 1 else ''}; fix them before approving")
     if estimate.job_cost_usd > budget_usd:
         reasons.append(
-            f"the estimate ${format_usd(estimate.job_cost_usd)} exceeds the budget ${format_usd(budget_usd)}"
+            f"the estimate {format_money(estimate.job_cost_usd)} exceeds the budget ${format_usd(budget_usd)}"
         )
     return reasons
 
@@ -243,7 +243,7 @@ def verify_approval(
             problems.append(f"setting {name}: approved {value!r}, now {wanted.get(name)!r}")
     if fresh_job_cost_usd > record.budget_usd:
         problems.append(
-            f"the fresh estimate ${format_usd(fresh_job_cost_usd)} exceeds the approved budget "
+            f"the fresh estimate {format_money(fresh_job_cost_usd)} exceeds the approved budget "
             f"${format_usd(record.budget_usd)}"
         )
     return problems

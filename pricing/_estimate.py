@@ -8,8 +8,7 @@ arithmetic is reproducible.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,13 +24,16 @@ RATIO_PLACES = Decimal("0.000001")
 HOURS_PER_MONTH = Decimal(730)
 """Hosting hours billed per month: 8,760 hours a year / 12, one deployment up all month."""
 
-# OpenAI's published default for n_epochs="auto": start at 3, raise so that the
-# model sees at least 100 examples (never above 25 epochs), lower so that it sees
-# at most 25,000 (never below 1).
+# The epoch rule of OpenAI's cookbook "Data preparation and analysis for chat model
+# fine-tuning" (chat_finetuning_data_prep): n_epochs = 3; if n * 3 < 100 then
+# min(25, 100 // n); elif n * 3 > 25,000 then max(1, 25,000 // n). Integer division,
+# exactly as published: 9 examples give 100 // 9 = 11 epochs (99 examples seen).
 AUTO_DEFAULT_EPOCHS = 3
 AUTO_MIN_EXAMPLES_SEEN = 100
 AUTO_MAX_EXAMPLES_SEEN = 25_000
+AUTO_MIN_EPOCHS = 1
 AUTO_MAX_EPOCHS = 25
+AUTO_RULE_SOURCE = "OpenAI cookbook chat_finetuning_data_prep"
 MAX_EPOCHS = 50
 """Largest ``n_epochs`` the fine-tuning API accepts."""
 
@@ -54,29 +56,43 @@ def format_usd(amount: Decimal) -> str:
     return f"{amount.normalize():f}"
 
 
+def format_money(amount: Decimal | None) -> str:
+    """Money for people: dollars and cents with thousands separators (``$1,234.57``),
+    rounded half up. An amount above zero that rounds to nothing shows as
+    ``< $0.01`` rather than a misleading ``$0.00``; ``None`` (unknown) is ``n/a``.
+    Machine output (JSON) keeps the exact decimal from ``format_usd``."""
+    if amount is None:
+        return "n/a"
+    amount = Decimal(amount)
+    cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if cents == 0 and amount > 0:
+        return "< $0.01"
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents):,.2f}"
+
+
 def _ratio(numerator: Decimal, denominator: Decimal | int) -> Decimal:
     return (numerator / Decimal(denominator)).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
 
 
 def auto_epochs(examples: int) -> tuple[int, str]:
-    """Epochs chosen by OpenAI's ``auto`` rule for ``examples`` training examples, and why."""
+    """Epochs chosen by OpenAI's published ``auto`` rule for ``examples`` training
+    examples, and why (the rule and its source are spelt out, so a reader can check it)."""
     if examples < 1:
         raise EstimateInputError("examples", "the training file has no examples")
     seen = examples * AUTO_DEFAULT_EPOCHS
     if seen < AUTO_MIN_EXAMPLES_SEEN:
-        epochs = min(AUTO_MAX_EPOCHS, math.ceil(AUTO_MIN_EXAMPLES_SEEN / examples))
-        why = f"raised from {AUTO_DEFAULT_EPOCHS} so that examples x epochs >= {AUTO_MIN_EXAMPLES_SEEN}"
-        if epochs == AUTO_MAX_EPOCHS:
-            why += f", capped at {AUTO_MAX_EPOCHS}"
+        epochs = min(AUTO_MAX_EPOCHS, AUTO_MIN_EXAMPLES_SEEN // examples)
+        why = (f"examples x {AUTO_DEFAULT_EPOCHS} < {AUTO_MIN_EXAMPLES_SEEN}, so min({AUTO_MAX_EPOCHS}, "
+               f"{AUTO_MIN_EXAMPLES_SEEN} // {examples:,}) = {epochs}")
     elif seen > AUTO_MAX_EXAMPLES_SEEN:
-        epochs = max(1, AUTO_MAX_EXAMPLES_SEEN // examples)
-        why = f"lowered from {AUTO_DEFAULT_EPOCHS} so that examples x epochs <= {AUTO_MAX_EXAMPLES_SEEN:,}"
-        if epochs == 1 and examples > AUTO_MAX_EXAMPLES_SEEN:
-            why += ", at least 1"
+        epochs = max(AUTO_MIN_EPOCHS, AUTO_MAX_EXAMPLES_SEEN // examples)
+        why = (f"examples x {AUTO_DEFAULT_EPOCHS} > {AUTO_MAX_EXAMPLES_SEEN:,}, so max({AUTO_MIN_EPOCHS}, "
+               f"{AUTO_MAX_EXAMPLES_SEEN:,} // {examples:,}) = {epochs}")
     else:
         epochs = AUTO_DEFAULT_EPOCHS
-        why = "the default"
-    return epochs, f"auto (OpenAI's default rule): {epochs} epochs, {why}"
+        why = f"the default {AUTO_DEFAULT_EPOCHS}"
+    return epochs, f"auto ({AUTO_RULE_SOURCE}): {why}"
 
 
 def resolve_epochs(examples: int, epochs: Epochs) -> tuple[int, str]:
@@ -87,7 +103,7 @@ def resolve_epochs(examples: int, epochs: Epochs) -> tuple[int, str]:
         raise EstimateInputError("epochs", f"must be 'auto' or a whole number, not {epochs!r}")
     if not 1 <= epochs <= MAX_EPOCHS:
         raise EstimateInputError("epochs", f"must be between 1 and {MAX_EPOCHS}, not {epochs}")
-    return epochs, f"fixed: {epochs} epochs as requested"
+    return epochs, "fixed: as requested"
 
 
 def _counts(name: str, values: Iterable[int]) -> tuple[int, ...]:
@@ -414,8 +430,8 @@ def estimate(
     )
     if summary.truncated_examples:
         warnings.append(
-            f"{summary.truncated_examples:,} examples are longer than {model.training_context_tokens:,} tokens "
-            "and will be truncated"
+            f"examples longer than {model.training_context_tokens:,} tokens, which will be truncated: "
+            f"{summary.truncated_examples:,}"
         )
     if method == "dpo":
         assumptions.append("DPO: each example's tokens count the prompt and both outputs")
@@ -470,8 +486,8 @@ def estimate(
         days = max(0, (model.shutdown - today).days)
         per_day = _ratio(job_cost, days) if days else None
         warnings.append(
-            f"{model.id} shuts down on {model.shutdown.isoformat()}: a model trained today is usable for "
-            f"{days:,} days (${format_usd(per_day) if per_day is not None else 'n/a'} of training per usable day)"
+            f"{model.id} shuts down on {model.shutdown.isoformat()}: a model trained today is usable until then "
+            f"(usable days: {days:,}; ${format_usd(per_day) if per_day is not None else 'n/a'} of training per usable day)"
         )
         assumptions.append("usable days are counted from today; training time is not subtracted")
     if model.fine_tuning_ends is not None and today < model.fine_tuning_ends:
@@ -528,19 +544,25 @@ def compare_models(
     traffic: Traffic | None = None,
     hours: Decimal | int | str | None = None,
     data_format: str | None = None,
+    datasets: Mapping[str, DatasetTokens] | None = None,
 ) -> list[Comparison]:
     """Estimate every model that supports ``method`` (and, given ``data_format``, trains
     on that format), cheapest monthly cost first (then cheapest job); models the
-    provider no longer accepts come last with the reason."""
+    provider no longer accepts come last with the reason.
+
+    ``datasets`` holds the same file's token counts by tokenizer encoding: a model whose
+    ``encoding`` is there is priced with those counts, any other with ``dataset``
+    (cl100k_base and o200k_base counts differ by several percent)."""
     rows: list[Comparison] = []
     for model in models:
         if method not in model.methods:
             continue
         if data_format is not None and data_format not in model.data_formats:
             continue
+        counts = (datasets or {}).get(model.encoding or "", dataset)
         try:
             rows.append(Comparison(model, estimate(
-                model, dataset, today=today, method=method, epochs=epochs, traffic=traffic, hours=hours
+                model, counts, today=today, method=method, epochs=epochs, traffic=traffic, hours=hours
             )))
         except JobNotAcceptedError as exc:
             rows.append(Comparison(model, None, str(exc)))

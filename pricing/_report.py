@@ -63,7 +63,7 @@ def render_approval_markdown(record: ApprovalRecord, token_lengths: Sequence[int
         f"| Epochs | {s.epochs} ({s.epochs_rule}) |",
         f"| Billed tokens per epoch | {est.get('billed_tokens_per_epoch', 0):,} |",
         f"| Training tokens | {est.get('training_tokens', 0):,} |",
-        f"| Lint | {record.lint.errors} errors, {record.lint.warnings} warnings |",
+        f"| Lint errors / warnings | {record.lint.errors:,} / {record.lint.warnings:,} |",
         "",
         "## Cost",
         "",
@@ -73,7 +73,7 @@ def render_approval_markdown(record: ApprovalRecord, token_lengths: Sequence[int
     lines += [f"| {label.strip()} | {value if value is not None else '–'} |" for label, value in _cost_lines(record)]
     lifetime = est.get("lifetime", {})
     if lifetime.get("days") is not None:
-        lines += ["", f"Usable until {lifetime['usable_until']} ({lifetime['days']} days from approval)."]
+        lines += ["", f"Usable until {lifetime['usable_until']} (days from approval: {lifetime['days']:,})."]
     lines += [
         "",
         f"Prices: {record.prices.provider} table of {record.prices.as_of.isoformat()} "
@@ -120,7 +120,7 @@ def _histogram_svg(lengths: Sequence[int], width: int = 560, height: int = 200) 
         x = int(i * slot)
         parts.append(
             f'<rect x="{x + 2}" y="{height - h}" width="{max(int(slot) - 4, 1)}" height="{h}" fill="#5b9a68">'
-            f"<title>{lo:,}–{hi:,} tokens: {count:,} examples</title></rect>"
+            f"<title>{lo:,}–{hi:,} tokens, examples: {count:,}</title></rect>"
         )
         parts.append(f'<text x="{x + 2}" y="{height + 14}" font-size="10">{lo:,}</text>')
     parts.append(f'<text x="0" y="{height + 34}" font-size="12">tokens per example (bar height = examples)</text>')
@@ -141,7 +141,7 @@ def render_approval_html(record: ApprovalRecord, token_lengths: Sequence[int] = 
         ("Provider / model", f"{s.provider} / {s.model}"), ("Method", s.method),
         ("Epochs", f"{s.epochs} ({s.epochs_rule})"),
         ("Training tokens", f"{est.get('training_tokens', 0):,}"),
-        ("Lint", f"{record.lint.errors} errors, {record.lint.warnings} warnings"),
+        ("Lint errors / warnings", f"{record.lint.errors:,} / {record.lint.warnings:,}"),
         ("Approver", record.approver), ("Approved at", record.approved_at.isoformat()),
         ("Prices", f"{record.prices.provider} table of {record.prices.as_of.isoformat()} "
                    f"({record.prices.status}), {record.prices.row_source}"),

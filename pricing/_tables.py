@@ -42,6 +42,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from ._errors import PriceTableError, UnknownModelError
 
 Method = Literal["supervised", "dpo", "reinforcement"]
+METHOD_FOR_FORMAT = {"chat": "supervised", "completion": "supervised", "preference": "dpo",
+                     "reinforcement": "reinforcement"}
+"""The fine-tuning method that trains on each data format."""
 Status = Literal["verified", "unverified"]
 
 BUILTIN_TABLES: tuple[str, ...] = ("openai.toml", "azure_openai.toml")
@@ -147,6 +150,12 @@ class ModelPrice(_RowFields):
     @property
     def row_source(self) -> str:
         return self.source or self.table_source
+
+    @property
+    def trainable_formats(self) -> tuple[str, ...]:
+        """The data formats a job on this model can train on: ``data_formats`` whose
+        fine-tuning method (:data:`METHOD_FOR_FORMAT`) the row offers."""
+        return tuple(f for f in self.data_formats if METHOD_FOR_FORMAT[f] in self.methods)
 
     @property
     def billed_by_time(self) -> bool:

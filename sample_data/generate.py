@@ -290,6 +290,8 @@ def messy_completion() -> list[tuple[dict, list[str], str]]:
 
 
 FILE_LEVEL_COMPLETION = [("FT201", "warning: fewer than 100 examples"),
+                         ("FT205", "error with the default model (gpt-4o-mini trains on chat data only); "
+                                   "lint with `--model davinci-002`"),
                          ("FT406", f"every prompt starts with the same {len(INSTRUCTION)}-character instruction")]
 
 
@@ -306,6 +308,10 @@ def messy_preference() -> list[tuple[dict, list[str], str]]:
               [{"role": "assistant", "content": "No."}]), ["FT113"], "preferred output has two assistant messages"),
         (pair(EXCHANGES[35][0], [{"role": "assistant", "content": EXCHANGES[35][1]}], [{"role": "user", "content": "No."}]),
          ["FT113"], "non-preferred output is a user message"),
+        ({"input": {"messages": [{"role": "system", "content": SUPPORT_SYSTEM_PROMPT}]},
+          "preferred_output": [{"role": "assistant", "content": EXCHANGES[36][1]}],
+          "non_preferred_output": [{"role": "assistant", "content": "Read the FAQ."}]},
+         ["FT116"], "input has a system prompt but no user message"),
     ]
     return rows
 
@@ -341,7 +347,10 @@ def _readme(tables: dict[str, list[tuple[int | str, list[str], str]]], counts: d
         out.append(f"| `{name}` | {text} | {counts.get(name, '')} |")
     out += ["",
             "The clean files lint without errors or warnings except FT201's warning (fewer than 100",
-            "examples) on all but `support_chat.jsonl`. FT202 (file too large) cannot be bundled; the",
+            "examples) on all but `support_chat.jsonl`, each with a model that trains on its format",
+            "(the default gpt-4o-mini for chat, `davinci-002` for completion, `gpt-4.1-mini` for",
+            "preference, `o4-mini` for reinforcement; with another model FT205 says the format does not",
+            "fit). FT202 (file too large) cannot be bundled; the",
             "rule tests cover it with a tiny `upload_limit_bytes`.", ""]
     for name, rows in tables.items():
         out += [f"## `{name}`", "", "| line | rules | what is wrong |", "|---|---|---|"]
@@ -370,7 +379,10 @@ def build() -> dict[str, bytes]:
     tables["messy.jsonl"] += [("file", [code], note) for code, note in FILE_LEVEL_MESSY]
     for name, rows, file_level in [("messy_validation.jsonl", messy_validation(), []),
                                    ("messy_completion.jsonl", messy_completion(), FILE_LEVEL_COMPLETION),
-                                   ("messy_preference.jsonl", messy_preference(), [("FT201", "error: fewer than 10 examples")])]:
+                                   ("messy_preference.jsonl", messy_preference(),
+                                    [("FT201", "error: fewer than 10 examples"),
+                                     ("FT205", "error with the default model (gpt-4o-mini has no DPO); lint with "
+                                               "`--model gpt-4.1-mini`")])]:
         files[name] = jsonl(r for r, _, _ in rows)
         counts[name] = len(rows)
         tables[name] = [(i, codes, note) for i, (_, codes, note) in enumerate(rows, 1) if codes]

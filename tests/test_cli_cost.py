@@ -110,7 +110,7 @@ def test_text_output_shows_table_date_source_and_assumptions(tmp_path, capsys):
     assert code == 0
     assert "openai table of 2026-11-23" in out
     assert "https://developers.openai.com/api/docs/pricing" in out
-    assert "raised from 3 so that examples x epochs >= 100" in out  # 20 examples -> 5 epochs
+    assert "examples x 3 < 100, so min(25, 100 // 20) = 5" in out  # 20 examples -> 5 epochs
     assert "Assumptions:" in out
     assert "warning: prices for gpt-4o-mini-2024-07-18 are unverified" in err
 
@@ -204,3 +204,51 @@ def test_validation_tokens_are_shown_separately(tmp_path, capsys):
     assert result["validation_tokens"] == sum(linted_tokens(valid))
     assert result["validation_cost_usd"] is None
     assert any("validation tokens are billed" in w for w in result["warnings"])
+
+
+def test_compare_counts_each_row_with_its_own_models_tokenizer(tmp_path, capsys):
+    """Issue 11 §4: a cl100k model's row must not be priced with o200k counts."""
+    path = tmp_path / "train.jsonl"
+    with open(path, "w", encoding="utf-8") as handle:
+        for i in range(30):  # multilingual support chat: the two encodings split it differently
+            handle.write(json.dumps({"messages": [
+                {"role": "system", "content": "Du bist der Kundendienst von Nordwind Outfitters."},
+                {"role": "user", "content": f"Bestellung {1000 + i}: Die Jacke ist zu groß, können Sie sie "
+                                            f"umtauschen? 注文番号 {i} の返品について教えてください。"},
+                {"role": "assistant", "content": "Gern! Wählen Sie im Kundenkonto „Rücksendung“ und die "
+                                                 "Größe M; の交換は無料です。"},
+            ]}, ensure_ascii=False) + "\n")
+    prices = price_file(tmp_path / "acme.toml", encoding='"o200k_base"')
+    with prices.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(["", "[[models]]", 'id = "acme-legacy-chat"', 'methods = ["supervised"]',
+                                "training_context_tokens = 16385", 'training_usd_per_1m_tokens = "1.00"',
+                                'input_usd_per_1m = "2.00"', 'output_usd_per_1m = "10.00"',
+                                'encoding = "cl100k_base"', 'status = "verified"']) + "\n")
+    code, out, err = run_cli(capsys, "cost", str(path), "--model", "gpt-4o-mini-2024-07-18", "--prices",
+                             str(prices), "--provider", "acme", "--compare", "--format", "json")
+    assert code == 0, err
+    rows = {r["model"]: r for r in json.loads(out)["compare"]}
+
+    def billed(encoding):
+        report = lint_path(path, LintConfig(model="gpt-4o-mini-2024-07-18", encoding=encoding))
+        return sum(report.files[0].records["tokens"].to_list())
+
+    o200k, cl100k = billed("o200k_base"), billed("cl100k_base")
+    assert abs(o200k - cl100k) / o200k > 0.03  # the encodings really differ on this file
+    assert rows["gpt-4o-mini-2024-07-18"]["billed_tokens_per_epoch"] == o200k
+    assert rows["acme-legacy-chat"]["billed_tokens_per_epoch"] == cl100k
+    assert rows["acme-legacy-chat"]["encoding"] == "cl100k_base"
+
+
+def test_compare_counts_again_only_for_models_it_can_price(tmp_path, capsys, monkeypatch):
+    """gpt-3.5-turbo (cl100k_base) is shut down: its row is refused, so the file is not
+    tokenized a second time for it."""
+    import tui.tokens
+
+    calls = []
+    monkeypatch.setattr(tui.tokens, "lint_path", lambda *a, **k: calls.append(a) or lint_path(*a, **k))
+    data = chat_file(tmp_path / "train.jsonl", 50)
+    code, out, _ = run_cli(capsys, "cost", str(data), "--model", "gpt-4o-mini", "--compare", "--format", "json")
+    assert code == 0
+    rows = {r["model"]: r for r in json.loads(out)["compare"]}
+    assert rows["gpt-3.5-turbo-0125"]["refused"] and calls == []

@@ -175,6 +175,11 @@ def test_shortcut_and_full_checker_give_the_same_lint(tmp_path, monkeypatch) -> 
             turns.append(dict(turns[-1]))
         lines.append(orjson.dumps({"messages": turns}))
     lines += lines[:20]  # exact duplicates
+    for i in range(10):  # near-duplicates: long valid examples, then copies with one word changed
+        question = " ".join(rng.choices(words[:5] + [f"item{i}", "boots", "jacket", "return"], k=40))
+        for ending in ("thanks", "cheers"):
+            lines.append(orjson.dumps({"messages": [{"role": "user", "content": f"{question} {ending}"},
+                                                    {"role": "assistant", "content": f"Answer {i}: {question}"}]}))
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
 

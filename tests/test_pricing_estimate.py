@@ -38,10 +38,15 @@ def test_published_example_gpt_4o_mini_100k_tokens_3_epochs_is_90_cents():
 @pytest.mark.parametrize(
     ("examples", "epochs"),
     [
-        (1, 25),        # 100 / 1 = 100, capped at 25
-        (3, 25),        # ceil(100 / 3) = 34, capped at 25
+        (1, 25),        # 100 // 1 = 100, capped at 25
+        (3, 25),        # 100 // 3 = 33, capped at 25
+        (4, 25),        # 100 // 4 = 25
+        (5, 20),        # 100 // 5 = 20
+        (9, 11),        # 100 // 9 = 11 (the published rule divides down: 99 examples seen, not 12)
         (10, 10),       # 10 x 10 = 100
-        (33, 4),        # 33 x 3 = 99 < 100 -> ceil(100 / 33) = 4
+        (20, 5),        # 100 // 20 = 5
+        (30, 3),        # 30 x 3 = 90 < 100 -> 100 // 30 = 3
+        (33, 3),        # 33 x 3 = 99 < 100 -> 100 // 33 = 3
         (34, 3),        # 34 x 3 = 102
         (8_333, 3),     # 24,999 <= 25,000
         (8_334, 2),     # 25,002 > 25,000 -> 25,000 // 8,334 = 2
@@ -54,9 +59,10 @@ def test_auto_epochs_follow_openais_rule(examples, epochs):
 
 
 def test_auto_epochs_say_why():
-    assert "raised" in auto_epochs(10)[1]
-    assert "lowered" in auto_epochs(10_000)[1]
-    assert "default" in auto_epochs(50)[1]
+    assert auto_epochs(9)[1] == ("auto (OpenAI cookbook chat_finetuning_data_prep): examples x 3 < 100, "
+                                 "so min(25, 100 // 9) = 11")
+    assert auto_epochs(10_000)[1].endswith("examples x 3 > 25,000, so max(1, 25,000 // 10,000) = 2")
+    assert auto_epochs(50)[1].endswith("the default 3")
     est = estimate(find_model("gpt-4o-mini"), flat(10, 100), today=TODAY)
     assert est.epochs == 10 and est.epochs_rule.startswith("auto")
     assert est.to_dict()["training_cost_usd"] == "0.03"  # 1,000 tokens x 10 epochs x $3 / 1M

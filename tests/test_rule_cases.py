@@ -76,6 +76,11 @@ def test_rule_case(tmp_path, code, case):
     if "related_lines" in case:
         for d in found:
             assert list(d.related_lines) == case["related_lines"], d.message
+    if "messages" in case:
+        # Each expected text must appear in the message of the diagnostic in the same position.
+        assert len(case["messages"]) == len(found)
+        for want, d in zip(case["messages"], found):
+            assert want in d.message, f"{want!r} not in {d.message!r}"
 
 
 FIX_CASES = [c for c in CASES if "fixed" in c.values[1]]

@@ -33,10 +33,12 @@ def _expected(rows, file_level) -> Counter:
     return expected
 
 
-@pytest.mark.parametrize("name", ["support_chat.jsonl", "tool_calls.jsonl", "completion_legacy.jsonl",
-                                  "preference_dpo.jsonl", "reinforcement.jsonl"])
-def test_clean_samples_are_clean(name):
-    report = lint_path(SAMPLES / name, LintConfig(jobs=1))
+@pytest.mark.parametrize(("name", "model"), [
+    ("support_chat.jsonl", "gpt-4o-mini-2024-07-18"), ("tool_calls.jsonl", "gpt-4o-mini-2024-07-18"),
+    ("completion_legacy.jsonl", "davinci-002"), ("preference_dpo.jsonl", "gpt-4.1-mini-2025-04-14"),
+    ("reinforcement.jsonl", "o4-mini-2025-04-16")])
+def test_clean_samples_are_clean(name, model):
+    report = lint_path(SAMPLES / name, LintConfig(jobs=1, model=model))
     assert [(d.code, d.line, d.message) for d in report.diagnostics if d.code != "FT201"] == []
     assert not report.has_errors
 

@@ -147,11 +147,11 @@ class FtPreflightApp(App):
     # -- lint --------------------------------------------------------------------------
     def lint_config(self) -> LintConfig:
         """The same lint settings ``ftpreflight lint --model M`` would use."""
-        import argparse
+        from .commands._common import model_row
+        from .config import resolve_lint_config
 
-        from .commands._common import build_lint_config
-
-        return build_lint_config(argparse.Namespace(model=self.session.model), self.settings)
+        model = self.session.model or self.settings.model
+        return resolve_lint_config(self.settings, model_row(model, self.settings))
 
     def start_lint(self) -> None:
         session = self.session

@@ -5,8 +5,11 @@ dispatches. Data goes to stdout, messages to stderr."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import os
 import sys
+from pathlib import Path
 
 from . import __version__
 from .exit_codes import ExitStatus
@@ -33,9 +36,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser. With ``only``, just that subcommand's module is imported
-    (the others get a help-only entry): `ftpreflight lint` need not load the
-    provider SDK or the UI toolkit."""
+    """The argument parser. Only the subcommand named by ``only`` is imported (the
+    others get a help-only entry), so `ftpreflight lint` need not load the provider
+    SDK or the UI toolkit, and `ftpreflight --help` loads no subcommand at all."""
     parser = _Parser(
         prog="ftpreflight",
         description="Lint, cost and submit fine-tuning datasets before you train.",
@@ -45,7 +48,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                         "or pyproject.toml with [tool.ftpreflight])")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, summary in COMMANDS.items():
-        if only is None or name == only:
+        if name == only:
             module = importlib.import_module(f"tui.commands.{name}")
             module.add_parser(subparsers)
         else:
@@ -53,27 +56,78 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _after_globals(argv: list[str]) -> list[str]:
+    """``argv`` without the leading global ``--config`` options."""
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--config":
+            i += 2
+        elif argv[i].startswith("--config="):
+            i += 1
+        else:
+            break
+    return argv[i:]
+
+
 def _command_in(argv: list[str]) -> str | None:
-    """The subcommand named in ``argv`` (after global options), if any."""
+    """The subcommand (or the app's FILE) named in ``argv`` after global options, if any."""
+    rest = _after_globals(argv)
+    if not rest or rest[0].startswith("-"):
+        return None
+    return rest[0]
+
+
+def _hoist_config(argv: list[str]) -> list[str]:
+    """Move ``--config PATH`` to the front, so it works before or after the subcommand."""
+    hoisted: list[str] = []
+    rest: list[str] = []
     i = 0
     while i < len(argv):
         arg = argv[i]
-        if arg == "--config":
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg == "--config" and i + 1 < len(argv):
+            hoisted += argv[i:i + 2]
             i += 2
             continue
         if arg.startswith("--config="):
-            i += 1
-            continue
-        return None if arg.startswith("-") else arg
-    return None
+            hoisted.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return hoisted + rest
+
+
+def _unknown_command(word: str) -> str | None:
+    """The message for ``ftpreflight WORD`` when WORD is neither a command nor a file,
+    but looks like a mistyped command (``lnt``), else None (it is a file for the app)."""
+    if Path(word).exists() or "/" in word or "." in word or os.sep in word:
+        return None
+    matches = difflib.get_close_matches(word, list(COMMANDS), n=3, cutoff=0.6)
+    if not matches:
+        return None
+    return (f"unknown command {word!r} (did you mean {' or '.join(matches)}?); "
+            f"commands: {', '.join(COMMANDS)}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _hoist_config(list(sys.argv[1:] if argv is None else argv))
+    first = _command_in(argv)
+    if _after_globals(argv)[:1] == ["--version"]:
+        # Answer before building the parser: nothing else needs loading.
+        print(f"ftpreflight {__version__}")
+        return ExitStatus.SUCCESS
+    if first is not None and first not in COMMANDS:
+        message = _unknown_command(first)
+        if message:
+            print(f"ftpreflight: {message}", file=sys.stderr)
+            return ExitStatus.USAGE
     # `ftpreflight FILE ...` (or nothing) opens the app; everything else is a subcommand.
-    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")) \
-            or argv[0] in ("--validation", "--model"):
-        argv = ["app", *argv]
+    if first is None and not any(a in ("-h", "--help", "--version") for a in argv) \
+            or (first is not None and first not in COMMANDS):
+        index = len(argv) - len(_after_globals(argv))
+        argv = [*argv[:index], "app", *argv[index:]]
     command = _command_in(argv)
     parser = build_parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)

@@ -7,9 +7,14 @@ from pathlib import Path
 
 from pydantic import ConfigDict, Field, ValidationError
 
-from linter import ConfigError, LintConfig
+from typing import TYPE_CHECKING
+
+from linter import ENCODINGS, ConfigError, LintConfig
 from linter import find_config_file, load_config_table
 from linter._config import describe_validation_error
+
+if TYPE_CHECKING:
+    from pricing import ModelPrice
 
 
 class Settings(LintConfig):
@@ -26,9 +31,39 @@ class Settings(LintConfig):
     """``ftpreflight submit`` refuses approval records older than this many days."""
 
     def lint_config(self, **overrides) -> LintConfig:
+        """The lint settings with command-line ``overrides`` applied. Raises ConfigError
+        naming the flag (``--select: unknown rule 'FT999'``) for a bad override."""
+        given = {k: v for k, v in overrides.items() if v is not None}
         data = {name: getattr(self, name) for name in LintConfig.model_fields}
-        data.update({k: v for k, v in overrides.items() if v is not None})
-        return LintConfig.model_validate(data)
+        data.update(given)
+        try:
+            return LintConfig.model_validate(data)
+        except ValidationError as exc:
+            flags = {name: "--" + name.replace("_", "-") for name in given}
+            raise ConfigError(describe_validation_error("config", exc, flags)) from None
+
+
+def resolve_lint_config(settings: Settings, row: "ModelPrice | None" = None, **overrides) -> LintConfig:
+    """The one place every command and the app get their lint settings: command-line
+    ``overrides`` over the config file, then the model's facts from its price-table
+    row (training context, tokenizer encoding, trainable formats) for whatever neither of them set.
+
+    ``row`` is the target model's row from the loaded price tables (built-in plus the
+    user's ``prices`` files); the linter's own model table is only the fallback of a
+    bare library call. Raises ConfigError naming the flag or file."""
+    if row is not None:
+        overrides = {**overrides, "model": row.id}
+    config = settings.lint_config(**overrides)
+    if row is None:
+        return config
+    update = {}
+    if config.context_tokens is None and row.training_context_tokens:
+        update["context_tokens"] = row.training_context_tokens
+    if config.encoding is None and row.encoding in ENCODINGS:
+        update["encoding"] = row.encoding
+    if config.data_formats is None:
+        update["data_formats"] = list(row.trainable_formats)
+    return config.model_copy(update=update) if update else config
 
 
 def load_settings(config_path: str | Path | None = None, start: Path | None = None) -> tuple[Settings, Path | None]:

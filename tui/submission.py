@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import __version__
+from .config import resolve_lint_config
 from .tokens import dataset_tokens
 from .providers import (
     Job,
@@ -456,7 +457,7 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
         result.usage_error = True
         return result
 
-    config = settings.lint_config(model=row.id, context_tokens=row.training_context_tokens)
+    config = resolve_lint_config(settings, row)
     report = lint_path(plan.training_path, config, lint_observer, validation=plan.validation_path)
     result.report = report
     if report.has_errors:
@@ -488,7 +489,7 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
         result.blockers.append(f"{exc}, so nothing was submitted")
         return result
     result.estimate = estimate
-    cost = f"${pricing.format_usd(estimate.job_cost_usd)}"
+    cost = pricing.format_money(estimate.job_cost_usd)
 
     approval = None
     if approval_path is not None:

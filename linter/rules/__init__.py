@@ -8,15 +8,15 @@ from .completion_rules import (
     MissingStopSequence, SeparatorInsidePrompt, StopInsideCompletion,
 )
 from .dataset_rules import (
-    ConflictingTargets, DuplicateExample, ExampleTooLong, InconsistentSystemPrompt, NearDuplicate, SplitLeakage,
-    TooFewExamples,
+    ConflictingTargets, DuplicateExample, ExampleTooLong, FormatNotTrainable, InconsistentSystemPrompt,
+    NearDuplicate, SplitLeakage, TooFewExamples,
 )
 from .privacy_rules import PiiCreditCard, PiiEmail, PiiIban, PiiIpAddress, PiiNationalId, PiiPhone, SecretApiKey
 from .file_rules import FileTooLarge, TextEncoding, UnreadableFile
 from .record_rules import (
     InvalidContent, InvalidImage, InvalidJson, InvalidPreferencePair, InvalidRole, InvalidToolCall,
-    InvalidWeight, MissingField, MixedFormats, NotAnObject, NoTrainableTarget, TurnOrder, UnexpectedField,
-    UnknownFormat,
+    InvalidWeight, MissingField, MixedFormats, NotAnObject, NoTrainableTarget, NoUserMessage, TurnOrder,
+    UnexpectedField, UnknownFormat,
 )
 
 RULES: tuple[Rule, ...] = (
@@ -36,10 +36,12 @@ RULES: tuple[Rule, ...] = (
     InvalidPreferencePair,
     TextEncoding,
     TurnOrder,
+    NoUserMessage,
     TooFewExamples,
     FileTooLarge,
     InconsistentSystemPrompt,
     SplitLeakage,
+    FormatNotTrainable,
     DuplicateExample,
     NearDuplicate,
     ConflictingTargets,

@@ -22,6 +22,34 @@ class TooFewExamples:
     """
 
 
+@rule("FT205", "format-not-trainable", ERROR,
+      "the file's data format is one the target model cannot be fine-tuned on (e.g. prompt/completion for gpt-4o-mini)")
+class FormatNotTrainable:
+    """The file's format is not one the target model (`--model`) trains on:
+    prompt/completion data for a chat model, chat data for the legacy
+    `babbage-002`/`davinci-002`, preference (DPO) data for a model offered for
+    supervised fine-tuning only, or reinforcement prompts for a model without RFT.
+    The formats come from the model's price-table row (`data_formats` and
+    `methods`), or the linter's built-in table for known OpenAI models.
+
+    ## Why is this bad?
+    The provider rejects the file or the job after upload: the lint, the budget
+    approval and the submission would all pass for a job that cannot run.
+    `ftpreflight approve` and `ftpreflight submit` refuse while this error stands.
+
+    ## Example
+    ```
+    ftpreflight lint tickets.jsonl --model gpt-4o-mini
+    {"prompt": "Ticket: my boots leak ->", "completion": " defect END"}
+    ```
+
+    ## Fix
+    Convert the records to the model's format
+    (`{"messages": [{"role": "user", "content": "Ticket: my boots leak"}, {"role": "assistant", "content": "defect"}]}`),
+    or choose a model that trains on the file's format (`--model davinci-002` for prompt/completion).
+    """
+
+
 @rule("FT203", "inconsistent-system-prompt", INFO,
       "several different system prompts, or some examples without one")
 class InconsistentSystemPrompt:
@@ -48,7 +76,9 @@ class InconsistentSystemPrompt:
       fixable=True)
 class DuplicateExample:
     """An example is identical to an earlier one once whitespace is normalised
-    (runs of spaces, tabs and newlines collapsed, ends trimmed).
+    (runs of spaces, tabs and newlines collapsed, ends trimmed). Only examples
+    count: lines in no known format (FT103) are left alone, since in a file of
+    bare message objects the repeated lines are turns of different conversations.
 
     ## Why is this bad?
     Duplicates are billed again every epoch and over-weight what they say.

@@ -46,7 +46,10 @@ class NotAnObject:
 class UnknownFormat:
     """A record has none of the keys that identify a format: `messages` (chat,
     reinforcement), `prompt`/`completion` (legacy completion) or
-    `input`/`preferred_output`/`non_preferred_output` (preference, DPO).
+    `input`/`preferred_output`/`non_preferred_output` (preference, DPO). A line
+    that is one chat message (`{"role": ..., "content": ...}`, an export that wrote
+    a message per line) is named as such, with how to wrap it; the text output
+    folds the identical findings of such a file into one.
 
     ## Why is this bad?
     The provider cannot tell what to train on.
@@ -104,10 +107,14 @@ class MissingField:
     """
 
 
-@rule("FT106", "unexpected-field", WARNING, "a key the format does not define (error inside a message)")
+@rule("FT106", "unexpected-field", WARNING,
+      "a key the format does not define (error inside a message; warning for `name` on a tool message)")
 class UnexpectedField:
     """A record has a top-level key its format does not define (warning), or a
-    message has a key its role does not allow (error).
+    message has a key its role does not allow (error). `name` on a tool message is
+    a warning: OpenAI's own parallel function-calling example sets it, while its
+    documented tool message has only role, content and tool_call_id, and no source
+    says whether fine-tuning rejects it.
 
     ## Why is this bad?
     Unknown top-level keys are ignored, which usually means a field you meant to
@@ -296,5 +303,28 @@ class TurnOrder:
     ## Fix
     ```json
     {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
+    """
+
+
+@rule("FT116", "no-user-message", WARNING, "an example has assistant (and system) messages but no user message")
+class NoUserMessage:
+    """A chat example (or a preference example's input) has no user message: only
+    system, developer, assistant or tool messages. OpenAI's data-preparation cookbook
+    (`chat_finetuning_data_prep`) counts these as "examples missing user message".
+
+    ## Why is this bad?
+    At inference the model always answers a user's request; an example without one
+    teaches it to produce the answer unprompted, usually because an export lost the
+    user's turn.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "system", "content": "You are Acme's support agent."}, {"role": "assistant", "content": "Your refund is on its way."}]}
+    ```
+
+    ## Fix
+    ```json
+    {"messages": [{"role": "system", "content": "You are Acme's support agent."}, {"role": "user", "content": "Where is my refund?"}, {"role": "assistant", "content": "Your refund is on its way."}]}
     ```
     """

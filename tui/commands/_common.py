@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
+from pathlib import Path
 
-from linter import ConfigError, LintConfig
-from ..config import Settings, load_settings
+from linter import ConfigError, LintConfig, printable
+from ..config import Settings, load_settings, resolve_lint_config
 from ..exit_codes import ExitStatus
 
 
 def fail(message: str, status: ExitStatus = ExitStatus.USAGE) -> ExitStatus:
+    # Messages name files: a control character in a name is printed as an escape.
+    message = "\n".join(printable(line) for line in message.split("\n"))
     print(f"ftpreflight: {message}", file=sys.stderr)
     return status
+
+
+def input_problem(path: str | os.PathLike, what: str) -> str | None:
+    """Why ``path`` cannot be read as the ``what`` (a sentence naming the path), or None."""
+    p = Path(path)
+    if p.is_dir():
+        return f"{path}: {what} is a directory, not a JSONL file"
+    if not p.exists():
+        return f"{path}: {what} not found"
+    return None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -43,6 +57,8 @@ def close_matches(name: str, candidates: list[str]) -> str:
 
 
 def build_lint_config(args: argparse.Namespace, settings: Settings) -> LintConfig:
+    """Lint settings for ``lint``, ``fix`` and the app: the flags in ``args`` over the config
+    file, and the model's facts from the price tables (``resolve_lint_config``)."""
     overrides = {
         "model": getattr(args, "model", None),
         "format_kind": getattr(args, "format_kind", None),
@@ -50,14 +66,8 @@ def build_lint_config(args: argparse.Namespace, settings: Settings) -> LintConfi
         "ignore": (settings.ignore + _split(args.ignore)) if getattr(args, "ignore", None) else None,
         "jobs": getattr(args, "jobs", None),
     }
-    config = settings.lint_config(**overrides)
-    row = model_row(config.model, settings)
-    update = {}
-    if config.context_tokens is None and row.training_context_tokens:
-        update["context_tokens"] = row.training_context_tokens
-    if config.encoding is None and row.encoding in ("o200k_base", "cl100k_base"):
-        update["encoding"] = row.encoding
-    return config.model_copy(update=update) if update else config
+    model = overrides["model"] or settings.model
+    return resolve_lint_config(settings, model_row(model, settings), **overrides)
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -66,4 +76,4 @@ def _split(value: str | None) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-__all__ = ["ConfigError", "build_lint_config", "close_matches", "fail", "settings_from"]
+__all__ = ["ConfigError", "build_lint_config", "close_matches", "fail", "input_problem", "settings_from"]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from linter import ConfigError
 
 from ..exit_codes import ExitStatus
-from ._common import fail, settings_from
+from ._common import fail, input_problem, settings_from
 
 
 def add_parser(subparsers) -> None:
@@ -28,8 +27,9 @@ def run(args: argparse.Namespace) -> ExitStatus:
     except ConfigError as exc:
         return fail(str(exc))
     for path, what in ((args.path, "training file"), (args.validation, "validation file")):
-        if path is not None and not Path(path).is_file():
-            return fail(f"{path}: {what} not found")
+        problem = input_problem(path, what) if path is not None else None
+        if problem:
+            return fail(problem)
     from ..app import FtPreflightApp
 
     app = FtPreflightApp(args.path, validation=args.validation, model=args.model, settings=settings)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pricing
-from pricing import ApprovalError, LintSummary, format_usd
+from pricing import ApprovalError, LintSummary, format_money, format_usd
 
 from .. import __version__
 from ..exit_codes import ExitStatus
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> ExitStatus:
         return fail(f"{out_dir}: cannot write the reports: {exc.strerror or exc}")
     for path in paths:
         print(path)
-    print(f"approved: ${format_usd(est.job_cost_usd)} within ${format_usd(budget)} by {approver}", file=sys.stderr)
+    print(f"approved: {format_money(est.job_cost_usd)} within ${format_usd(budget)} by {approver}", file=sys.stderr)
     for warning in est.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return ExitStatus.SUCCESS

@@ -15,12 +15,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pricing
-from linter import ConfigError, LintReport, lint_path
-from pricing import DatasetTokens, Estimate, EstimateInputError, PricingError, format_usd
+from linter import ConfigError, LintReport, lint_path, plural
+from pricing import DatasetTokens, Estimate, EstimateInputError, PricingError, format_money, format_usd
 
-from ..config import Settings, load_settings
+from ..config import Settings, load_settings, resolve_lint_config
 from ..exit_codes import ExitStatus
-from ..tokens import dataset_tokens
+from ..tokens import comparable_models, dataset_tokens, lint_note, no_examples_reason, tokens_by_encoding
+from ._common import input_problem
 
 # Estimate parameters as the user typed them on the command line.
 FLAG_FOR_FIELD = {
@@ -99,7 +100,7 @@ class Measured:
 
 def measure(path: str, model: pricing.ModelPrice, settings: Settings, validation: str | None) -> Measured:
     """Lint the file with the model's tokenizer and training context; raises ConfigError."""
-    config = settings.lint_config(model=model.id, context_tokens=model.training_context_tokens)
+    config = resolve_lint_config(settings, model)
     report = lint_path(path, config, validation=validation)
     train = dataset_tokens(report.files[0])
     valid = dataset_tokens(report.files[1]) if validation is not None and len(report.files) > 1 else None
@@ -140,14 +141,15 @@ def prepare(args: argparse.Namespace, traffic: pricing.Traffic | None = None) ->
     except pricing.UnknownModelError as exc:
         return fail(str(exc))
     for path, what in ((args.path, "training file"), (args.validation, "validation file")):
-        if path is not None and not Path(path).is_file():
-            return fail(f"{path}: {what} not found")
+        problem = input_problem(path, what) if path is not None else None
+        if problem:
+            return fail(problem)
     try:
         measured = measure(args.path, model, settings, args.validation)
     except ConfigError as exc:
         return fail(f"{exc} (the linter needs a tokenizer for {model.id} to count tokens)")
     if measured.train.examples == 0:
-        return fail(f"{args.path}: no parseable examples to estimate", ExitStatus.PROBLEMS)
+        return fail(no_examples_reason(measured.report), ExitStatus.PROBLEMS)
     method = args.method or METHOD_FOR_FORMAT.get(measured.format or "", "supervised")
     return Prepared(settings, book, model, measured, method, traffic)
 
@@ -216,19 +218,23 @@ def run(args: argparse.Namespace) -> ExitStatus:
         return est
     warnings = list(est.warnings)
     data_format = prepared.measured.format
-    if data_format and data_format not in prepared.model.data_formats:
-        warnings.insert(0, f"{prepared.model.id} trains on {' or '.join(prepared.model.data_formats)} data, "
+    if data_format and data_format not in prepared.model.trainable_formats:
+        warnings.insert(0, f"{prepared.model.id} trains on {' or '.join(prepared.model.trainable_formats)} data, "
                            f"but this file is {data_format}: the provider will reject it")
-    report = prepared.measured.report
-    if report.has_errors:
-        warnings.insert(0, f"the lint found {report.errors} errors; run `ftpreflight lint {args.path}` "
-                           "(records that failed to parse are not counted)")
+    note = lint_note(prepared.measured.report)
+    if note:
+        warnings.insert(0, note)
     comparison = None
     if args.compare:
+        models = prepared.book.models(prepared.model.provider)
+        # Each row counts with its own model's tokenizer: the file is counted once more per
+        # other encoding among the models that can train on it.
+        fit = comparable_models(models, prepared.method, data_format, today())
+        config = resolve_lint_config(prepared.settings, prepared.model)
         comparison = pricing.compare_models(
-            prepared.book.models(prepared.model.provider), prepared.measured.train, today=today(),
+            models, prepared.measured.train, today=today(),
             method=prepared.method, epochs=args.epochs, traffic=traffic, hours=args.hours,
-            data_format=prepared.measured.format,
+            data_format=data_format, datasets=tokens_by_encoding(args.path, fit, config, prepared.measured.train),
         )
     if args.output_format == "json":
         data = est.to_dict()
@@ -246,8 +252,8 @@ def run(args: argparse.Namespace) -> ExitStatus:
 
 
 def money(value: Decimal | None) -> str:
-    """A dollar amount for people: ``$1,234.56``, or ``n/a`` when unknown."""
-    return "n/a" if value is None else f"${format_usd(value)}"
+    """A dollar amount for people: ``$1,234.56``, ``< $0.01``, or ``n/a`` when unknown."""
+    return format_money(value)
 
 
 def render_text(est: Estimate, path: str) -> str:
@@ -282,7 +288,7 @@ def render_text(est: Estimate, path: str) -> str:
         lines.append(f"Hosting: {money(inf.hosting_cost_usd)} per month (give --requests-per-month for traffic)")
     if est.lifetime.days is not None:
         lines += [
-            f"Lifetime: usable until {est.lifetime.usable_until.isoformat()} ({est.lifetime.days:,} days from today)",
+            f"Lifetime: usable until {est.lifetime.usable_until.isoformat()} ({plural(est.lifetime.days, 'day')} from today)",
             f"  training per usable day   {money(est.lifetime.training_cost_per_day_usd)}",
         ]
     lines.append(f"Prices: {m.provider} table of {m.as_of.isoformat()} ({m.status}), {m.row_source}"
@@ -298,6 +304,8 @@ def _comparison_dict(row: pricing.Comparison) -> dict:
     data = row.estimate.to_dict()
     return {
         "model": row.model.id,
+        "encoding": row.model.encoding,
+        "billed_tokens_per_epoch": data["billed_tokens_per_epoch"],
         "epochs": data["epochs"],
         "training_cost_usd": data["training_cost_usd"],
         "job_cost_usd": data["job_cost_usd"],
@@ -309,15 +317,17 @@ def _comparison_dict(row: pricing.Comparison) -> dict:
 
 
 def render_comparison(rows: list[pricing.Comparison]) -> str:
-    header = f"{'model':<28} {'training':>12} {'per month':>12} {'per 1k req':>12} {'usable days':>12}"
-    lines = ["", "Compared (cheapest per month first):", header]
+    header = (f"{'model':<28} {'tokens/epoch':>12} {'training':>12} {'per month':>12} {'per 1k req':>12} "
+              f"{'usable days':>12}")
+    lines = ["", "Compared (cheapest per month first; each model's tokens counted with its own tokenizer):", header]
     for row in rows:
         if row.estimate is None:
             lines.append(f"{row.model.id:<28} {'refused: ' + (row.refused or '')}")
             continue
         e = row.estimate
         lines.append(
-            f"{row.model.id:<28} {money(e.job_cost_usd):>12} {money(e.inference.monthly_cost_usd):>12} "
+            f"{row.model.id:<28} {e.billed_tokens_per_epoch:>12,} {money(e.job_cost_usd):>12} "
+            f"{money(e.inference.monthly_cost_usd):>12} "
             f"{money(e.inference.cost_per_1000_requests_usd):>12} "
             f"{(str(e.lifetime.days) if e.lifetime.days is not None else '-'):>12}"
         )

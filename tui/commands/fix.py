@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from linter import ConfigError, FixError, FixOptions, UnknownModelError, fix_file, lint_path
+from linter import ConfigError, FixError, FixOptions, UnknownModelError, fix_file, lint_path, plural, printable
 from ..exit_codes import ExitStatus
 from ._common import build_lint_config, fail, settings_from
 
@@ -87,23 +87,23 @@ def run(args: argparse.Namespace) -> ExitStatus:
 
 def _print_text(data: dict) -> None:
     out = sys.stdout
-    out.write(f"read {data['lines_read']:,} lines from {data['input']}\n")
-    out.write(f"wrote {data['lines_written']:,} lines to {data['output']}\n")
+    out.write(f"read {plural(data['lines_read'], 'line')} from {printable(data['input'])}\n")
+    out.write(f"wrote {plural(data['lines_written'], 'line')} to {printable(data['output'])}\n")
     if data.get("validation_output"):
-        out.write(f"wrote {data['validation_lines_written']:,} lines to {data['validation_output']}\n")
+        out.write(f"wrote {plural(data['validation_lines_written'], 'line')} to {printable(data['validation_output'])}\n")
     dropped = data["dropped"]
     if dropped:
         parts = ", ".join(f"{n:,} {reason}" for reason, n in dropped.items())
-        out.write(f"dropped {sum(dropped.values()):,} lines: {parts}\n")
+        out.write(f"dropped {plural(sum(dropped.values()), 'line')}: {parts}\n")
     else:
         out.write("dropped 0 lines\n")
     if data["changed"]:
         out.write("changed: " + ", ".join(f"{n:,} {what}" for what, n in data["changed"].items()) + "\n")
     redacted = data["redacted"]
     if redacted:
-        out.write(f"redacted {sum(redacted.values()):,} values: "
+        out.write(f"redacted {plural(sum(redacted.values()), 'value')}: "
                   + ", ".join(f"{n:,} {kind}" for kind, n in redacted.items()) + "\n")
     if "backup" in data:
-        out.write(f"backup of the original: {data['backup']}\n")
+        out.write(f"backup of the original: {printable(data['backup'])}\n")
     if data.get("remaining_after_fix"):
         out.write("still present after the fix: " + ", ".join(data["remaining_after_fix"]) + "\n")

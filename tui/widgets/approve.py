@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 import pricing
 from pricing import format_usd
+from linter import plural
 
 from .. import __version__
 from ..workers import ApprovalWritten, PreflightDone, SubmitProgressed, Submitted, WorkFailed
@@ -99,10 +100,11 @@ class ApprovePane(VerticalScroll):
         if report is None:
             lines.append("Lint      running…" if session.linting else "Lint      -")
         else:
-            lines.append(f"Lint      {report.errors:,} errors, {report.warnings:,} warnings, {report.infos:,} infos")
+            lines.append(f"Lint      {plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}, "
+                         f"{plural(report.infos, 'info')}")
         if est is not None:
             lines.append(f"Estimate  ${format_usd(est.job_cost_usd)} on {est.model.id} ({est.method}, "
-                         f"{est.epochs} epochs)")
+                         f"{plural(est.epochs, 'epoch')})")
             lines.append(f"Prices    {est.model.provider} table of {est.model.as_of.isoformat()}, "
                          f"{est.model.row_source}")
         else:

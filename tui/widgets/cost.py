@@ -17,9 +17,10 @@ from textual.widgets import Checkbox, DataTable, Input, Label, OptionList, Selec
 from textual.widgets.option_list import Option
 
 import pricing
+from linter import ENCODINGS
 
 from ..commands.cost import money
-from ..tokens import dataset_tokens
+from ..tokens import comparable_models, dataset_tokens, lint_note, tokens_by_encoding
 
 METHOD_FOR_FORMAT = {"preference": "dpo", "reinforcement": "reinforcement"}
 RECOMPUTE_DELAY = 0.15
@@ -248,12 +249,25 @@ class CostPane(Horizontal):
                 raise pricing.EstimateInputError("examples", "no parseable examples to estimate")
             estimate = pricing.estimate(model, train, today=today, method=method, epochs=inputs.epochs,
                                         validation=valid, traffic=traffic, hours=inputs.hours)
-            comparison = pricing.compare_models(self.book.models(inputs.provider), train, today=today,
-                                                method=method, epochs=inputs.epochs, traffic=traffic,
-                                                hours=inputs.hours, data_format=data_format)
+            models = self.book.models(inputs.provider)
+            comparison = pricing.compare_models(models, train, today=today, method=method, epochs=inputs.epochs,
+                                                traffic=traffic, hours=inputs.hours, data_format=data_format,
+                                                datasets=self._counts_by_encoding(
+                                                    comparable_models(models, method, data_format, today),
+                                                    report, train, generation))
         except (pricing.EstimateInputError, pricing.JobNotAcceptedError) as exc:
             error = str(exc)
         self.post_message(EstimateReady(inputs, estimate, comparison, error))
+
+    def _counts_by_encoding(self, fit: list, report, train, generation: int) -> dict:
+        """The training file counted with each tokenizer the comparable models use, so each
+        row is priced with its own model's counts (once per lint, in this worker thread)."""
+        wanted = frozenset(m.encoding for m in fit if m.encoding in ENCODINGS)
+        cache = getattr(self, "_by_encoding", None)
+        if cache is None or cache[0] != generation or not wanted <= cache[1].keys():
+            counts = tokens_by_encoding(report.files[0].path, fit, self.app.lint_config(), train, lint=self.app.lint)
+            self._by_encoding = cache = (generation, counts)
+        return cache[1]
 
     @on(EstimateReady)
     def _estimate_ready(self, message: EstimateReady) -> None:
@@ -278,9 +292,9 @@ class CostPane(Horizontal):
             estimate_view.update(describe_estimate(est))
             warnings = list(est.warnings)
             report = session.report
-            if report is not None and report.has_errors:
-                warnings.insert(0, f"the lint found {report.errors:,} errors; records that failed to parse "
-                                   "are not counted")
+            note = lint_note(report) if report is not None else None
+            if note:
+                warnings.insert(0, note)
             warnings_view.update("\n".join(f"⚠ {w}" for w in warnings))
         table = self.query_one("#compare", DataTable)
         table.clear()

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import Label, Markdown, OptionList
 from textual.widgets.option_list import Option
 
-from linter import Severity, get_rule
+from linter import Severity, get_rule, plural
 
 SEVERITY_MARK = {Severity.ERROR: "[red]✖[/]", Severity.WARNING: "[yellow]▲[/]", Severity.INFO: "[cyan]●[/]"}
 
@@ -50,7 +50,8 @@ class ProblemsPane(Horizontal):
         option_list = self.query_one("#rule-list", OptionList)
         option_list.clear_options()
         option_list.add_options(options)
-        summary = f"{report.errors:,} errors, {report.warnings:,} warnings, {report.infos:,} infos"
+        summary = ", ".join((plural(report.errors, "error"), plural(report.warnings, "warning"),
+                             plural(report.infos, "info")))
         if not options:
             summary = "No problems found."
         self.query_one("#problems-summary", Label).update(summary + " - enter: filter table, x: fix all")
