@@ -13,14 +13,17 @@ Work is split to fit the engine's process model:
   token ids in, a ``(n, num_perm)`` uint32 MinHash matrix out, for a chunk at a
   time; :func:`compact_signatures` reduces it to band keys and 8-bit signatures,
   which is all that is sent to the main process.
-* :class:`NearDuplicateIndex` (main process): ``add_compact`` / ``query_compact``
-  (or ``add_batch`` / ``query_batch`` from full matrices) return, for each
-  example, the earlier keys whose estimated Jaccard similarity is at least the
-  threshold.
-
-The index stores sorted runs of band keys (a small log-structured merge) and
-each signature's low 8 bits for verification: about 270 bytes per example,
-55 MB for 200,000 examples.
+* :class:`SpilledNearDuplicates` (main process, what the lint uses): ``add_compact``
+  per chunk, then ``near_duplicates()`` (FT302) or ``leaks(train)`` (FT204) once
+  the whole file is in. Band keys, signatures and keys are spilled to temporary
+  files, so memory stays flat and the work per example does not grow with the
+  file.
+* :class:`NearDuplicateIndex` (in memory, answers as it goes): ``add_compact`` /
+  ``query_compact`` (or ``add_batch`` / ``query_batch`` from full matrices)
+  return, for each example, the earlier keys whose estimated Jaccard similarity
+  is at least the threshold. It stores sorted runs of band keys (a small
+  log-structured merge) and each signature's low 8 bits for verification: about
+  270 bytes per example, and lookups that slow down past a million examples.
 
 ``rensa`` was chosen over ``datasketch`` by measurement: on 20,000 chat texts
 it hashed about 25x faster.
