@@ -24,6 +24,10 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _NO_SYSTEM = 1
 """The ``system`` key of examples without a system prompt (see :func:`facts_columns`)."""
 
+FOUND_AT_END = frozenset({"FT204", "FT302"})
+"""Per-line findings that :meth:`DatasetState.finish` reports: near-duplicates and leaks are
+searched for once the whole file's signatures are in."""
+
 PII_CODES = ("FT601", "FT602", "FT603", "FT604", "FT605", "FT606", "FT607")
 
 
