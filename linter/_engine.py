@@ -763,7 +763,7 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
     )
     report = FileReport(path, file_kind, records.height, size, encoding, config.model, context, stats, records,
                         separator=completion.separator if completion else None,
-                        stop=completion.stop if completion else None, role=role)
+                        stop=completion.stop if completion else None, role=role, examples=parsed.height)
     return report, diags
 
 

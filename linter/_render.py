@@ -53,6 +53,7 @@ def report_to_dict(report: LintReport) -> dict:
                 "path": _utf8(f.path),
                 "role": f.role,
                 "format": f.format,
+                "records": f.record_count,
                 "examples": f.examples,
                 "size_bytes": f.size_bytes,
                 "model": f.model,
@@ -136,7 +137,7 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
     for f in report.files:
         t = f.tokens
         lines.append(
-            f"{printable(_utf8(f.path))}: {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
+            f"{printable(_utf8(f.path))}: {plural(f.record_count, 'record')}, {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
             f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "
             f"with {f.encoding} for {f.model}"
         )
