@@ -25,6 +25,7 @@ def report_to_dict(report: LintReport) -> dict:
     """The documented JSON output (see README, "JSON output")."""
     return {
         "version": SCHEMA_VERSION,
+        "provider": report.provider,
         "files": [
             {
                 "path": f.path,
@@ -229,7 +230,9 @@ def render_rule(code: str) -> str | None:
 
 def render_rule_table() -> str:
     """The README rule table, generated from the registry."""
-    rows = ["| code | name | severity | fires when |", "|---|---|---|---|"]
+    from .profiles import scope_label
+
+    rows = ["| code | name | severity | providers | fires when |", "|---|---|---|---|---|"]
     for r in RULES:
-        rows.append(f"| {r.code} | {r.name} | {r.severity_text} | {r.summary} |")
+        rows.append(f"| {r.code} | {r.name} | {r.severity_text} | {scope_label(r)} | {r.summary} |")
     return "\n".join(rows) + "\n"
