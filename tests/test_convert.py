@@ -211,3 +211,17 @@ def test_a_failed_conversion_leaves_no_partial_output(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "train.jsonl"]
     with pytest.raises(ConvertError):
         convert.convert_file(source, out, "gemini")
+
+
+def test_readme_examples_are_what_convert_writes(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Conversion", 1)[1].split("\n## ", 1)[0]
+    source_line = section.split("One record of each shape, from\n`", 1)[1].split("`:", 1)[0]
+    shown = [orjson.loads(line) for line in section.split("```json\n", 1)[1].split("```", 1)[0].splitlines()]
+    source = tmp_path / "one.jsonl"
+    source.write_text(source_line + "\n", encoding="utf-8")
+    written = []
+    for target in ("vertex", "bedrock", "bedrock-haiku"):
+        convert_file(source, tmp_path / f"{target}.jsonl", target)
+        written.extend(_read(tmp_path / f"{target}.jsonl"))
+    assert written == shown
