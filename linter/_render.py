@@ -111,8 +111,15 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
         lines.append(paint(printable(path), _BOLD))
         lines.extend(f"  {d.code} {printable(d.message)}" for d in diags)
     # Summary.
+    from .profiles import get_profile
+
+    profile = get_profile(report.provider)
     for f in report.files:
         t = f.tokens
+        if profile.record_format != "openai":
+            # The token statistics read OpenAI records; the provider's own records are not counted.
+            lines.append(f"{printable(f.path)}: {plural(f.examples, 'example')} for {profile.title}")
+            continue
         lines.append(
             f"{printable(f.path)}: {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
             f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "

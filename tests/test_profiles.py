@@ -161,3 +161,12 @@ def test_config_provider_and_bad_provider(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert code == 2
     assert "ftpreflight.toml" in err and "provider" in err and "Traceback" not in err
+
+
+def test_text_summary_names_the_provider_for_its_own_records(tmp_path, capsys):
+    record = {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}, {"role": "model", "parts": [{"text": "Hello"}]}]}
+    path = _write(tmp_path, "train.vertex.jsonl", [record] * 3)
+    assert main(["lint", "--provider", "vertex", str(path)]) == 0
+    out = capsys.readouterr().out
+    # OpenAI token statistics would say "0 tokens" about a Gemini file: they are not shown.
+    assert "3 examples for Google Vertex AI (Gemini)" in out and "tokens" not in out
