@@ -20,10 +20,10 @@ class TogetherRecordShape:
     refused.
 
     Source: together-py `src/together/lib/utils/files.py` (`_check_jsonl`: required
-    columns per format, "Found multiple dataset formats", "Found extra column"), constants in
+    columns per format, the multiple-formats and extra-column checks), constants in
     together 3.1.1 `together/lib/constants.py` (`JSONL_REQUIRED_COLUMNS_MAP`,
     `JSONL_EXTRA_COLUMNS_MAP`); https://docs.together.ai/docs/fine-tuning/data-preparation
-    ("If the same file has two possible formats ... the server rejects it").
+    (a file with two possible formats is rejected by the server).
 
     ## Why is this bad?
     Together validates the file after upload and marks it INVALID_FORMAT; the job never starts.
@@ -73,10 +73,10 @@ class TogetherTurnOrder:
     have the same role, or no message is the assistant's. Parallel tool results (two `tool`
     messages in a row), which OpenAI accepts, are consecutive messages of one role.
 
-    Source: https://docs.together.ai/docs/fine-tuning/data-preparation ("The conversation
-    must start with system or user and alternate user and assistant afterwards");
-    together-py `src/together/lib/utils/files.py` (`validate_messages`: "At least one
-    message with the assistant role must be present").
+    Source: https://docs.together.ai/docs/fine-tuning/data-preparation (a conversation
+    starts with system or user, then user and assistant alternate);
+    together-py `src/together/lib/utils/files.py` (`validate_messages` requires at least
+    one assistant message).
 
     ## Why is this bad?
     Together refuses the file, or its chat template renders a conversation the model was
@@ -125,8 +125,8 @@ class TogetherImage:
 class FireworksExampleCount:
     """The training file holds fewer than 3 or more than 3,000,000 examples.
 
-    Source: https://docs.fireworks.ai/fine-tuning/fine-tuning-models ("Minimum examples: 3",
-    "Maximum examples: 3 million per dataset").
+    Source: https://docs.fireworks.ai/fine-tuning/fine-tuning-models (dataset restrictions:
+    minimum 3 examples, maximum 3 million per dataset).
 
     ## Why is this bad?
     Fireworks refuses the dataset.
@@ -146,9 +146,8 @@ class FireworksExampleCount:
 class FireworksSystemPosition:
     """A `system` message appears after the first message of a conversation.
 
-    Source: https://docs.fireworks.ai/fine-tuning/fine-tuning-models (message schema: "A
-    message with the system role is optional, but if specified, must be the first message
-    of the conversation").
+    Source: https://docs.fireworks.ai/fine-tuning/fine-tuning-models (message schema: the
+    system message is optional and, when present, must come first).
 
     ## Why is this bad?
     Fireworks refuses the example.
@@ -168,8 +167,9 @@ class FireworksSystemPosition:
 class FireworksUploadSize:
     """The file is larger than 150 MB, the most one direct `datasets.upload()` request takes.
 
-    Source: fireworks-ai 1.2.30 `fireworks/lib/dataset_upload.py` ("limited to 150 MB per
-    request"; larger files go through signed upload URLs).
+    Source: fireworks-ai 1.2.30 `fireworks/lib/dataset_upload.py` (module docstring: the
+    generated `datasets.upload()` takes at most 150 MB per request; larger files go through
+    signed upload URLs).
 
     ## Why is this bad?
     A direct upload fails; the file must go through the signed-URL flow (`firectl` or
@@ -265,7 +265,7 @@ class VertexExampleTooLong:
     (o200k_base by default).
 
     Source: https://cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-supervised-tuning
-    (limits: "Maximum input and output training tokens" 131,072).
+    (dataset limits: 131,072 input and output training tokens per example).
 
     ## Why is this bad?
     The tuning job rejects or truncates the example.
@@ -286,7 +286,7 @@ class VertexValidationTooLarge:
     """The validation file (`--validation`) holds more than 5,000 examples.
 
     Source: https://cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-supervised-tuning
-    (limits: "Validation dataset size" 5,000 examples).
+    (dataset limits: at most 5,000 validation examples).
 
     ## Why is this bad?
     The tuning job is refused.
