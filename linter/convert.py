@@ -111,6 +111,12 @@ def convert_file(source: str | os.PathLike, destination: str | os.PathLike, targ
                     summary.problems.append(ConvertProblem(line_no, exc.pointer, exc.message + "; not converted"))
                     summary.skipped += 1
                     continue
+                except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                    # Defensive: a shape no check above foresaw is a problem on its line, never a crash.
+                    summary.problems.append(ConvertProblem(line_no, "", f"record has an unexpected shape "
+                                                           f"({type(exc).__name__}); not converted"))
+                    summary.skipped += 1
+                    continue
                 summary.problems.extend(warnings)
                 out.write(orjson.dumps(converted) + b"\n")
                 summary.written += 1
@@ -214,7 +220,10 @@ def _to_vertex(record: dict, warn) -> dict:
             parts = []
             if m.get("content"):
                 parts.extend(_vertex_parts(m["content"], at + "/content"))
-            for j, call in enumerate(m.get("tool_calls") or []):
+            calls = m.get("tool_calls") or []
+            if not isinstance(calls, list):
+                raise _Unconvertible(at + "/tool_calls", "`tool_calls` is not a list")
+            for j, call in enumerate(calls):
                 fn = call.get("function") if isinstance(call, dict) else None
                 if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
                     raise _Unconvertible(f"{at}/tool_calls/{j}", "tool call without a function name")

@@ -225,3 +225,17 @@ def test_readme_examples_are_what_convert_writes(tmp_path):
         convert_file(source, tmp_path / f"{target}.jsonl", target)
         written.extend(_read(tmp_path / f"{target}.jsonl"))
     assert written == shown
+
+
+def test_malformed_tool_calls_are_a_problem_not_a_crash(tmp_path, capsys):
+    """Regression: `tool_calls: true` raised TypeError out of the Vertex converter."""
+    source = _write(tmp_path / "odd.jsonl", [
+        {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "tool_calls": True}]},
+        {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "tool_calls": 1}]},
+        _records()[0]])
+    code = main(["convert", str(source), "--to", "vertex", "-o", str(tmp_path / "o.jsonl"), "--format", "json"])
+    data = orjson.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [(p["line"], p["pointer"]) for p in data["problems"]] == [(1, "/messages/1/tool_calls"),
+                                                                      (2, "/messages/1/tool_calls")]
+    assert (data["written"], data["skipped"]) == (1, 2)
