@@ -11,8 +11,8 @@ import orjson
 from ._config import LintConfig
 from ._diagnostic import Diagnostic, Severity
 from ._provider_formats import (
-    FIREWORKS_DIRECT_UPLOAD_BYTES, FIREWORKS_MAX_EXAMPLES, FIREWORKS_MIN_EXAMPLES, VERTEX_MAX_VALIDATION_EXAMPLES,
-    check_bedrock, check_fireworks, check_together, check_vertex, together_shape,
+    FIREWORKS_DIRECT_UPLOAD_BYTES, FIREWORKS_MAX_EXAMPLES, FIREWORKS_MIN_EXAMPLES, VERTEX_MAX_MULTIMODAL_EXAMPLES,
+    VERTEX_MAX_TEXT_EXAMPLES, VERTEX_MAX_VALIDATION_EXAMPLES, check_bedrock, check_fireworks, check_together, check_vertex, together_shape, vertex_has_media,
 )
 from ._text import plural
 from .rules import provider_rules as pr
@@ -62,10 +62,13 @@ def provider_diagnostics(path: str, config: LintConfig, enabled: frozenset[str],
         def check(record):
             return check_vertex(record, count_tokens)
     examples = 0
+    media = False
     first_shape: tuple[str, int] | None = None
     try:
         for line_no, record in iter_records(path):
             examples += 1
+            if provider == "vertex" and not media:
+                media = vertex_has_media(record)
             if check is not None:
                 for rule, pointer, message in check(record):
                     emit(rule, line_no, pointer, message)
@@ -87,4 +90,10 @@ def provider_diagnostics(path: str, config: LintConfig, enabled: frozenset[str],
     if provider == "vertex" and role == "validation" and examples > VERTEX_MAX_VALIDATION_EXAMPLES:
         emit(pr.VertexValidationTooLarge, None, "", f"{plural(examples, 'validation example')}; Vertex AI takes "
              f"at most {VERTEX_MAX_VALIDATION_EXAMPLES:,}")
+    if provider == "vertex" and role == "train":
+        limit = VERTEX_MAX_MULTIMODAL_EXAMPLES if media else VERTEX_MAX_TEXT_EXAMPLES
+        if examples > limit:
+            kind = "with images or files" if media else "of text"
+            emit(pr.VertexTooManyExamples, None, "", f"{plural(examples, 'example')} {kind}; a Gemini tuning job "
+                 f"takes at most {limit:,}")
     return out

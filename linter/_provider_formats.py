@@ -145,6 +145,22 @@ VERTEX_ROLES = ("user", "model")
 VERTEX_PART_FIELDS = frozenset({"text", "inlineData", "fileData", "functionCall", "functionResponse"})
 VERTEX_MAX_EXAMPLE_TOKENS = 131_072
 VERTEX_MAX_VALIDATION_EXAMPLES = 5_000
+VERTEX_MAX_TEXT_EXAMPLES = 1_000_000
+VERTEX_MAX_MULTIMODAL_EXAMPLES = 300_000
+_VERTEX_MEDIA_FIELDS = ("inlineData", "fileData")
+
+
+def vertex_has_media(record: dict) -> bool:
+    """Whether any part of the record's contents holds an image, audio, video or document."""
+    contents = record.get("contents")
+    if not isinstance(contents, list):
+        return False
+    for content in contents:
+        parts = content.get("parts") if isinstance(content, dict) else None
+        if isinstance(parts, list) and any(isinstance(p, dict) and any(f in p for f in _VERTEX_MEDIA_FIELDS)
+                                           for p in parts):
+            return True
+    return False
 
 
 def check_vertex(record: dict, count_tokens=None) -> Iterator[Finding]:

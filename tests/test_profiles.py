@@ -170,3 +170,20 @@ def test_text_summary_names_the_provider_for_its_own_records(tmp_path, capsys):
     out = capsys.readouterr().out
     # OpenAI token statistics would say "0 tokens" about a Gemini file: they are not shown.
     assert "3 examples for Google Vertex AI (Gemini)" in out and "tokens" not in out
+
+
+def test_vertex_example_count_limits_text_and_multimodal(tmp_path, monkeypatch):
+    from linter import _provider_check
+
+    # A million examples is too slow for a unit test: the same rule with the limits lowered.
+    monkeypatch.setattr(_provider_check, "VERTEX_MAX_TEXT_EXAMPLES", 4)
+    monkeypatch.setattr(_provider_check, "VERTEX_MAX_MULTIMODAL_EXAMPLES", 2)
+    text = {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}, {"role": "model", "parts": [{"text": "Hello"}]}]}
+    image = {"contents": [{"role": "user", "parts": [{"text": "Which boot?"}, {"fileData": {
+        "mimeType": "image/png", "fileUri": "gs://northwind/boot.png"}}]}, {"role": "model", "parts": [{"text": "Trail 2."}]}]}
+    config = LintConfig(jobs=1, provider="vertex", select=["FT726"])
+    assert lint_path(_write(tmp_path, "a.jsonl", [text] * 4), config).diagnostics == []
+    found = lint_path(_write(tmp_path, "b.jsonl", [text] * 5), config).diagnostics
+    assert [(d.code, d.line) for d in found] == [("FT726", None)] and "at most 4" in found[0].message
+    found = lint_path(_write(tmp_path, "c.jsonl", [text, text, image]), config).diagnostics
+    assert [(d.code, d.line) for d in found] == [("FT726", None)] and "images or files" in found[0].message

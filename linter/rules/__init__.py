@@ -14,7 +14,7 @@ from .dataset_rules import (
 from .provider_rules import (
     BedrockMessage, BedrockRecordShape, BedrockTurnOrder, FireworksExampleCount, FireworksSystemPosition,
     FireworksUploadSize, TogetherImage, TogetherMessage, TogetherRecordShape, TogetherTurnOrder, VertexContent,
-    VertexExampleTooLong, VertexNoModelTurn, VertexRecordShape, VertexValidationTooLarge,
+    VertexExampleTooLong, VertexNoModelTurn, VertexRecordShape, VertexTooManyExamples, VertexValidationTooLarge,
 )
 from .privacy_rules import PiiCreditCard, PiiEmail, PiiIban, PiiIpAddress, PiiNationalId, PiiPhone, SecretApiKey
 from .file_rules import FileTooLarge, TextEncoding, UnreadableFile
@@ -78,6 +78,7 @@ RULES: tuple[Rule, ...] = (
     VertexNoModelTurn,
     VertexExampleTooLong,
     VertexValidationTooLarge,
+    VertexTooManyExamples,
     BedrockRecordShape,
     BedrockMessage,
     BedrockTurnOrder,

@@ -301,6 +301,28 @@ class VertexValidationTooLarge:
     """
 
 
+@rule("FT726", "vertex-too-many-examples", ERROR,
+      "more than 1,000,000 text examples, or 300,000 when examples hold images or files", providers=VERTEX)
+class VertexTooManyExamples:
+    """The training file holds more examples than a Gemini tuning job takes: 1,000,000 text
+    examples, or 300,000 when any example has a non-text part (`inlineData`, `fileData`).
+
+    Source: https://cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-supervised-tuning
+    (dataset limits: training dataset size for text-only and for multimodal examples).
+
+    ## Why is this bad?
+    The tuning job is refused after the upload to Cloud Storage.
+
+    ## Example
+    ```
+    train.jsonl: 1,200,000 examples
+    ```
+
+    ## Fix
+    Deduplicate and sample the dataset down, or split it across tuning runs.
+    """
+
+
 @rule("FT731", "bedrock-record-shape", ERROR,
       "not a Bedrock record (bedrock-conversation-2024, Claude 3 Haiku, prompt/completion), or an extra key",
       providers=BEDROCK)
