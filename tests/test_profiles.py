@@ -187,3 +187,16 @@ def test_vertex_example_count_limits_text_and_multimodal(tmp_path, monkeypatch):
     assert [(d.code, d.line) for d in found] == [("FT726", None)] and "at most 4" in found[0].message
     found = lint_path(_write(tmp_path, "c.jsonl", [text, text, image]), config).diagnostics
     assert [(d.code, d.line) for d in found] == [("FT726", None)] and "images or files" in found[0].message
+
+
+def test_a_providers_model_picks_its_profile_unless_one_is_named():
+    import pricing
+    from tui.config import Settings, resolve_lint_config
+
+    together = pricing.find_model("openai/gpt-oss-20b")
+    gemini = pricing.find_model("gemini-2.5-flash")
+    assert resolve_lint_config(Settings(), together).provider == "together"
+    assert resolve_lint_config(Settings(), gemini).provider == "vertex"
+    assert resolve_lint_config(Settings(), together, provider="openai").provider == "openai"  # the flag wins
+    assert resolve_lint_config(Settings(provider="fireworks"), together).provider == "fireworks"  # so does the file
+    assert resolve_lint_config(Settings(), pricing.find_model("gpt-4o-mini-2024-07-18")).provider == "openai"
