@@ -62,6 +62,8 @@ class LintReport:
     diagnostics: list[Diagnostic]
     suppressed: dict[str, int] = field(default_factory=dict)
     """Diagnostics not stored because a rule hit ``max_diagnostics_per_rule``, by code."""
+    provider: str = "openai"
+    """The provider profile the files were linted for (``--provider``)."""
 
     def count(self, severity: Severity) -> int:
         stored = sum(1 for d in self.diagnostics if d.severity == severity)
