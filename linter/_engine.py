@@ -33,6 +33,7 @@ from ._text import plural
 from ._tokens import TokenCounter, encoding_name_for_model
 from ._validate import RecordChecker, RecordFacts, pending_token_counts
 from . import _dataset
+from .rules import ExampleTooLong, FileTooLarge, FormatNotTrainable, InvalidJson, TextEncoding, UnreadableFile
 from .pii import json_strings
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -146,27 +147,28 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                 first_crlf = line_no
         if line_start == 0 and body.startswith(BOM):
             body = body[3:]
-            if "FT114" in enabled:
-                out.append(Diagnostic("FT114", "file starts with a UTF-8 byte-order mark (BOM)", ERROR, path,
+            if TextEncoding.code in enabled:
+                out.append(Diagnostic(TextEncoding.code, "file starts with a UTF-8 byte-order mark (BOM)", ERROR, path,
                                       line_no, fix=Fix("strip-bom", Applicability.SAFE, "remove the BOM")))
         if not body or body.isspace():
-            if "FT114" in enabled:
-                out.append(Diagnostic("FT114", "blank line", WARNING, path, line_no,
+            if TextEncoding.code in enabled:
+                out.append(Diagnostic(TextEncoding.code, "blank line", WARNING, path, line_no,
                                       fix=Fix("drop-line", Applicability.SAFE, "drop the blank line")))
             line_no += 1
             continue
         is_plain = plain[index]
-        if "FT114" in enabled and not is_plain and (
+        if not is_plain and TextEncoding.code in enabled and (
                 b"\x00" in body or (b"\\" in body and b"u0000" in body and _ESCAPED_NUL.search(body))):
-            out.append(Diagnostic("FT114", "line contains a NUL character", WARNING, path, line_no))
+            out.append(Diagnostic(TextEncoding.code, "line contains a NUL character", WARNING, path, line_no))
         try:
             record = loads(body)
         except orjson.JSONDecodeError as exc:
             _bad_line(out, enabled, path, line_no, body, str(exc), at_eof and unterminated and index == last)
             record = _UNPARSED
         except Exception as exc:  # noqa: BLE001 - defensive: bad data is a value, never a crash
-            if "FT101" in enabled:
-                out.append(Diagnostic("FT101", f"line could not be parsed: {type(exc).__name__}", ERROR, path, line_no))
+            if InvalidJson.code in enabled:
+                out.append(Diagnostic(InvalidJson.code,
+                                      f"line could not be parsed: {type(exc).__name__}", ERROR, path, line_no))
             record = _UNPARSED
         want_texts = content_rules is not None and (flagged is None or not is_plain or flagged[index])
         simple = None
@@ -192,9 +194,10 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                 try:
                     checker.check(record, facts, detect_kind(record) if isinstance(record, dict) else None)
                 except RecursionError:
-                    if "FT101" in enabled:
-                        out.append(Diagnostic("FT101", "record is nested too deeply to check", ERROR, path, line_no))
-                if context is not None and facts.tokens > context and "FT501" in enabled:
+                    if InvalidJson.code in enabled:
+                        out.append(Diagnostic(InvalidJson.code,
+                                              "record is nested too deeply to check", ERROR, path, line_no))
+                if context is not None and facts.tokens > context and ExampleTooLong.code in enabled:
                     out.append(_over_context(path, line_no, facts.tokens, context))
                 if want_texts:
                     # Every string the provider would receive is scanned, keys included:
@@ -224,7 +227,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     columns = _columnar(rows)
     if shortcut.rows:
         shortcut.finish(checker.counter, columns)
-        if context is not None and "FT501" in enabled:
+        if context is not None and ExampleTooLong.code in enabled:
             tokens = columns["tokens"][shortcut.rows]
             for j in np.flatnonzero(tokens > context).tolist():
                 row = int(shortcut.rows[j])
@@ -305,7 +308,7 @@ def _line_of(diagnostic: Diagnostic) -> int:
 
 
 def _over_context(path: str, line_no: int, tokens: int, context: int) -> Diagnostic:
-    return Diagnostic("FT501", f"{tokens:,} tokens exceed the training context of {context:,}; "
+    return Diagnostic(ExampleTooLong.code, f"{tokens:,} tokens exceed the training context of {context:,}; "
                       f"the last {tokens - context:,} tokens will be cut off", WARNING, path, line_no)
 
 
@@ -398,10 +401,11 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if "FT114" in enabled:
-            out.append(Diagnostic("FT114", f"invalid UTF-8 at byte {exc.start + 1} of the line", ERROR, path, line_no))
+        if TextEncoding.code in enabled:
+            out.append(Diagnostic(TextEncoding.code,
+                                  f"invalid UTF-8 at byte {exc.start + 1} of the line", ERROR, path, line_no))
         return
-    if "FT101" not in enabled:
+    if InvalidJson.code not in enabled:
         return
     # orjson says where: "...: line 1 column 8 (char 7)"; the line is ours, the column the user's.
     where = _JSON_COLUMN.search(reason)
@@ -412,7 +416,7 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
         message = f"invalid JSON: {reason}"
     if truncated:
         message += " (the file ends in the middle of this record: truncated?)"
-    out.append(Diagnostic("FT101", message[:300], ERROR, path, line_no,
+    out.append(Diagnostic(InvalidJson.code, message[:300], ERROR, path, line_no,
                           fix=Fix("drop-line", Applicability.UNSAFE, "drop the unparseable line")))
 
 
@@ -552,29 +556,29 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
     try:
         size = os.stat(path).st_size
         if os.path.isdir(path):
-            file_level("FT100", "is a directory, not a file")
+            file_level(UnreadableFile.code, "is a directory, not a file")
             return empty_report(), diags
         with open(path, "rb") as handle:
             head = handle.read(8192)
     except FileNotFoundError:
-        file_level("FT100", "file not found")
+        file_level(UnreadableFile.code, "file not found")
         return empty_report(), diags
     except PermissionError:
-        file_level("FT100", "permission denied")
+        file_level(UnreadableFile.code, "permission denied")
         return empty_report(), diags
     except OSError as exc:
-        file_level("FT100", f"cannot read file: {exc.strerror or exc}")
+        file_level(UnreadableFile.code, f"cannot read file: {exc.strerror or exc}")
         return empty_report(), diags
     binary = _sniff_binary(head)
     if binary is not None:
-        file_level("FT100", f"file looks like {binary}, not JSON Lines text")
+        file_level(UnreadableFile.code, f"file looks like {binary}, not JSON Lines text")
         return empty_report(size=size), diags
     if size > config.upload_limit_bytes:
-        file_level("FT202", f"file is {size / 1e6:,.1f} MB, over the upload limit of "
+        file_level(FileTooLarge.code, f"file is {size / 1e6:,.1f} MB, over the upload limit of "
                    f"{config.upload_limit_bytes / 1e6:,.1f} MB")
     observer.on_file_start(path, size)
     file_kind = config.format_kind or _sample_kind(path)
-    if "FT205" in enabled:
+    if FormatNotTrainable.code in enabled:
         gate = _dataset.format_gate(path, file_kind, config)
         if gate is not None:
             diags.append(gate)
@@ -617,9 +621,10 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
         if wants_rows:
             observer.on_records(path, _rows(result.columns))
         observer.on_progress(path, result.end_offset, size)
-    if crlf_total and "FT114" in enabled:
+    if crlf_total and TextEncoding.code in enabled:
         verb = "ends" if crlf_total == 1 else "end"
-        keep([Diagnostic("FT114", f"{plural(crlf_total, 'line')} {verb} with CRLF (Windows line endings)", WARNING, path,
+        keep([Diagnostic(TextEncoding.code,
+                         f"{plural(crlf_total, 'line')} {verb} with CRLF (Windows line endings)", WARNING, path,
                          first_crlf, fix=Fix("normalise-newline", Applicability.SAFE, "convert CRLF to LF"))])
     keep(dataset.finish())
     if completion is not None:
