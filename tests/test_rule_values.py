@@ -132,3 +132,26 @@ def test_fix_and_the_clean_up_tab_follow_the_rule_table(tmp_path, monkeypatch):
     assert summary.changed["stop-added"] == 2
     completions = [orjson.loads(line)["completion"] for line in (tmp_path / "safe.jsonl").read_bytes().splitlines()]
     assert len(completions) == 24 and all(c.endswith(STOP) for c in completions)
+
+
+def _codes(text: str) -> set[str]:
+    """Rule codes a README cell names outside parentheses (``FT601-FT607`` is a range)."""
+    while re.search(r"\([^()]*\)", text):
+        text = re.sub(r"\([^()]*\)", "", text)
+    codes = set()
+    for first, last in re.findall(r"FT(\d{3})(?:-FT(\d{3}))?", text):
+        codes.update(f"FT{n}" for n in range(int(first), int(last or first) + 1))
+    return codes
+
+
+def test_the_readme_fix_classes_are_the_rule_tables():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Fixing", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| safe") or
+            line.startswith("| unsafe")]
+    listed = {"safe": set(), "unsafe": set()}
+    for cls, cell, _ in rows:
+        listed[cls.split(":")[0].strip()] |= _codes(cell)
+    assert listed["safe"] == {r.code for r in RULES if r.fix_applicability is Applicability.SAFE}
+    assert listed["unsafe"] == {r.code for r in RULES if r.fix_applicability is Applicability.UNSAFE}
+    assert _codes("FT114 (strip, FT103 kept), FT601-FT603 (x)") == {"FT114", "FT601", "FT602", "FT603"}
