@@ -361,7 +361,8 @@ class _Plan:
                     record["prompt"] = new
                     summary.changed["separator-added"] += 1
                     changed = True
-            if CompletionWithoutLeadingSpace.code in codes and isinstance(completion, str) and completion and not completion[0].isspace():
+            if (CompletionWithoutLeadingSpace.code in codes and isinstance(completion, str) and completion
+                    and not completion[0].isspace()):
                 completion = " " + completion
                 record["completion"] = completion
                 summary.changed["leading-space-added"] += 1

@@ -61,7 +61,8 @@ def no_examples_reason(report: LintReport) -> str:
     file_report = report.files[0]
     lines = file_report.records.height
     if not lines:
-        unreadable = next((d for d in report.diagnostics if d.path == file_report.path and d.code == UnreadableFile.code), None)
+        unreadable = next((d for d in report.diagnostics
+                           if d.path == file_report.path and d.code == UnreadableFile.code), None)
         if unreadable is not None:  # the lint's own words: "file looks like a gzip archive, ..."
             return f"{file_report.path}: no examples to estimate: {unreadable.message}"
         return f"{file_report.path}: no examples to estimate (the file has no records)"
@@ -96,6 +97,7 @@ def tokens_by_encoding(path: str, models, config: LintConfig, counted: DatasetTo
     lint with that encoding (only the counting matters, so only FT101 is selected)."""
     out = {counted.encoding: counted} if counted.encoding else {}
     for encoding in sorted({m.encoding for m in models if m.encoding in ENCODINGS} - set(out)):
-        report = (lint or lint_path)(path, config.model_copy(update={"encoding": encoding, "select": [InvalidJson.code]}))
+        only_counting = config.model_copy(update={"encoding": encoding, "select": [InvalidJson.code]})
+        report = (lint or lint_path)(path, only_counting)
         out[encoding] = dataset_tokens(report.files[0])
     return out
