@@ -60,6 +60,7 @@ from ._tables import (
     model_names,
     normalize_model_name,
     parse_price_table,
+    render_price_tables_markdown,
     table_age_days,
 )
 
@@ -110,6 +111,7 @@ __all__ = [
     "read_approval_record",
     "render_approval_html",
     "render_approval_markdown",
+    "render_price_tables_markdown",
     "resolve_epochs",
     "table_age_days",
     "token_histogram",
