@@ -125,8 +125,8 @@ class TokenSummary:
     """Sum over examples of min(tokens, training context): what one epoch bills."""
     truncated_examples: int
     """Examples longer than the training context (truncated, billed at the limit)."""
-    mean_prompt_tokens: Decimal | None
-    mean_completion_tokens: Decimal | None
+    median_prompt_tokens: Decimal | None
+    median_completion_tokens: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -168,23 +168,29 @@ class DatasetTokens:
         billed = sum(min(n, context_tokens) for n in self.tokens)
         truncated = sum(1 for n in self.tokens if n > context_tokens)
 
-        def mean(column: Sequence[int] | None) -> Decimal | None:
+        def median(column: Sequence[int] | None) -> Decimal | None:
+            # The median, not the mean: one 84k-token example would drag the mean of a
+            # few dozen ordinary ones far from any request the model will really see.
             if not column:
                 return None
-            return _ratio(Decimal(sum(column)), len(column))
+            ordered = sorted(column)
+            middle = len(ordered) // 2
+            if len(ordered) % 2:
+                return Decimal(ordered[middle])
+            return _ratio(Decimal(ordered[middle - 1] + ordered[middle]), 2)
 
         return TokenSummary(
             examples=len(self.tokens),
             billed_tokens_per_epoch=billed,
             truncated_examples=truncated,
-            mean_prompt_tokens=mean(self.prompt_tokens),
-            mean_completion_tokens=mean(self.completion_tokens),
+            median_prompt_tokens=median(self.prompt_tokens),
+            median_completion_tokens=median(self.completion_tokens),
         )
 
 
 @dataclass(frozen=True)
 class Traffic:
-    """Expected use of the fine-tuned model. ``None`` token sizes use the dataset's averages."""
+    """Expected use of the fine-tuned model. ``None`` token sizes use the dataset's medians."""
 
     requests_per_month: int
     input_tokens_per_request: int | None = None
@@ -359,18 +365,18 @@ def _inference(
         return InferenceEstimate(None, None, None, Decimal(0), False, None, hosting, None, None)
     _check_traffic(traffic)
 
-    def size(given: int | None, mean: Decimal | None, name: str, what: str) -> int:
+    def size(given: int | None, median: Decimal | None, name: str, what: str) -> int:
         if given is not None:
             assumptions.append(f"{what} per request: {given:,} tokens (given)")
             return given
-        if mean is None:
+        if median is None:
             raise EstimateInputError(name, f"the dataset has no {what} token counts; give a value")
-        assumptions.append(f"{what} per request: {_whole_tokens(mean):,} tokens (the dataset's average)")
-        return _whole_tokens(mean)
+        assumptions.append(f"{what} per request: {_whole_tokens(median):,} tokens (the dataset's median)")
+        return _whole_tokens(median)
 
-    input_tokens = size(traffic.input_tokens_per_request, summary.mean_prompt_tokens, "input_tokens_per_request", "input")
+    input_tokens = size(traffic.input_tokens_per_request, summary.median_prompt_tokens, "input_tokens_per_request", "input")
     output_tokens = size(
-        traffic.output_tokens_per_request, summary.mean_completion_tokens, "output_tokens_per_request", "output"
+        traffic.output_tokens_per_request, summary.median_completion_tokens, "output_tokens_per_request", "output"
     )
     share = Decimal(traffic.cached_share)
 
