@@ -383,9 +383,9 @@ class DatasetState:
                     spilled.close()
         if TooFewExamples.code in self.enabled and self.role == "train":
             n = self.usable
-            if n < cfg.min_examples_error:
+            if n < cfg.min_examples:
                 out.append(Diagnostic(TooFewExamples.code,
-                                      f"{plural(n, 'usable example')}; at least {cfg.min_examples_error} "
+                                      f"{plural(n, 'usable example')}; at least {cfg.min_examples} "
                                       "are required", ERROR, path))
             elif n < cfg.min_examples_warning:
                 out.append(Diagnostic(TooFewExamples.code,
