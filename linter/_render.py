@@ -44,6 +44,12 @@ def _rule_name(code: str) -> str:
     return rule.name if rule else code
 
 
+def _own_records_counted(report: LintReport) -> bool:
+    from .profiles import get_profile
+
+    return get_profile(report.provider).record_format == "openai"
+
+
 def report_to_dict(report: LintReport) -> dict:
     """The documented JSON output (see README, "JSON output")."""
     return {
@@ -55,7 +61,9 @@ def report_to_dict(report: LintReport) -> dict:
                 "role": f.role,
                 "format": f.format,
                 "records": f.record_count,
-                "examples": f.examples,
+                # The core parser reads OpenAI-shaped records only: a Vertex or Bedrock
+                # file's examples are not counted (null), its records are.
+                "examples": f.examples if _own_records_counted(report) else None,
                 "size_bytes": f.size_bytes,
                 "model": f.model,
                 "encoding": f.encoding,
@@ -142,7 +150,7 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
         t = f.tokens
         if profile.record_format != "openai":
             # The token statistics read OpenAI records; the provider's own records are not counted.
-            lines.append(f"{printable(f.path)}: {plural(f.examples, 'example')} for {profile.title}")
+            lines.append(f"{printable(f.path)}: {plural(f.record_count, 'record')} for {profile.title}")
             continue
         lines.append(
             f"{printable(_utf8(f.path))}: {plural(f.record_count, 'record')}, {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "

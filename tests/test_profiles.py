@@ -169,7 +169,7 @@ def test_text_summary_names_the_provider_for_its_own_records(tmp_path, capsys):
     assert main(["lint", "--provider", "vertex", str(path)]) == 0
     out = capsys.readouterr().out
     # OpenAI token statistics would say "0 tokens" about a Gemini file: they are not shown.
-    assert "3 examples for Google Vertex AI (Gemini)" in out and "tokens" not in out
+    assert "3 records for Google Vertex AI (Gemini)" in out and "tokens" not in out
 
 
 def test_vertex_example_count_limits_text_and_multimodal(tmp_path, monkeypatch):
