@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from linter import plural
+
 from . import __version__
 from .config import resolve_lint_config
 from .tokens import dataset_tokens
@@ -444,7 +446,7 @@ def _create_once(provider: Provider, spec: JobSpec, print_: Fingerprint, report,
         sleep(delay)
     assert refused is not None
     raise _abandon(provider, uploaded, report, refused, reason=(
-        f"the provider refused the create {attempts} time(s), so no job was created")) from None
+        f"the provider refused the create {plural(attempts, 'time')}, so no job was created")) from None
 
 
 def _confirm_created(provider: Provider, spec: JobSpec, print_: Fingerprint, report, sleep,
@@ -713,14 +715,14 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
         errors = [d for d in report.diagnostics if d.severity == Severity.ERROR]
         lines = [_describe(d) for d in errors[:MAX_LISTED_DIAGNOSTICS]]
         more = report.errors - len(lines)
-        result.blockers.append(f"the lint found {report.errors} error(s); fix them before submitting:")
+        result.blockers.append(f"the lint found {plural(report.errors, 'error')}; fix {'it' if report.errors == 1 else 'them'} before submitting:")
         result.blockers.extend(f"  {line}" for line in lines)
         if more > 0:
             result.blockers.append(f"  ... and {more} more (run `ftpreflight lint`)")
         return result
     if report.warnings:
         warnings = [d for d in report.diagnostics if d.severity == Severity.WARNING]
-        result.confirmations.append(f"the lint found {report.warnings} warning(s):")
+        result.confirmations.append(f"the lint found {plural(report.warnings, 'warning')}:")
         result.confirmations.extend(f"  {_describe(d)}" for d in warnings[:5])
         if report.warnings > 5:
             result.confirmations.append("  ... (run `ftpreflight lint` to see them all)")
