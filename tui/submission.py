@@ -369,21 +369,29 @@ def _job_from_record(provider: Provider, entry) -> Job | None:
     return None
 
 
+UPLOAD_SWEEP_SLACK = 60
+"""Seconds of clock difference allowed between this machine and the provider when deciding
+which files an interrupted upload left behind."""
+
+
 def _sweep_interrupted_upload(provider: Provider, entry, paths: list[Path], report) -> None:
-    """Delete what a run killed mid-upload left on the provider: files with the same name
-    created since that run wrote its ``uploading`` record (the lock on this data kept every
-    other ftpreflight run out meanwhile), except the ones the record already lists."""
+    """Delete what a run killed mid-upload left on the provider: incomplete files (not
+    processed, or not the local file's size) with the same name, created since that run wrote
+    its ``uploading`` record (give or take a minute of clock difference), except the ones the
+    record already lists. A complete copy is left alone: the upload that follows finds it
+    (Together recognises the checksum) or it is a file someone else uploaded."""
     from datetime import datetime
 
     try:
-        since = int(datetime.fromisoformat(entry.updated_at).timestamp()) - 5
+        since = int(datetime.fromisoformat(entry.updated_at).timestamp()) - UPLOAD_SWEEP_SLACK
     except (TypeError, ValueError):
         return
-    names = {path.name for path in paths}
+    sizes = {path.name: path.stat().st_size for path in paths}
     try:
         leftovers = [remote for remote in provider.list_files()
-                     if remote.filename in names and (remote.created_at or 0) >= since
-                     and remote.id not in entry.file_ids]
+                     if remote.filename in sizes and (remote.created_at or 0) >= since
+                     and remote.id not in entry.file_ids
+                     and (remote.status != "processed" or remote.bytes != sizes[remote.filename])]
     except ProviderError:
         return
     for remote in leftovers:

@@ -21,6 +21,7 @@ import hashlib
 import itertools
 import json
 import re
+import time
 from dataclasses import dataclass, field
 
 from fake_openai import parse_multipart
@@ -28,7 +29,7 @@ from fake_openai import parse_multipart
 from .httpfake import ApiError, HttpFake, validate_chat_jsonl
 
 DEFAULT_API_KEY = "tgp_v1_fakeTogetherKey0123456789abcdefXYZ"
-MODELS = frozenset({"meta-llama/Meta-Llama-3.1-8B-Instruct-Reference", "Qwen/Qwen2.5-7B-Instruct"})
+MODELS = frozenset({"meta-llama/Meta-Llama-3.1-8B-Instruct-Reference", "Qwen/Qwen2.5-7B-Instruct", "openai/gpt-oss-20b"})
 LIFECYCLE = ("pending", "queued", "running", "completed")
 FINAL = frozenset({"completed", "error", "cancelled"})
 
@@ -103,7 +104,7 @@ class FakeTogether(HttpFake):
         self.jobs: dict[str, TogetherJob] = {}
         self.fail_next_job = False
         self._ids = itertools.count(1)
-        self._clock = itertools.count(1_760_000_000, 7)
+        self._clock = itertools.count(1)
 
     @property
     def base_url(self) -> str:
@@ -113,7 +114,9 @@ class FakeTogether(HttpFake):
         return [f for f in self.files.values() if not f.deleted]
 
     def _now(self) -> int:
-        return next(self._clock)
+        # Wall-clock time like the real API (records are compared with local time), kept
+        # strictly increasing so that list order is stable.
+        return int(time.time()) + next(self._clock)
 
     def _event(self, job: TogetherJob, type_: str, message: str, level: str = "info", **data) -> None:
         job.events.append({"object": "fine-tune-event", "created_at": _iso(self._now()), "type": type_,
