@@ -693,7 +693,7 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
 
     book = pricing.load_price_book([*getattr(settings, "prices", []), *price_tables])
     try:
-        row = book.find_model(plan.model, provider=pricing_provider(provider_name))
+        row = _find_row(book, plan.model, provider_name)
     except pricing.UnknownModelError as exc:
         result.blockers.append(f"{exc}; add it with --prices if your provider fine-tunes it")
         result.usage_error = True
@@ -790,6 +790,25 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
     return result
 
 
+def _find_row(book: Any, model: str, provider_name: str) -> Any:
+    """The price row for ``model`` as ``provider_name`` trains it. A provider without a table
+    of its own (an OpenAI-compatible endpoint) looks in the tables no other provider owns
+    first (``--prices`` files such as a Nebius table), by exact name, since open-model ids
+    such as ``openai/gpt-oss-20b`` contain a slash."""
+    import pricing
+
+    wanted = pricing_provider(provider_name)
+    if wanted is not None:
+        return book.find_model(model, provider=wanted)
+    for table in book.providers:
+        if _kind_owning_table(table) is None:
+            try:
+                return book.find_model(model, provider=table)
+            except pricing.UnknownModelError:
+                continue
+    return book.find_model(model)
+
+
 def _kind_owning_table(table_provider: str) -> str | None:
     from .providers import provider_kinds
 
@@ -821,8 +840,8 @@ def wind_down_message(error: "SubmissionError | ProviderError", alternatives: li
     """The wind-down refusal as one sentence: what happened, the date, and where to go."""
     text = str(error).rstrip(". ")
     if alternatives:
-        text += (f"; the price tables list {', '.join(alternatives)} as still training this method "
-                 f"(submit with --provider {alternatives[0]} after a new approval)")
+        text += (f"; according to the price tables {', '.join(alternatives)} still train this method "
+                 "(submit again with --provider NAME and a new approval)")
     return text + "."
 
 
