@@ -268,7 +268,7 @@ class FireworksProvider:
     def cancel_job(self, job_id: str) -> Job:
         resource, short = self._resource(job_id)
         with self._translate(f"cancel job {job_id}"):
-            resource.cancel(short)
+            resource.cancel(short, body={})
         return self.retrieve_job(job_id)
 
     def list_events(self, job_id: str, *, limit: int = 100) -> list[JobEvent]:
