@@ -127,3 +127,14 @@ def test_the_wind_down_refusal_names_the_date_and_the_providers_that_still_train
     assert status == 1 and "2027-01-06" in line and "together" in line and "azure" in line
     assert "--provider NAME" in line
     assert line.count(". ") == 0 and line.endswith(".")
+
+
+def test_the_readme_providers_table_is_the_registry():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Providers", 1)[1].split("\n\n", 2)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    expected = [f"| `{k.name}` | {k.label} | `{k.key_variable}` | {', '.join(k.methods)} | {k.idempotency} | "
+                f"{k.events} | {k.cost_check} |" for k in provider_kinds()]
+    assert rows == expected

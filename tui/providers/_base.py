@@ -122,7 +122,7 @@ def get_kind(name: str) -> ProviderKind:
 
 def _load_builtin() -> None:
     # Importing the modules registers them; each imports its SDK lazily, inside ``build``.
-    from . import _fireworks, _openai, _together  # noqa: F401
+    from . import _openai, _together, _fireworks  # noqa: F401,I001  (registration order = listing order)
 
 
 def make_provider(kind: str = "openai", *, api_key: str | None = None, base_url: str | None = None,
