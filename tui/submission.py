@@ -60,6 +60,7 @@ __all__ = [
     "plan_problems",
     "pricing_provider",
     "provider_choices",
+    "provider_for_table",
     "training_alternatives",
     "wind_down_message",
     "file_sha256",
@@ -807,6 +808,13 @@ def _find_row(book: Any, model: str, provider_name: str) -> Any:
             except pricing.UnknownModelError:
                 continue
     return book.find_model(model)
+
+
+def provider_for_table(table_provider: str) -> str | None:
+    """The ``--provider`` name that trains the rows of a price table's provider (``together``
+    for ``together``, ``azure`` for ``azure_openai``); ``None`` when no registered provider
+    owns that table (e.g. a ``--prices`` table for an OpenAI-compatible endpoint)."""
+    return _kind_owning_table(table_provider)
 
 
 def _kind_owning_table(table_provider: str) -> str | None:
