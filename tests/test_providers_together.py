@@ -130,6 +130,15 @@ def test_the_same_file_uploaded_twice_is_stored_once(fake_together, train):
     assert first.id == second.id and len(fake_together.live_files()) == 1
 
 
+@pytest.mark.parametrize("fault, where", [("500", "^/v1/files$"), ("drop", "/upload/"), ("429", "^/v1/files$")])
+def test_a_failed_upload_attempt_is_retried_and_leaves_no_copy(fake_together, train, fault, where):
+    fake_together.inject(fault, "", where)
+    with make_together_provider(fake_together, sleep=no_sleep) as provider:
+        remote = provider.upload_file(train)
+    assert [f.id for f in fake_together.live_files()] == [remote.id]
+    assert fake_together.files[remote.id].content == train.read_bytes()
+
+
 def test_unknown_model_is_model_not_available(fake_together, train):
     with make_together_provider(fake_together) as provider:
         remote = provider.upload_file(train)

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
+import httpx
+
 from ._errors import (
     CredentialsError,
     ModelNotAvailable,
@@ -86,11 +88,19 @@ def translate(sdk: ModuleType, name: str, action: str, *, creates: bool = False)
                   status=exc.status_code, code=code, param=param, retry_after=retry_after(exc)) from None
     except sdk.APIStatusError as exc:
         message, code, param = error_details(exc)
+        if exc.status_code == 429 or exc.status_code >= 500:
+            # Some SDK helpers (Together's upload) re-raise every status as the base class.
+            transient = OutcomeUnknown if creates and exc.status_code >= 500 else TransientError
+            raise transient(f"{name}: HTTP {exc.status_code} while trying to {action}: {message}",
+                            status=exc.status_code, code=code, param=param, retry_after=retry_after(exc)) from None
         cls = ModelNotAvailable if _is_model_refusal(code, param, message) else RequestRejected
         where = f" [{param}]" if param else ""
         raise cls(f"{name} refused to {action} (HTTP {exc.status_code}){where}: {message}",
                   status=exc.status_code, code=code, param=param) from None
     except ProviderError:
         raise
+    except httpx.TransportError as exc:  # requests an SDK helper sends with its own httpx client
+        cls = OutcomeUnknown if creates else TransientError
+        raise cls(f"{name}: the connection failed while trying to {action} ({exc.__class__.__name__})") from None
     except sdk.APIError as exc:
         raise ProviderError(f"{name}: {action} failed: {exc}") from None

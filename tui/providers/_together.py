@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from ._base import ConnectionSettings, ProviderKind, register
-from ._errors import CredentialsError, RequestRejected, TransientError, register_secret, register_url_secrets
+from ._errors import (
+    CredentialsError,
+    ProviderError,
+    RequestRejected,
+    TransientError,
+    register_secret,
+    register_url_secrets,
+)
 from ._models import Job, JobEvent, JobSpec, RemoteFile, UploadProgress
 from ._secrets import find_api_key
 from ._stainless import translate
@@ -93,6 +100,8 @@ class TogetherProvider:
         # existing id; the SDK then returns that file), so sending an upload again after a
         # lost answer does not store a second copy: retried here, with Retry-After obeyed.
         client = self.client.with_options(max_retries=0)
+        started = int(time.time()) - 60  # a minute of clock difference with the provider
+        failed = False
         for attempt in range(1, self.upload_attempts + 1):
             try:
                 with self._translate(f"upload {path.name}", creates=True):
@@ -104,10 +113,18 @@ class TogetherProvider:
                                               f"{_check_summary(exc)}") from None
                 break
             except TransientError as exc:
+                failed = True
                 wait = exc.retry_after if exc.retry_after is not None else min(0.5 * 2 ** (attempt - 1), 8.0)
                 if attempt == self.upload_attempts or wait > MAX_RETRY_WAIT:
                     raise
                 self.sleep(wait)
+        if failed:  # an attempt that broke off may have registered a file that never got its bytes
+            with contextlib.suppress(ProviderError):
+                for extra in self.list_files():
+                    if (extra.id != remote.id and extra.filename == path.name and extra.status != "processed"
+                            and extra.bytes != size and (extra.created_at or 0) >= started):
+                        with contextlib.suppress(ProviderError):
+                            self.delete_file(extra.id)
         report(UploadProgress(path.name, size, size))
         return remote
 
