@@ -133,7 +133,7 @@ def test_the_readme_providers_table_is_the_registry():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Providers", 1)[1].split("\n\n", 2)[1]
+    section = readme.split("\n### Submission providers\n", 1)[1].strip("\n").split("\n\n", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| `")][1:]  # after the header
     expected = [f"| `{k.name}` | {k.label} | `{k.key_variable}` | {', '.join(k.methods)} | {k.idempotency} | "
                 f"{k.events} | {k.cost_check} |" for k in provider_kinds()]
