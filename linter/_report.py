@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ._diagnostic import Diagnostic, Severity
+from ._tokens import count_method, is_exact
 
 if TYPE_CHECKING:
     import polars as pl
@@ -48,6 +49,17 @@ class FileReport:
     """Completion format: the stop sequence inferred (or suggested)."""
     role: str = "train"
     """``train`` or ``validation``."""
+
+    @property
+    def exact(self) -> bool:
+        """Whether the token counts are exact (``False`` for an estimating encoding such as
+        ``gemini-estimate``)."""
+        return is_exact(self.encoding)
+
+    @property
+    def count_method(self) -> str:
+        """How the token counts were made, in a sentence (``exact: ...`` or ``estimate: ...``)."""
+        return count_method(self.encoding)
 
 
 @dataclass
