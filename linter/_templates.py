@@ -22,8 +22,8 @@ with each model's tokenizer:
 - ``mistral-v3`` (tekken: Mistral Nemo, Ministral 8B, Mistral Small 2409, Pixtral 12B):
   ``mistral-common``'s ``InstructTokenizerV3``: ``<s>`` once, ``[INST]{user}[/INST]`` and
   ``{assistant}</s>``, each text tokenized on its own; the system prompt is joined to the
-  last user turn as ``system + "\\n\\n" + user`` (counted exactly while the user turn does not
-  start with a line break).
+  last user turn as ``system + "\\n\\n" + user`` (counted exactly unless that user turn starts
+  with a line break or ``/``, which can merge across the join: then one token off), and trailing spaces are stripped from an assistant's text.
 - ``none`` (``gemini-estimate``): no framing; Google publishes no tokenizer to count it with.
 """
 
@@ -50,6 +50,8 @@ class ChatTemplate:
     system_suffix: str = ""
     """Text joining the system prompt to the following text (Mistral's ``"\\n\\n"``);
     counted with the system prompt."""
+    assistant_rstrip: str = ""
+    """Characters the template strips from the end of an assistant's text (Mistral: spaces)."""
     system_roles: frozenset[str] = frozenset({"system", "developer"})
 
     def role_label(self, role: str) -> str | None:
@@ -69,7 +71,7 @@ MISTRAL_V3 = ChatTemplate("mistral-v3", per_conversation=1, per_message=0,
                           per_role={"user": 2, "assistant": 1, "tool": 2},
                           role_labels={"system": None, "developer": None, "user": None, "assistant": None,
                                        "tool": None, "function": None},
-                          system_suffix="\n\n")
+                          system_suffix="\n\n", assistant_rstrip=" ")
 """``[INST]`` ``[/INST]`` around a user turn, ``</s>`` after an assistant turn, ``[TOOL_RESULTS]``
 ``[/TOOL_RESULTS]`` around a tool result, ``<s>`` once."""
 NO_FRAMING = ChatTemplate("none", per_conversation=0, per_message=0,

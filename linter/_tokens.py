@@ -394,6 +394,9 @@ class TokenCounter:
         self._prefix_tokens = self.count(template.content_prefix) if template.content_prefix else 0
         self._suffix_tokens = self.count(template.system_suffix) if template.system_suffix else 0
         self._overheads: dict[str, int] = {}
+        self.contextual = bool(template.content_prefix or template.assistant_rstrip)
+        """Whether a user or assistant text's count can depend on where it stands
+        (:meth:`content_correction`), so it must go through :meth:`count_content`."""
 
     # -- chat framing -----------------------------------------------------------------------
     @property
@@ -423,6 +426,8 @@ class TokenCounter:
             fix += self.count(template.content_prefix + text) - self._prefix_tokens - self.count(text)
         if template.system_suffix and text and role in template.system_roles:
             fix += self.count(text + template.system_suffix) - self._suffix_tokens - self.count(text)
+        if template.assistant_rstrip and role == "assistant" and text.endswith(tuple(template.assistant_rstrip)):
+            fix += self.count(text.rstrip(template.assistant_rstrip)) - self.count(text)
         return fix
 
     def count_content(self, text: str, role: str) -> int:

@@ -187,7 +187,8 @@ class RecordChecker:
         """Keep (pointer, text) of every string for content rules (PII); off when none is enabled."""
         self.plain = False
         """Set by the caller per line: :func:`plain_line` of the raw line (a hashing shortcut)."""
-        self.encode_buffer = counter.raw_buffer
+        self.encode_buffer = None if counter.contextual else counter.raw_buffer
+        self.assistant_rstrip = tuple(counter.template.assistant_rstrip)
 
     # -- plumbing -------------------------------------------------------------------------
     def emit(self, code: str, message: str, pointer: str = "", severity: Severity = ERROR, **extra) -> None:
@@ -301,6 +302,8 @@ class RecordChecker:
                     break
                 started = True
                 if role == "assistant":
+                    if self.assistant_rstrip and content.endswith(self.assistant_rstrip):
+                        break  # the template changes this text: counted on the full path
                     assistant = i
                     last = len(pending)
                     prompt = total
