@@ -315,3 +315,12 @@ def test_missing_llama_models_package_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llama_models" else real(name, *a))
     with pytest.raises(UnknownModelError, match="llama_models.*not installed"):
         _tokens.get_encoding("llama3")
+
+
+def test_cost_planner_note_says_counts_are_estimates():
+    from tui.tokens import lint_note
+
+    estimated = lint_path(SAMPLES / "support_chat.jsonl", LintConfig(jobs=1, model="gemini-2.5-flash"))
+    assert "token counts are estimates" in (lint_note(estimated) or "")
+    exact = lint_path(SAMPLES / "support_chat.jsonl", LintConfig(jobs=1, model="gpt-oss-20b"))
+    assert "estimate" not in (lint_note(exact) or "")

@@ -40,9 +40,12 @@ def lint_note(report: LintReport) -> str | None:
     if not report.files:
         return None
     skipped = uncounted_lines(report.files[0])
-    if not report.has_errors and not skipped:
+    estimated = not report.files[0].exact
+    if not report.has_errors and not skipped and not estimated:
         return None
     parts = []
+    if estimated:
+        parts.append(f"token counts are estimates ({report.files[0].count_method})")
     if report.has_errors:
         parts.append(f"the lint found {plural(report.errors, 'error')}; run `ftpreflight lint {report.files[0].path}`")
     if skipped:
