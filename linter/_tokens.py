@@ -379,6 +379,7 @@ class TokenCounter:
         # The Rust buffer API skips building a Python list of ints: faster for long texts.
         # With no special tokens allowed it encodes exactly like encode_ordinary.
         raw_buffer = getattr(core, "encode_to_tiktoken_buffer", None)
+        self._raw_core = raw_buffer
         self.raw_buffer = None if normalization else raw_buffer
         """``core.encode_to_tiktoken_buffer(text, allowed_special)`` when text needs no
         preparation before it (``None`` otherwise: use :meth:`count`)."""
@@ -464,9 +465,10 @@ class TokenCounter:
 
         n = len(texts)
         counts = ids = None
-        if n and self.raw_buffer is not None:
+        if n and self._raw_core is not None:
             separator, marker = self._separator
-            joined = np.frombuffer(self.raw_buffer(separator.join(texts), {separator}), dtype=np.uint32)
+            prepared = [self._normalize(text) for text in texts] if self._normalize else texts
+            joined = np.frombuffer(self._raw_core(separator.join(prepared), {separator}), dtype=np.uint32)
             cuts = np.flatnonzero(joined == marker)
             if len(cuts) == n - 1:
                 bounds = np.empty(n + 1, dtype=np.int64)
