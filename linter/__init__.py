@@ -4,13 +4,13 @@
 """
 
 from ._config import DEFAULT_MODEL, FormatKind, LintConfig, find_config_file, load_config_table, load_lint_config
-from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span, pointer_to_path
+from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span, pointer_to_path, printable
 from ._engine import lint_path, lint_paths, start_workers
 from ._errors import ConfigError, EncodingIntegrityError, FtPreflightError, LintCancelled, UnknownModelError
 from ._formats import KINDS
 from ._models import context_for_model, formats_for_model
 from ._observer import LintObserver
-from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats, read_record_bytes
+from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats, parse_record, read_record_bytes
 from ._text import plural
 from ._tokens import ENCODINGS, TokenCounter, base_model_name, encoding_name_for_model, get_encoding
 from .rules import RULES, Rule, all_codes, get_rule
@@ -22,7 +22,7 @@ __all__ = [
     "TokenCounter", "TokenStats", "UnknownModelError",
     "all_codes", "base_model_name", "context_for_model", "formats_for_model", "encoding_name_for_model", "find_config_file",
     "get_encoding", "get_rule", "lint_path", "lint_paths", "load_config_table", "load_lint_config",
-    "plural", "pointer_to_path", "read_record_bytes", "start_workers",
+    "parse_record", "plural", "pointer_to_path", "printable", "read_record_bytes", "start_workers",
 ]
 
 from ._render import (  # noqa: E402

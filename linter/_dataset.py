@@ -106,10 +106,15 @@ class ContentRules:
                 continue
             row, line, _ = records[bisect_right(ends, index)]
             pointer = flat[index][0]
+            where = ""
+            if pointer[:1] == pii.KEY_POINTER:  # the text is the key of the member at the pointer
+                pointer, where = pointer[1:], " (in a key name)"
+            # A pointer names keys, which can be the very values found: it is shown masked.
+            pointer = pii.mask_pointer(pointer)
             for found in findings:
                 what = found.label or found.kind.replace("-", " ")
                 out.append((row, Diagnostic(
-                    found.code, f"{what}: {found.masked}", self.severity[found.code], self.path, line,
+                    found.code, f"{what}{where}: {found.masked}", self.severity[found.code], self.path, line,
                     pointer, Span(found.start, found.end),
                     fix=Fix("redact", Applicability.UNSAFE, f"replace with {placeholder(found.kind)}"))))
         return out

@@ -116,3 +116,18 @@ def pointer_to_path(pointer: str) -> str:
         else:
             out.append(("." if out else "") + part)
     return "".join(out)
+
+
+# Control characters (C0, DEL, C1) and bidirectional overrides in a file name or a
+# message would be obeyed by the terminal or the CI log that shows them: text and
+# GitHub output, and the command line's messages, print them as escapes instead.
+_UNSAFE_CHARS = {cp: f"\\x{cp:02x}" for cp in (*range(0x20), *range(0x7F, 0xA0))}
+_UNSAFE_CHARS.update({cp: f"\\u{cp:04x}" for cp in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                                      *range(0x2066, 0x206A))})
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and bidirectional overrides shown as escapes."""
+    if text.isascii() and text.isprintable():
+        return text
+    return text.translate(_UNSAFE_CHARS)

@@ -33,6 +33,7 @@ from ._text import plural
 from ._tokens import TokenCounter, encoding_name_for_model
 from ._validate import RecordChecker, RecordFacts, pending_token_counts
 from . import _dataset
+from .pii import json_strings
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 BOM = b"\xef\xbb\xbf"
@@ -102,7 +103,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     content_rules = _dataset.content_rules(setup)
     checker = RecordChecker(setup.path, _counter(setup.encoding), setup.file_kind, enabled=setup.enabled,
                             max_images=setup.max_images, separator=setup.separator, stop=setup.stop,
-                            collect_tokens=near, collect_texts=content_rules is not None)
+                            collect_tokens=near, collect_texts=False)
     # The usual chat record takes a shortcut that computes the same facts (RecordChecker.simple_chat).
     fast = checker.simple_chat if setup.file_kind in (None, CHAT) and checker.encode_buffer is not None else None
     token_parts: list[list] = []  # per near-duplicate row of the full checker: its token-id buffers
@@ -188,7 +189,6 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
             facts = RecordFacts(line_no, line_start, size)
             if record is not _UNPARSED:
                 checker.plain = is_plain
-                checker.collect_texts = want_texts
                 try:
                     checker.check(record, facts, detect_kind(record) if isinstance(record, dict) else None)
                 except RecursionError:
@@ -196,8 +196,14 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                         out.append(Diagnostic("FT101", "record is nested too deeply to check", ERROR, path, line_no))
                 if context is not None and facts.tokens > context and "FT501" in enabled:
                     out.append(_over_context(path, line_no, facts.tokens, context))
-                if content_rules is not None and facts.texts:
-                    content_texts.append((len(rows), line_no, facts.texts))
+                if want_texts:
+                    # Every string the provider would receive is scanned, keys included:
+                    # names, ids, roles, URLs, tool schemas, not only the trained text.
+                    texts = json_strings(record)
+                    if texts:
+                        content_texts.append((len(rows), line_no, texts))
+            elif want_texts:  # an unparseable line is scanned as it stands
+                content_texts.append((len(rows), line_no, [("", body.decode("utf-8", "replace"))]))
             row = (line_no, line_start, size, facts.kind, facts.messages, facts.tokens, facts.trained_tokens,
                    facts.prompt_tokens, facts.completion_tokens, facts.images)
             signature_row = None

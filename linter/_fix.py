@@ -28,6 +28,7 @@ from ._diagnostic import Diagnostic, Severity
 from ._engine import lint_path
 from ._errors import FtPreflightError
 from ._report import LintReport
+from .pii import find_sensitive, redact, redact_json
 
 BOM = b"\xef\xbb\xbf"
 
@@ -114,6 +115,7 @@ def fix_file(source: str | os.PathLike, output: str | os.PathLike, config: LintC
         if bad:
             raise FixError(f"{source}: {bad[0].message}")
     plan = _Plan(report, str(source), options)
+    plan.allow = (frozenset(config.allow_values), frozenset(config.allow_domains))
     summary = FixSummary(str(source), str(output), str(validation_output) if validation_output else None)
     file_report = report.files[0] if report.files else None
     separator = file_report.separator if file_report else None
@@ -165,6 +167,9 @@ def fix_file(source: str | os.PathLike, output: str | os.PathLike, config: LintC
 class _Plan:
     """What to do with each line, from the lint diagnostics."""
 
+    allow: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    """The config's allow_values and allow_domains (for redactions found by a re-scan)."""
+
     def __init__(self, report: LintReport, path: str, options: FixOptions):
         self.options = options
         self.drop: dict[int, str] = {}
@@ -202,22 +207,42 @@ class _Plan:
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError:
-            return body
+            return self._redact_unparsed(body, edits, summary)
         changed = False
         # Redactions first, right to left within each string so spans stay valid.
         spans: dict[str, list[Diagnostic]] = {}
         for d in edits:
             if d.code.startswith("FT60") and d.span is not None:
                 spans.setdefault(d.pointer, []).append(d)
+        rescan: set[str] = set()
         for pointer, found in spans.items():
-            text = _get(record, pointer)
+            try:
+                text = _get(record, pointer)
+            except (KeyError, IndexError, ValueError, TypeError):
+                text = None
             if not isinstance(text, str):
+                # A finding in a key name, or under one: its pointer is shown masked and
+                # does not resolve, so the record is searched again for those kinds.
+                rescan.update(_KIND_FOR_CODE[d.code] for d in found)
+                continue
+            if not pointer:  # the record is a bare string
+                record = _redact_spans(text, found, summary)
+                changed = True
                 continue
             for d in sorted(found, key=lambda d: d.span.start, reverse=True):
                 kind = _KIND_FOR_CODE[d.code]
                 text = text[:d.span.start] + _placeholder(kind) + text[d.span.end:]
                 summary.redacted[kind] += 1
             _set(record, pointer, text)
+            changed = True
+        if rescan:
+            counts: dict[str, int] = {}
+            try:
+                record = redact_json(record, kinds=frozenset(rescan), counts=counts, allow_values=self.allow[0],
+                                     allow_domains=self.allow[1])
+            except RecursionError:
+                return body
+            summary.redacted.update(counts)
             changed = True
         codes = {d.code for d in edits}
         if isinstance(record, dict):
@@ -237,6 +262,28 @@ class _Plan:
                 summary.changed["stop-added"] += 1
                 changed = True
         return orjson.dumps(record) if changed else body
+
+
+    def _redact_unparsed(self, body: bytes, edits: list[Diagnostic], summary: "FixSummary") -> bytes:
+        """Redact a line that is not valid JSON as text (it is kept as it is otherwise)."""
+        kinds = frozenset(_KIND_FOR_CODE[d.code] for d in edits if d.code in _KIND_FOR_CODE)
+        if not kinds:
+            return body
+        text = body.decode("utf-8", "replace")
+        findings = find_sensitive(text, kinds=kinds, allow_values=self.allow[0], allow_domains=self.allow[1])
+        if not findings:
+            return body
+        for finding in findings:
+            summary.redacted[finding.kind] += 1
+        return redact(text, findings).encode("utf-8")
+
+
+def _redact_spans(text: str, found: list[Diagnostic], summary: "FixSummary") -> str:
+    for d in sorted(found, key=lambda d: d.span.start, reverse=True):
+        kind = _KIND_FOR_CODE[d.code]
+        text = text[:d.span.start] + _placeholder(kind) + text[d.span.end:]
+        summary.redacted[kind] += 1
+    return text
 
 
 _FIXABLE_ERRORS = frozenset({"FT114"})

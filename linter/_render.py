@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import orjson
 
-from ._diagnostic import Diagnostic, Severity, pointer_to_path
+from ._diagnostic import Diagnostic, Severity, pointer_to_path, printable
 from ._report import LintReport
 from ._text import plural
 from .rules import RULES, get_rule
@@ -90,15 +90,15 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
         by_path.setdefault(d.path, []).append(d)
     for f in report.files:
         diags = by_path.pop(f.path, [])
-        header = f"{f.path}" + (f" (validation)" if f.role == "validation" else "")
+        header = printable(f.path) + (" (validation)" if f.role == "validation" else "")
         lines.append(paint(header, _BOLD))
         if not diags:
             lines.append("  no problems found")
         for d, alike in _group_alike(diags):
             where = f"line {d.line}" if d.line is not None else "file"
-            loc = pointer_to_path(d.pointer)
+            loc = printable(pointer_to_path(d.pointer))
             sev = paint(f"{d.severity.label:<7}", _COLORS[d.severity])
-            text = f"  {where:>10}  {sev} {paint(d.code, _BOLD)} {d.message}"
+            text = f"  {where:>10}  {sev} {paint(d.code, _BOLD)} {printable(d.message)}"
             if loc:
                 text += paint(f"  [{loc}]", _DIM)
             if d.related_lines and "line" not in d.message:
@@ -109,13 +109,13 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
                 lines.append(paint(f"  {'':>10}  and {plural(len(alike), 'more line')} like it ({shown})", _DIM))
         lines.append("")
     for path, diags in by_path.items():  # diagnostics for files without a report (should not happen)
-        lines.append(paint(path, _BOLD))
-        lines.extend(f"  {d.code} {d.message}" for d in diags)
+        lines.append(paint(printable(path), _BOLD))
+        lines.extend(f"  {d.code} {printable(d.message)}" for d in diags)
     # Summary.
     for f in report.files:
         t = f.tokens
         lines.append(
-            f"{f.path}: {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
+            f"{printable(f.path)}: {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
             f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "
             f"with {f.encoding} for {f.model}" + ("" if f.exact else f" ({f.count_method})")
         )
@@ -154,6 +154,7 @@ def _group_alike(diags: list[Diagnostic]) -> list[tuple[Diagnostic, list[int]]]:
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:
+    text = printable(text)
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")

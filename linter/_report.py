@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import orjson
+
 from ._diagnostic import Diagnostic, Severity
 from ._tokens import count_method, is_exact
 
@@ -109,3 +111,13 @@ def read_record_bytes(path: str, offset: int, length: int) -> bytes:
         handle.seek(offset)
         data = handle.read(length)
     return data.rstrip(b"\r\n")
+
+
+def parse_record(raw: bytes):
+    """Parse one line the way the lint does (orjson: strict JSON, so ``NaN`` or a
+    trailing comma is an error; a leading BOM is ignored). Raises ``ValueError``
+    for a line the lint reports as FT101: the app shows records through this, so
+    it never displays as a record what the lint rejected."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    return orjson.loads(raw)

@@ -16,6 +16,7 @@ from ._diagnostic import Diagnostic, Severity
 from ._formats import (
     CHAT, CHAT_TOP_KEYS, COMPLETION, COMPLETION_KEYS, PREFERENCE, PREFERENCE_KEYS, REINFORCEMENT,
 )
+from .pii import mask_pointer, mask_text
 from ._tokens import (
     IMAGE_TOKENS_HIGH, IMAGE_TOKENS_LOW, TOKENS_PER_NAME,
     TOKENS_PER_TOOL_CALL, TokenCounter,
@@ -194,8 +195,11 @@ class RecordChecker:
     def emit(self, code: str, message: str, pointer: str = "", severity: Severity = ERROR, **extra) -> None:
         if severity is ERROR:
             self.errors_found += 1  # counted whether or not the rule is reported
+        # Messages and pointers can quote the data (keys, roles, names, URLs): whatever
+        # they quote is shown masked, in every output.
         if code in self.enabled:
-            self.out.append(Diagnostic(code, message, severity, self.path, self.line, pointer, **extra))
+            self.out.append(Diagnostic(code, mask_text(message), severity, self.path, self.line,
+                                       mask_pointer(pointer), **extra))
 
     def _distinctive(self, text: str, facts: RecordFacts) -> int:
         """Count ``text`` and keep its token ids for near-duplicate shingles."""
@@ -336,7 +340,7 @@ class RecordChecker:
         if kind == CHAT:
             for key in record:
                 if key not in CHAT_TOP_KEYS:
-                    self.emit("FT106", f"unexpected top-level key {key!r} (chat records define "
+                    self.emit("FT106", f"unexpected top-level key {_shown(key)} (chat records define "
                               "messages, tools, parallel_tool_calls, functions, function_call)",
                               "/" + _esc(key), WARNING)
         tool_names, tool_tokens = self._tool_definitions(record)
@@ -393,7 +397,8 @@ class RecordChecker:
                         self.emit("FT111", "tool definition must be {\"type\": \"function\", \"function\": {...}}", where)
                         continue
                     if tool.get("type", "function") != "function":
-                        self.emit("FT111", f"unsupported tool type {tool.get('type')!r} (use \"function\")", where + "/type")
+                        self.emit("FT111", f"unsupported tool type {_shown(tool.get('type'))} (use \"function\")",
+                                  where + "/type")
                     fn = tool["function"]
                     if self._function_definition(fn, where + "/function"):
                         names.add(fn["name"])
@@ -421,10 +426,11 @@ class RecordChecker:
             return False
         params = fn.get("parameters")
         if params is not None and not isinstance(params, dict):
-            self.emit("FT111", f"parameters of function {name!r} must be a JSON schema object", where + "/parameters")
+            self.emit("FT111", f"parameters of function {_shown(name)} must be a JSON schema object",
+                      where + "/parameters")
         desc = fn.get("description")
         if desc is not None and not isinstance(desc, str):
-            self.emit("FT111", f"description of function {name!r} must be a string", where + "/description")
+            self.emit("FT111", f"description of function {_shown(name)} must be a string", where + "/description")
         return True
 
     def _messages(self, messages, base: str, roles: tuple[str, ...], tool_names: frozenset[str] | None,
@@ -464,8 +470,8 @@ class RecordChecker:
                 msg_tokens.append(0)
                 continue
             if role not in roles:
-                shown = role if isinstance(role, str) else _type_name(role)
-                self.emit("FT107", f"invalid role {shown!r} (allowed: {', '.join(roles)})", where + "/role")
+                shown = _shown(role) if isinstance(role, str) else repr(_type_name(role))
+                self.emit("FT107", f"invalid role {shown} (allowed: {', '.join(roles)})", where + "/role")
                 msg_tokens.append(0)
                 continue
             allowed = _ROLE_KEYS[role]
@@ -482,7 +488,7 @@ class RecordChecker:
                         self.emit("FT110", f"weight on a {role} message (only assistant messages carry weight)",
                                   where + "/weight")
                     else:
-                        self.emit("FT106", f"unexpected key {key!r} in {_a(role)} message", where + "/" + _esc(key),
+                        self.emit("FT106", f"unexpected key {_shown(key)} in {_a(role)} message", where + "/" + _esc(key),
                                   ERROR)
             tokens = role_tokens[role]
             name = message.get("name")
@@ -530,7 +536,7 @@ class RecordChecker:
                     tokens += self._assistant_calls(message, where, tool_names, call_ids)
                 weight = message.get("weight", 1)
                 if "weight" in message and (type(weight) is not int or weight not in (0, 1)):
-                    self.emit("FT110", f"weight must be 0 or 1, not {orjson.dumps(weight).decode()[:40]}",
+                    self.emit("FT110", f"weight must be 0 or 1, not {_shown_json(weight)}",
                               where + "/weight")
                     weight = 1
                 if weight:
@@ -541,8 +547,8 @@ class RecordChecker:
                 if call_id is None:
                     self.emit("FT105", "tool message has no 'tool_call_id'", where)
                 elif not isinstance(call_id, str) or call_id not in call_ids:
-                    shown = call_id if isinstance(call_id, str) else _type_name(call_id)
-                    self.emit("FT111", f"tool result for {shown!r}, which no earlier assistant tool call has",
+                    shown = _shown(call_id) if isinstance(call_id, str) else repr(_type_name(call_id))
+                    self.emit("FT111", f"tool result for {shown}, which no earlier assistant tool call has",
                               where + "/tool_call_id")
             elif role == "function" and name is None:
                 self.emit("FT105", "function message has no 'name'", where)
@@ -613,7 +619,7 @@ class RecordChecker:
                     tokens += self._image(part, role, pwhere)
                 else:
                     shown = ptype if isinstance(ptype, str) else _type_name(ptype)
-                    self.emit("FT108", f"unsupported content part type {shown!r} (use text or image_url)",
+                    self.emit("FT108", f"unsupported content part type {_shown(shown)} (use text or image_url)",
                               pwhere)
             return tokens, images
         self.emit("FT108", f"{role} message content must be a string or a list of parts, not "
@@ -637,10 +643,10 @@ class RecordChecker:
         elif url.startswith("data:"):
             self._data_url(url, uwhere)
         elif not url.startswith("https://") or len(url) <= len("https://"):
-            scheme = url.split(":", 1)[0] if ":" in url else url[:12]
-            self.emit("FT112", f"image URL must be https:// or a base64 data URL, not {scheme!r}", uwhere)
+            scheme = url.split(":", 1)[0] if ":" in url else url
+            self.emit("FT112", f"image URL must be https:// or a base64 data URL, not {_shown(scheme, 12)}", uwhere)
         if detail is not None and detail not in ("low", "high", "auto"):
-            self.emit("FT112", f"image detail must be low, high or auto, not {str(detail)[:20]!r}",
+            self.emit("FT112", f"image detail must be low, high or auto, not {_shown(str(detail), 20)}",
                       where + "/image_url/detail")
         return IMAGE_TOKENS_LOW if detail == "low" else IMAGE_TOKENS_HIGH
 
@@ -651,7 +657,7 @@ class RecordChecker:
             return
         mime = (m.group(1) or "").lower()
         if mime not in _IMAGE_MIME:
-            self.emit("FT112", f"unsupported image type {mime or 'none'!r} (use JPEG, PNG or WEBP)", where)
+            self.emit("FT112", f"unsupported image type {_shown(mime or 'none', 40)} (use JPEG, PNG or WEBP)", where)
             return
         if not m.group(3):
             self.emit("FT112", "data URL is not base64-encoded", where)
@@ -692,7 +698,7 @@ class RecordChecker:
                     else:
                         call_ids.add(call_id)
                     if call.get("type", "function") != "function":
-                        self.emit("FT111", f"tool call type must be \"function\", not {str(call.get('type'))[:20]!r}",
+                        self.emit("FT111", f"tool call type must be \"function\", not {_shown(str(call.get('type')), 20)}",
                                   kwhere + "/type")
                     fn = call.get("function")
                     if not isinstance(fn, dict):
@@ -717,7 +723,8 @@ class RecordChecker:
             tokens += self.count(name)
             if tool_names is not None and name not in tool_names:
                 known = ", ".join(sorted(tool_names)) or "none"
-                self.emit("FT111", f"call to unknown function {name!r} (defined: {known})", where + "/name")
+                self.emit("FT111", f"call to unknown function {_shown(name)} (defined: {_shown(known, 200)})",
+                          where + "/name")
         args = fn.get("arguments")
         if isinstance(args, str) and args:
             if self.collect_texts:
@@ -741,7 +748,7 @@ class RecordChecker:
     def _preference_record(self, record: dict, facts: RecordFacts) -> None:
         for key in record:
             if key not in PREFERENCE_KEYS:
-                self.emit("FT106", f"unexpected top-level key {key!r} (preference records define "
+                self.emit("FT106", f"unexpected top-level key {_shown(key)} (preference records define "
                           "input, preferred_output, non_preferred_output)", "/" + _esc(key), WARNING)
         total = prompt = 0
         inp = record.get("input", _MISSING)
@@ -752,7 +759,7 @@ class RecordChecker:
         else:
             for key in inp:
                 if key not in ("messages", "tools", "parallel_tool_calls"):
-                    self.emit("FT106", f"unexpected key {key!r} in input", "/input/" + _esc(key), WARNING)
+                    self.emit("FT106", f"unexpected key {_shown(key)} in input", "/input/" + _esc(key), WARNING)
             tool_names, tool_tokens = self._tool_definitions_at(inp, "/input")
             if "messages" not in inp:
                 self.emit("FT105", "input has no 'messages'", "/input")
@@ -803,12 +810,13 @@ class RecordChecker:
         message = value[0]
         if not isinstance(message, dict) or message.get("role") != "assistant":
             role = message.get("role") if isinstance(message, dict) else None
-            self.emit("FT113", f"{key} must be one assistant message, not {role or _type_name(message)!r}", where)
+            self.emit("FT113", f"{key} must be one assistant message, not {_shown(str(role or _type_name(message)))}",
+                      where)
             return None
         mwhere = where + "/0"
         for k in message:
             if k not in ("role", "content", "tool_calls", "function_call", "name", "refusal"):
-                self.emit("FT106", f"unexpected key {k!r} in {key}", f"{mwhere}/{_esc(k)}", ERROR)
+                self.emit("FT106", f"unexpected key {_shown(k)} in {key}", f"{mwhere}/{_esc(k)}", ERROR)
         has_calls = message.get("tool_calls") is not None
         text_tokens, _ = self._content(message.get("content", _MISSING), "assistant", mwhere, has_calls, facts, True)
         tokens = self.role_tokens["assistant"] + text_tokens
@@ -820,7 +828,7 @@ class RecordChecker:
     def _completion_record(self, record: dict, facts: RecordFacts) -> None:
         for key in record:
             if key not in COMPLETION_KEYS:
-                self.emit("FT106", f"unexpected top-level key {key!r} (completion records define prompt, completion)",
+                self.emit("FT106", f"unexpected top-level key {_shown(key)} (completion records define prompt, completion)",
                           "/" + _esc(key), WARNING)
         values = {}
         for key in ("prompt", "completion"):
@@ -882,6 +890,21 @@ class _Missing:
 
 
 _MISSING = _Missing()
+
+
+def _shown(value, limit: int = 60) -> str:
+    """A string from the data as a message quotes it: masked first (so cutting it can
+    never leave part of a key unmasked), then cut to ``limit`` characters, then repr'd."""
+    if not isinstance(value, str):
+        value = str(value)
+    value = mask_text(value)
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def _shown_json(value, limit: int = 40) -> str:
+    """A JSON value from the data as a message quotes it (masked, then cut)."""
+    text = mask_text(orjson.dumps(value).decode())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _type_name(value) -> str:

@@ -32,11 +32,15 @@ __all__ = [
     "KINDS",
     "Finding",
     "find_sensitive",
+    "json_strings",
+    "mask",
+    "mask_pointer",
+    "mask_text",
     "match_ends",
     "may_contain",
-    "mask",
     "placeholder",
     "redact",
+    "redact_json",
 ]
 
 EMAIL = "email"
@@ -193,6 +197,130 @@ def mask(kind: str, value: str) -> str:
         tail = value[-4:] if len(value) >= len(prefix) + 16 else ""
         return f"{prefix}...{tail}"
     raise ValueError(f"unknown kind {kind!r}")
+
+
+def mask_text(text: str, *, kinds: frozenset[str] | None = None) -> str:
+    """``text`` with every value :func:`find_sensitive` finds in it replaced by its
+    :func:`mask` form: what every message, pointer and screen shows in place of a
+    string taken from the data.
+
+    >>> mask_text("unexpected key 'jane.doe@acme.com'")
+    "unexpected key 'j***@acme.com'"
+    """
+    if len(text) < 6:
+        return text
+    if kinds is None and len(text) <= 256:
+        return _mask_short(text)  # messages and pointer parts repeat: each is scanned once
+    return _mask_text(text, kinds)
+
+
+@functools.lru_cache(maxsize=4096)
+def _mask_short(text: str) -> str:
+    return _mask_text(text, None)
+
+
+def _mask_text(text: str, kinds: frozenset[str] | None) -> str:
+    findings = find_sensitive(text, kinds=kinds)
+    if not findings:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for finding in findings:
+        pieces.append(text[position : finding.start])
+        pieces.append(finding.masked)
+        position = finding.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def mask_pointer(pointer: str) -> str:
+    """A JSON pointer with every sensitive value in its keys masked (each reference
+    token is masked on its own, so ``/`` never joins two into one finding)."""
+    if len(pointer) < 7:
+        return pointer
+    parts = pointer.split("/")
+    changed = False
+    for i, part in enumerate(parts):
+        if len(part) < 6:
+            continue
+        raw = part.replace("~1", "/").replace("~0", "~")
+        shown = mask_text(raw)
+        if shown != raw:
+            parts[i] = shown.replace("~", "~0").replace("/", "~1")
+            changed = True
+    return "/".join(parts) if changed else pointer
+
+
+KEY_POINTER = "#"
+"""Prefix :func:`json_strings` puts on the pointer of a text that is an object's key
+(the pointer then names the member whose key it is)."""
+
+# Keys of the fine-tuning formats: never personal data, so not worth a scan.
+_SCHEMA_KEYS = frozenset({
+    "messages", "role", "content", "name", "weight", "tool_calls", "tool_call_id", "function_call",
+    "refusal", "type", "text", "image_url", "url", "detail", "function", "arguments", "id", "tools",
+    "functions", "parameters", "description", "properties", "required", "parallel_tool_calls",
+    "prompt", "completion", "input", "preferred_output", "non_preferred_output", "strict", "items",
+    "enum", "additionalProperties",
+})
+
+
+def json_strings(value, pointer: str = "") -> list[tuple[str, str]]:
+    """``(pointer, text)`` for every string in a parsed JSON value that could hold a
+    finding (6+ characters): string values, and object keys, whose pointers start with
+    :data:`KEY_POINTER`. Document order; iterative, so any depth is fine."""
+    out: list[tuple[str, str]] = []
+    stack: list[tuple[str, object]] = [(pointer, value)]
+    pop, push, append = stack.pop, stack.append, out.append
+    while stack:
+        where, item = pop()
+        cls = item.__class__
+        if cls is str:
+            if len(item) >= 6:
+                append((where, item))
+        elif cls is dict:
+            members = []
+            for key, child in item.items():
+                inner = where + "/" + (key.replace("~", "~0").replace("/", "~1") if "~" in key or "/" in key else key)
+                if len(key) >= 6 and key not in _SCHEMA_KEYS:
+                    append((KEY_POINTER + inner, key))
+                if child.__class__ is str:
+                    if len(child) >= 6:
+                        append((inner, child))
+                elif child.__class__ in (dict, list):
+                    members.append((inner, child))
+            members.reverse()
+            stack.extend(members)
+        elif cls is list:
+            children = [(f"{where}/{i}", child) for i, child in enumerate(item) if child.__class__ is not str or
+                        len(child) >= 6]
+            children.reverse()
+            stack.extend(children)
+    return out
+
+
+def redact_json(value, *, kinds: frozenset[str] | None = None, counts: dict | None = None,
+                allow_values: frozenset[str] = frozenset(), allow_domains: frozenset[str] = frozenset()):
+    """A copy of a parsed JSON value with every finding in every string and object key
+    replaced by its kind's placeholder; ``counts`` (kind -> n) is incremented per value."""
+
+    def clean(text: str) -> str:
+        findings = find_sensitive(text, kinds=kinds, allow_values=allow_values, allow_domains=allow_domains)
+        if counts is not None:
+            for finding in findings:
+                counts[finding.kind] = counts.get(finding.kind, 0) + 1
+        return redact(text, findings) if findings else text
+
+    def walk(item):
+        if isinstance(item, str):
+            return clean(item)
+        if isinstance(item, list):
+            return [walk(child) for child in item]
+        if isinstance(item, dict):
+            return {clean(key): walk(child) for key, child in item.items()}
+        return item
+
+    return walk(value)
 
 
 def _mask_alnum(value: str, *, keep_head: int, keep_tail: int) -> str:

@@ -150,3 +150,15 @@ def test_a_model_only_a_user_price_table_knows_works_in_every_command(capsys, tm
     code, _, err = run(capsys, "approve", str(data), "--model", "acme-chat-7b", "--budget", "5",
                        "--approver", "Dana", "-o", str(tmp_path / "approval"))
     assert code == 0, err
+
+
+def test_cost_of_a_gzip_file_says_it_is_gzip(capsys, tmp_path):
+    import gzip
+
+    packed = tmp_path / "train.jsonl.gz"
+    packed.write_bytes(gzip.compress(Path(CLEAN).read_bytes()))
+    code, lint_out, _ = run(capsys, "lint", str(packed))
+    assert code == 1 and "gzip" in lint_out
+    code, _, err = run(capsys, "cost", str(packed), "--model", "gpt-4o-mini-2024-07-18")
+    assert code != 0
+    assert "gzip" in err and "Traceback" not in err

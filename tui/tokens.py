@@ -59,6 +59,9 @@ def no_examples_reason(report: LintReport) -> str:
     file_report = report.files[0]
     lines = file_report.records.height
     if not lines:
+        unreadable = next((d for d in report.diagnostics if d.path == file_report.path and d.code == "FT100"), None)
+        if unreadable is not None:  # the lint's own words: "file looks like a gzip archive, ..."
+            return f"{file_report.path}: no examples to estimate: {unreadable.message}"
         return f"{file_report.path}: no examples to estimate (the file has no records)"
     first = next((d for d in report.diagnostics if d.path == file_report.path and d.line is not None
                   and d.code in ("FT101", "FT102", "FT103", "FT114")), None)

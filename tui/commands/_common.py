@@ -8,12 +8,14 @@ import os
 import sys
 from pathlib import Path
 
-from linter import ConfigError, LintConfig
+from linter import ConfigError, LintConfig, printable
 from ..config import Settings, load_settings, resolve_lint_config
 from ..exit_codes import ExitStatus
 
 
 def fail(message: str, status: ExitStatus = ExitStatus.USAGE) -> ExitStatus:
+    # Messages name files: a control character in a name is printed as an escape.
+    message = "\n".join(printable(line) for line in message.split("\n"))
     print(f"ftpreflight: {message}", file=sys.stderr)
     return status
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from linter import ConfigError, FixError, FixOptions, UnknownModelError, fix_file, lint_path, plural
+from linter import ConfigError, FixError, FixOptions, UnknownModelError, fix_file, lint_path, plural, printable
 from ..exit_codes import ExitStatus
 from ._common import build_lint_config, fail, settings_from
 
@@ -87,10 +87,10 @@ def run(args: argparse.Namespace) -> ExitStatus:
 
 def _print_text(data: dict) -> None:
     out = sys.stdout
-    out.write(f"read {plural(data['lines_read'], 'line')} from {data['input']}\n")
-    out.write(f"wrote {plural(data['lines_written'], 'line')} to {data['output']}\n")
+    out.write(f"read {plural(data['lines_read'], 'line')} from {printable(data['input'])}\n")
+    out.write(f"wrote {plural(data['lines_written'], 'line')} to {printable(data['output'])}\n")
     if data.get("validation_output"):
-        out.write(f"wrote {plural(data['validation_lines_written'], 'line')} to {data['validation_output']}\n")
+        out.write(f"wrote {plural(data['validation_lines_written'], 'line')} to {printable(data['validation_output'])}\n")
     dropped = data["dropped"]
     if dropped:
         parts = ", ".join(f"{n:,} {reason}" for reason, n in dropped.items())
@@ -104,6 +104,6 @@ def _print_text(data: dict) -> None:
         out.write(f"redacted {plural(sum(redacted.values()), 'value')}: "
                   + ", ".join(f"{n:,} {kind}" for kind, n in redacted.items()) + "\n")
     if "backup" in data:
-        out.write(f"backup of the original: {data['backup']}\n")
+        out.write(f"backup of the original: {printable(data['backup'])}\n")
     if data.get("remaining_after_fix"):
         out.write("still present after the fix: " + ", ".join(data["remaining_after_fix"]) + "\n")

@@ -1,7 +1,13 @@
 """Render one record as a readable conversation (a pure function over the parsed
 JSON and its diagnostics, returning Rich text): roles, weights, tool calls
 pretty-printed, images as their URL, flagged spans highlighted and personal data
-masked unless revealed."""
+masked unless revealed.
+
+Masking covers every string shown, not only the ones with a finding: role headings,
+names, ids, image URLs, tool descriptions, key names, pretty-printed JSON and lines
+that are not valid JSON are all searched (:func:`linter.pii.find_sensitive`) before
+they are shown. Lines are parsed with the lint's own parser, so a line the lint
+rejected (``NaN``, a trailing comma) is shown as an unparseable line, masked too."""
 
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ from typing import Any, Iterable
 
 from rich.text import Text
 
-from linter import Diagnostic, Severity, get_rule, pointer_to_path
+from linter import Diagnostic, Severity, get_rule, parse_record, pointer_to_path
+from linter.pii import find_sensitive
 
 MAX_CHARS = 20_000
 """Longest string shown in full; longer ones are cut (the record stays on disk)."""
@@ -37,10 +44,18 @@ def mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+def mask_sensitive(text: str) -> str:
+    """``text`` with every value :func:`find_sensitive` finds replaced by mask characters."""
+    if len(text) < 6:
+        return text
+    findings = find_sensitive(text)
+    return mask_spans(text, [(f.start, f.end) for f in findings]) if findings else text
+
+
 def _pretty_json(value: Any) -> str:
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = parse_record(value.encode("utf-8", "surrogatepass"))
         except (ValueError, TypeError):
             return value
     return json.dumps(value, indent=2, ensure_ascii=False)
@@ -56,12 +71,16 @@ class _Renderer:
         self.shown: set[int] = set()
 
     # -- building blocks ---------------------------------------------------------------
+    def safe(self, text: str) -> str:
+        """``text`` as shown: personal data masked unless revealed."""
+        return text if self.reveal else mask_sensitive(text)
+
     def heading(self, label: str, style: str, extra: str = "") -> None:
         if self.out:
             self.out.append("\n")
-        self.out.append(f"▌{label}", style)
+        self.out.append(f"▌{self.safe(label)}", style)
         if extra:
-            self.out.append(f"  {extra}", "dim")
+            self.out.append(f"  {self.safe(extra)}", "dim")
         self.out.append("\n")
 
     def notes(self, pointer: str, *, exact: bool = True) -> None:
@@ -84,6 +103,7 @@ class _Renderer:
             private = [(d.span.start, d.span.end) for d in flagged if is_private(d)]
             if private:
                 value = mask_spans(value, private)
+            value = mask_sensitive(value)  # also what the lint did not flag here (a finding under a key)
         cut = len(value) - MAX_CHARS
         shown = value[:MAX_CHARS] if cut > 0 else value
         text = Text(shown)
@@ -105,7 +125,7 @@ class _Renderer:
         if isinstance(value, str):
             self.string(value, pointer, indent)
             return
-        pretty = _pretty_json(value)
+        pretty = self.safe(_pretty_json(value))
         self.out.append(Text("\n").join(Text(indent + line) for line in pretty.splitlines()) if pretty else "")
         self.out.append("\n")
         self.notes(pointer, exact=False)
@@ -124,7 +144,8 @@ class _Renderer:
                     if isinstance(url, str) and url.startswith("data:"):
                         head = url.split(",", 1)[0]
                         url = f"{head},… ({len(url):,} characters)"
-                    self.out.append(f"  [image] {url}" + (f" (detail: {detail})" if detail else "") + "\n", "italic")
+                    shown = f"  [image] {url}" + (f" (detail: {detail})" if detail else "")
+                    self.out.append(self.safe(shown) + "\n", "italic")
                     self.notes(where, exact=False)
                 else:
                     self.block(part, where)
@@ -157,19 +178,19 @@ class _Renderer:
             function = call.get("function", {}) if isinstance(call, dict) else {}
             name = function.get("name", "?") if isinstance(function, dict) else "?"
             call_id = call.get("id", "") if isinstance(call, dict) else ""
-            self.out.append(f"  → call {name}", "bold cyan")
-            self.out.append(f"  {call_id}\n", "dim")
+            self.out.append(self.safe(f"  → call {name}"), "bold cyan")
+            self.out.append(self.safe(f"  {call_id}") + "\n", "dim")
             arguments = function.get("arguments") if isinstance(function, dict) else call
             self.block(arguments, f"{where}/function/arguments", indent="    ")
             self.notes(where, exact=False)
         if isinstance(message.get("function_call"), dict):
             call = message["function_call"]
-            self.out.append(f"  → function {call.get('name', '?')}\n", "bold cyan")
+            self.out.append(self.safe(f"  → function {call.get('name', '?')}") + "\n", "bold cyan")
             self.block(call.get("arguments"), f"{pointer}/function_call/arguments", indent="    ")
         known = {"role", "content", "name", "weight", "tool_calls", "tool_call_id", "function_call"}
         for key, value in message.items():
             if key not in known:
-                self.out.append(f"  {key}: ", "dim")
+                self.out.append(f"  {self.safe(key)}: ", "dim")
                 self.block(value, f"{pointer}/{key}", indent="    ")
 
     def messages(self, messages: Any, pointer: str) -> None:
@@ -188,8 +209,8 @@ class _Renderer:
             function = tool.get("function", tool) if isinstance(tool, dict) else {}
             name = function.get("name", "?") if isinstance(function, dict) else "?"
             description = function.get("description", "") if isinstance(function, dict) else ""
-            self.out.append(f"  {name}", "bold")
-            self.out.append(f"  {description}\n" if description else "\n", "dim")
+            self.out.append(self.safe(f"  {name}"), "bold")
+            self.out.append(self.safe(f"  {description}") + "\n" if description else "\n", "dim")
             self.notes(f"{pointer}/{i}", exact=False)
 
     def record(self, record: Any) -> Text:
@@ -226,11 +247,13 @@ class _Renderer:
 def render_record(raw: bytes, diagnostics: list[Diagnostic], *, reveal: bool = False) -> Text:
     """The record in ``raw`` (one JSONL line) as conversation text."""
     try:
-        record = json.loads(raw.decode("utf-8", errors="replace"))
+        record = parse_record(raw)
     except ValueError:
         text = Text()
         text.append("▌unparseable line\n", "bold red")
         body = raw.decode("utf-8", errors="replace")
+        if not reveal:
+            body = mask_sensitive(body)
         text.append(body[:MAX_CHARS] + ("…" if len(body) > MAX_CHARS else "") + "\n")
         return text
     return _Renderer(diagnostics, reveal).record(record)
