@@ -324,3 +324,23 @@ def test_cost_planner_note_says_counts_are_estimates():
     assert "token counts are estimates" in (lint_note(estimated) or "")
     exact = lint_path(SAMPLES / "support_chat.jsonl", LintConfig(jobs=1, model="gpt-oss-20b"))
     assert "estimate" not in (lint_note(exact) or "")
+
+
+def test_cost_estimates_from_estimated_counts_say_so():
+    from datetime import date
+
+    import pricing
+    from tui.commands.cost import render_comparison
+    from tui.tokens import dataset_tokens
+    from tui.widgets.cost import describe_estimate
+
+    # Any priced model will do: what matters is how the counts handed to it were made.
+    model = pricing.find_model("gpt-4o-mini")
+    for model_name, estimated in (("gemini-2.5-flash", True), ("gpt-oss-20b", False)):
+        report = lint_path(SAMPLES / "support_chat.jsonl", LintConfig(jobs=1, model=model_name))
+        est = pricing.estimate(model, dataset_tokens(report.files[0]), today=date(2026, 11, 29), epochs=1)
+        said = [a for a in est.assumptions if a.startswith("token counts are estimates")]
+        assert bool(said) is estimated
+        assert ("token counts are estimates" in describe_estimate(est)) is estimated
+        row = render_comparison([pricing.Comparison(model=model, estimate=est)]).splitlines()[-1]
+        assert ("~" in row) is estimated

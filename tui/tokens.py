@@ -18,7 +18,7 @@ def dataset_tokens(file_report: FileReport) -> pricing.DatasetTokens:
         return records[name].fill_null(0).to_list()
 
     return pricing.DatasetTokens.from_counts(column("tokens"), column("prompt_tokens"), column("completion_tokens"),
-                                             encoding=file_report.encoding)
+                                             encoding=file_report.encoding, count_method=file_report.count_method)
 
 
 def uncounted_lines(file_report: FileReport) -> int:
