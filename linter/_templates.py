@@ -50,6 +50,9 @@ class ChatTemplate:
     system_suffix: str = ""
     """Text joining the system prompt to the following text (Mistral's ``"\\n\\n"``);
     counted with the system prompt."""
+    per_name: int | None = None
+    """Tokens around a message's ``name`` besides the name itself; ``None``: the template
+    does not write names, so they cost nothing."""
     assistant_rstrip: str = ""
     """Characters the template strips from the end of an assistant's text (Mistral: spaces)."""
     system_roles: frozenset[str] = frozenset({"system", "developer"})
@@ -60,7 +63,7 @@ class ChatTemplate:
         return self.role_labels.get(role, role)
 
 
-OPENAI = ChatTemplate("openai", per_conversation=3, per_message=3)
+OPENAI = ChatTemplate("openai", per_conversation=3, per_message=3, per_name=1)
 HARMONY = ChatTemplate("harmony", per_conversation=0, per_message=3, per_role={"assistant": 5})
 """``<|start|>`` ``<|message|>`` ``<|end|>``; an assistant turn adds ``<|channel|>`` and ``final``."""
 LLAMA3 = ChatTemplate("llama3", per_conversation=1, per_message=4, role_labels={"tool": "ipython"})

@@ -329,7 +329,7 @@ def encoding_name_for_model(model: str) -> str:
 
 # Published per-message constants for OpenAI chat models (the ``openai`` template).
 TOKENS_PER_MESSAGE = 3
-TOKENS_PER_NAME = 1
+TOKENS_PER_NAME = 1  # the openai template's per_name
 REPLY_PRIMING = 3
 # Published tool-definition constants (openai-cookbook, num_tokens_for_tools).
 _TOOL_CONSTANTS = {

@@ -18,7 +18,7 @@ from ._formats import (
 )
 from .pii import mask_pointer, mask_text
 from ._tokens import (
-    IMAGE_TOKENS_HIGH, IMAGE_TOKENS_LOW, TOKENS_PER_NAME,
+    IMAGE_TOKENS_HIGH, IMAGE_TOKENS_LOW,
     TOKENS_PER_TOOL_CALL, TokenCounter,
 )
 
@@ -183,6 +183,7 @@ class RecordChecker:
         """Chat-template tokens around one message of each role, role label included."""
         self.reply_priming = counter.per_conversation
         self.count_content = counter.count_content
+        self.per_name = counter.template.per_name
         self.collect_tokens = collect_tokens
         self.collect_texts = collect_texts
         """Keep (pointer, text) of every string for content rules (PII); off when none is enabled."""
@@ -495,8 +496,8 @@ class RecordChecker:
             if name is not None:
                 if not isinstance(name, str) or not name:
                     self.emit("FT108", "name must be a non-empty string", where + "/name")
-                else:
-                    tokens += TOKENS_PER_NAME + count(name)
+                elif self.per_name is not None:
+                    tokens += self.per_name + count(name)
             # Turn order.
             if role in ("system", "developer"):
                 if conversation_started:

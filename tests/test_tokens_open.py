@@ -344,3 +344,12 @@ def test_cost_estimates_from_estimated_counts_say_so():
         assert ("token counts are estimates" in describe_estimate(est)) is estimated
         row = render_comparison([pricing.Comparison(model=model, estimate=est)]).splitlines()[-1]
         assert ("~" in row) is estimated
+
+
+@pytest.mark.parametrize(("encoding", "name_cost"), [("o200k_base", 1 + 1), ("llama3", 0), ("qwen2", 0),
+                                                     ("tekken", 0), ("o200k_harmony", 0)])
+def test_message_names_cost_what_the_template_writes(tmp_path, encoding, name_cost):
+    plain = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    named = {"messages": [{"role": "user", "content": "Hi", "name": "alice"}, {"role": "assistant", "content": "Hello"}]}
+    (without, _), (with_name, _) = _lint_counts(tmp_path, [plain, named], encoding)
+    assert with_name - without == name_cost  # OpenAI: 1 + "alice" (one token); the others do not render names
