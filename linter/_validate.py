@@ -517,8 +517,13 @@ class RecordChecker:
                 # Fast path for the usual message: non-empty string content.
                 if texts is not None:
                     texts.append((where + "/content", content))
-                if role == "system" or role == "developer" or encode_buffer is None or len(content) > 1_000_000:
+                if role == "system" or role == "developer" or len(content) > 1_000_000:
                     tokens += self.count_content(content, role)  # memoised: system prompts repeat
+                elif encode_buffer is None:
+                    # A tokenizer that prepares text first (NFC) or a template that renders it
+                    # in context: through the counter.
+                    tokens += (self._distinctive(content, facts) + self.counter.content_correction(content, role)
+                               if collect_tokens else self.count_content(content, role))
                 elif collect_tokens:
                     ids = encode_buffer(content, no_special)
                     neardup_tokens.append(ids)

@@ -353,3 +353,22 @@ def test_message_names_cost_what_the_template_writes(tmp_path, encoding, name_co
     named = {"messages": [{"role": "user", "content": "Hi", "name": "alice"}, {"role": "assistant", "content": "Hello"}]}
     (without, _), (with_name, _) = _lint_counts(tmp_path, [plain, named], encoding)
     assert with_name - without == name_cost  # OpenAI: 1 + "alice" (one token); the others do not render names
+
+
+@pytest.mark.parametrize("encoding", ["o200k_base", "qwen2", "tekken", "llama3"])
+def test_near_duplicates_are_found_with_every_tokenizer(tmp_path, encoding):
+    # Tool calls keep these records off the fast path, so the full check counts them.
+    base = ("Our refund policy allows returns within thirty days of delivery for unused items in their "
+            "original packaging; contact support with the order number to start a return.")
+    records = []
+    for i in range(12):
+        call = {"id": f"c{i}", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
+        records.append({"messages": [
+            {"role": "user", "content": f"Question {i}: can I return shoes I bought {i + 2} weeks ago?"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": f"c{i}", "content": "ok"},
+            {"role": "assistant", "content": base + ("" if i % 2 else " Thanks!")}]})
+    path = tmp_path / "near.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
+    report = lint_path(path, LintConfig(jobs=1, encoding=encoding, min_examples_error=0))
+    assert any(d.code == "FT302" for d in report.diagnostics)
