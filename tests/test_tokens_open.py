@@ -372,3 +372,12 @@ def test_near_duplicates_are_found_with_every_tokenizer(tmp_path, encoding):
     path.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
     report = lint_path(path, LintConfig(jobs=1, encoding=encoding, min_examples_error=0))
     assert any(d.code == "FT302" for d in report.diagnostics)
+
+
+@pytest.mark.parametrize(("encoding", "reference"), [("qwen2", _qwen2_reference), ("tekken", _tekken_reference)])
+def test_texts_over_a_million_characters_are_counted_exactly(encoding, reference):
+    rng = random.Random(8)
+    words = ["alpha", "beta", "  ", "gamma\n", "δέλτα", "e\u0301t\u00e9", "😀", "x" * 40, "日本語"]
+    text = " ".join(rng.choice(words) for _ in range(300_000))
+    assert len(text) > 1_000_000
+    assert TokenCounter(encoding).count(text) == reference()(text)
