@@ -35,6 +35,10 @@ __all__ += [
     "render_text", "report_to_dict",
 ]
 
-from ._fix import FixError, FixOptions, FixSummary, fix_file  # noqa: E402
+from ._fix import (  # noqa: E402
+    TEMP_PREFIX, FixError, FixOptions, FixSummary, backup_file, check_fix, destination, fix_applicability, fix_class,
+    fix_file, lint_for_fix, remove_stale_temp_files,
+)
 
-__all__ += ["FixError", "FixOptions", "FixSummary", "fix_file"]
+__all__ += ["TEMP_PREFIX", "FixError", "FixOptions", "FixSummary", "backup_file", "check_fix", "destination",
+            "fix_applicability", "fix_class", "fix_file", "lint_for_fix", "remove_stale_temp_files"]

@@ -4,7 +4,9 @@ counts, never records."""
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from bisect import bisect_right
 from collections import Counter
 from itertools import accumulate
@@ -13,10 +15,9 @@ import numpy as np
 
 from ._config import LintConfig
 from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span
-from ._formats import iter_objects
 from ._keyset import FirstSeen, first_in_batch
 from ._text import plural
-from ._validate import RecordFacts
+from ._validate import RecordFacts, delimiter_repr
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -357,49 +358,182 @@ class DatasetState:
 
 
 # -- completion format -----------------------------------------------------------------------
+#
+# A delimiter (prompt separator, stop sequence) is a marker, not the longest tail most lines
+# happen to share: made of whitespace and marker pieces (``###``, ``->``, ``END``, ``A:``,
+# ``<|endoftext|>``), starting where a word or a sentence ends, with text before it. The one
+# inferred is the one most lines end with (see :func:`infer_suffix`).
 
 _SEPARATOR_CANDIDATES = ("\n\n###\n\n", " ->", "\n\n---\n\n", " =>", "\n\n===\n\n", " |||")
 _STOP_CANDIDATES = (" END", "\n###", "\nEND", " ###", "<|stop|>", "\n")
 _AFFIX_SAMPLE = 20_000
+"""Records whose ends the separator and stop sequence are inferred from."""
+_MAX_DELIMITER = 32
+"""Longest delimiter inferred, in characters."""
+_SAME_SHARE = 0.95
+"""Share of the lines ending with a delimiter that must also have the same whitespace before it
+for that whitespace to be part of the delimiter."""
+_TAIL_CHARS = 40
+"""Characters kept of each sampled string (more than ``_MAX_DELIMITER``: a delimiter must
+start at a word boundary, which takes a look at the characters before it)."""
+_FIRST_RECORDS = 512
+"""Prompts kept until the likely stop sequences are known (FT408 counts prompts holding one)."""
+_WATCH_SHARE = 0.5
+"""Share of the first completions a stop sequence must end to be watched for in prompts."""
+_PROMPT_HEAD = 4096
+"""Characters kept of the first prompt (FT406 masks its shown prefix with them)."""
+_LABEL_MAX_CHARS = 40
+_LABEL_MAX_WORDS = 3
+_MAX_LABELS = 2_000
+_SENTENCE_PUNCTUATION = frozenset(".,;:!?)]}\"'"
+                                   "\u2019\u201d\u00bb\u203a\u3002\uff1f\uff01\uff0c\uff1b\uff1a\u3001\u2026")
+"""What ends a sentence or clause, closing quotes and brackets included (also full-width)."""
+_NON_SPACE = re.compile(r"\S")
+_RUNS = re.compile(r"\s+|\S+")
+_GLUED = re.compile("[^\\w\\s" + re.escape("".join(sorted(_SENTENCE_PUNCTUATION))) + "]|_")
+"""A character :func:`_is_symbol` accepts: only a run holding one can end in a glued delimiter."""
 
 
-def infer_suffix(tails: list[str], min_share: float = 0.75, max_len: int = 32) -> str | None:
-    """The suffix most strings end with, or None when none is shared by ``min_share``.
+def _is_symbol(ch: str) -> bool:
+    """A character that can start a delimiter glued to the word before it (``toe->``):
+    neither a letter, digit or space, nor the punctuation that ends a sentence or clause."""
+    return not ch.isalnum() and not ch.isspace() and ch not in _SENTENCE_PUNCTUATION
 
-    Among the suffixes shared by at least ``min_share`` of the strings, the one
-    after which sharing drops the most is the separator: ``"\\n\\n###\\n\\n"`` is
-    followed by varied text, while a truncated ``"\\n\\n###\\n"`` only lowers
-    the count by one outlier.
+
+@functools.lru_cache(maxsize=8192)
+def _is_marker(piece: str) -> bool:
+    """Whether a piece of text without spaces can belong to a delimiter: only symbols
+    (``###``, ``->``), a word in capitals (``END``), a label (``A:``, ``a:``, ``Answer:``)
+    or a special token (``<|endoftext|>``, ``[END]``, ``</s>``). Words of the text itself,
+    numbers, e-mail addresses and what ends a sentence (``USA.``, ``FAQ)``, a lone ``?``)
+    are not."""
+    if len(piece) >= 3 and piece[0] in "<[" and piece[-1] in ">]":
+        return piece[1:-1].strip("|/").replace("_", "").isalpha()
+    if len(piece) >= 2 and piece[-1] == ":" and piece[:-1].isalpha():
+        return piece[0].isupper() or len(piece) == 2
+    if piece[-1] in _SENTENCE_PUNCTUATION:
+        return False
+    if not any(ch.isalnum() for ch in piece):
+        return True
+    letters = [ch for ch in piece if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters) and not any(ch.isdigit() for ch in piece)
+
+
+def delimiter_suffixes(text: str, max_len: int = _MAX_DELIMITER) -> list[str]:
+    """The suffixes of ``text`` that can be a delimiter, shortest first.
+
+    A delimiter holds only whitespace and marker pieces (:func:`_is_marker`); it starts
+    with whitespace, after whitespace, or with a symbol glued to the word before it
+    (``toe->``), never inside a word (``D`` of ``END``, ``com END`` of an address) and never
+    with the full stop or question mark of the sentence before it (``.\\nEND``); and it
+    follows some text (a completion that is only `` 3`` has no delimiter).
+    """
+    n = len(text)
+    first = _NON_SPACE.search(text)
+    if first is None:
+        return []
+    # A delimiter must have a non-space character before it.
+    lowest = max(first.start() + 1, n - max_len)
+    starts: list[int] = []
+    i = n
+    # Runs of spaces and of other characters, from the one before the earliest start on.
+    for run in reversed(_RUNS.findall(text, lowest - 1)):
+        start = i - len(run)
+        if run[0].isspace():
+            starts.extend(range(i - 1, max(start, lowest) - 1, -1))
+        elif start >= lowest and _is_marker(run):
+            starts.append(start)
+        else:
+            if _GLUED.search(run):
+                # Pieces glued to the word before them, shortest first: "->" of "toe->".
+                for k in range(i - 1, max(start, lowest - 1), -1):
+                    if _is_symbol(text[k]) and not _is_symbol(text[k - 1]) and _is_marker(text[k:i]):
+                        starts.append(k)
+            break
+        i = start
+    return [text[k:] for k in starts]
+
+
+def _sample_tail(text: str) -> str:
+    """The end of ``text`` that :func:`delimiter_suffixes` needs; a NUL stands for the
+    text cut off before it, so "has text before it" still holds."""
+    if len(text) <= _TAIL_CHARS:
+        return text
+    cut = len(text) - _TAIL_CHARS
+    return ("\0" if _NON_SPACE.search(text, 0, cut) else " ") + text[cut:]
+
+
+def _sensitive(text: str) -> bool:
+    from . import pii
+
+    return bool(pii.find_sensitive(text))
+
+
+def _delimiter_counts(tails: list[str], max_len: int) -> Counter:
+    counts: Counter = Counter()
+    for tail in tails:
+        counts.update(delimiter_suffixes(tail, max_len))
+    return counts
+
+
+def infer_suffix(tails: list[str], min_share: float = 0.75, max_len: int = _MAX_DELIMITER) -> str | None:
+    """The delimiter the strings end with, or None when none is shared by ``min_share``
+    of them.
+
+    Of the delimiters (:func:`delimiter_suffixes`) that at least ``min_share`` of the
+    strings end with, the one the most strings end with, and of those the longest
+    (``" ->"``, not ``" USA ->"`` that only most prompts end with), taking in the whitespace
+    before it when at least 95% of those strings have it (``"\\nEND"`` rather than ``"END"``).
+    A delimiter of only whitespace gives way to a visible one: ``"\\n\\n###\\n\\n"`` rather
+    than ``"\\n"``, so a truncated ``"\\n\\n###\\n"`` is an outlier. Personal data and secrets
+    are never a delimiter.
     """
     n = len(tails)
     if n == 0:
         return None
-    tops: list[tuple[str, int]] = []
-    for length in range(1, max_len + 1):
-        counts = Counter(t[-length:] for t in tails if len(t) >= length)
-        if not counts:
-            break
-        suffix, k = counts.most_common(1)[0]
-        tops.append((suffix, k))
-        if k < min_share * n:
-            break
-    best = None
-    best_drop = -1
-    for i, (suffix, k) in enumerate(tops):
-        if k < min_share * n:
-            break
-        following = tops[i + 1][1] if i + 1 < len(tops) else 0
-        drop = k - following
-        if drop > best_drop:
-            best, best_drop = suffix, drop
-    if best is not None and len(best) == 1 and best.isalnum():
+    counts = _delimiter_counts(tails, max_len)
+    need = min_share * n
+    shared = [s for s, k in counts.items() if k >= need and not _sensitive(s)]
+    if not shared:
         return None
-    return best
+    best = max(shared, key=lambda s: (not s.isspace(), counts[s], len(s)))
+    while True:
+        # The whitespace before a marker belongs to it when (nearly) every line has it:
+        # "\nEND" rather than "END" when one line of 470 ends " END" instead.
+        wider = [s for s in shared if len(s) > len(best) and s.endswith(best) and s[:-len(best)].isspace()
+                 and counts[s] >= _SAME_SHARE * counts[best]]
+        if not wider:
+            return best
+        best = max(wider, key=lambda s: (counts[s], len(s)))
+
+
+def _numbered_objects(path: str):
+    """``(line, object)`` for every line of a JSONL file that holds a JSON object."""
+    import orjson
+
+    with open(path, "rb") as handle:
+        for line, raw in enumerate(handle, 1):
+            body = raw.strip()
+            if line == 1 and body.startswith(b"\xef\xbb\xbf"):
+                body = body[3:]
+            if not body:
+                continue
+            try:
+                record = orjson.loads(body)
+            except Exception:  # noqa: BLE001 - reported by the main pass
+                continue
+            if isinstance(record, dict):
+                yield line, record
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value and not value.isspace() else None
 
 
 class CompletionProfile:
-    """A first pass over a completion file: the dominant separator and stop sequence,
-    separators that never occur (to suggest one), and the prompts' common prefix."""
+    """A first pass over a completion file: the separator and stop sequence, delimiters
+    that never occur in the data (to suggest one), whether the file is a classification
+    set, prompts that contain the stop sequence, and the prompts' common prefix."""
 
     def __init__(self):
         self.separator: str | None = None
@@ -408,61 +542,159 @@ class CompletionProfile:
         self.suggested_stop: str | None = None
         self.common_prefix: str | None = None
         self.prompts = 0
+        self.completions = 0
+        self.classification = False
+        """Short completions with few distinct values (labels): no stop sequence needed."""
+        self.stop_in_prompts = 0
+        """Prompts that contain the stop sequence (FT408)."""
+        self.stop_in_prompt_lines: list[int] = []
+        """The first few lines of those prompts."""
         self.min_prefix = 200
+        self.first_prompt_head = ""
+        """The start of the first prompt, to find what FT406 must mask in the common prefix."""
 
     @classmethod
     def scan(cls, path: str, config: LintConfig) -> "CompletionProfile":
         profile = cls()
         profile.min_prefix = config.common_prefix_min_chars
-        prompt_tails: list[str] = []
-        completion_tails: list[str] = []
-        sep_seen = dict.fromkeys(_SEPARATOR_CANDIDATES, False)
-        stop_seen = dict.fromkeys(_STOP_CANDIDATES, False)
+        prompt_tails: list[str] | None = []
+        completion_tails: list[str] | None = []
+        # Delimiters not seen so far (to suggest one), until a common one is inferred.
+        separators_unseen = list(_SEPARATOR_CANDIDATES)
+        stops_unseen = list(_STOP_CANDIDATES)
+        first_prompts: list[tuple[int, str]] = []
+        # Likely stop sequence -> [prompts holding it, first lines], once the first completions are in.
+        watch: dict[str, list] | None = None
+        labels: Counter | None = Counter()
         prefix: str | None = None
-        for record in iter_objects(path):
-            prompt = record.get("prompt")
-            completion = record.get("completion")
-            if isinstance(prompt, str) and prompt.strip():
+        for line, record in _numbered_objects(path):
+            prompt = _text(record.get("prompt"))
+            completion = _text(record.get("completion"))
+            if prompt is not None:
                 profile.prompts += 1
-                if len(prompt_tails) < _AFFIX_SAMPLE:
-                    prompt_tails.append(prompt[-40:])
-                for cand in sep_seen:
-                    if not sep_seen[cand] and cand in prompt:
-                        sep_seen[cand] = True
+                if prompt_tails is not None:
+                    prompt_tails.append(_sample_tail(prompt))
+                    if len(prompt_tails) == _AFFIX_SAMPLE:
+                        profile.separator = infer_suffix(prompt_tails)
+                        prompt_tails = None
+                        if profile.separator is not None:
+                            separators_unseen = []
                 if prefix is None:
                     prefix = prompt
+                    profile.first_prompt_head = prompt[:_PROMPT_HEAD]
                 elif not prompt.startswith(prefix):
                     prefix = os.path.commonprefix([prefix, prompt])
-            if isinstance(completion, str) and completion.strip():
-                if len(completion_tails) < _AFFIX_SAMPLE:
-                    completion_tails.append(completion[-40:])
-                for cand in stop_seen:
-                    if not stop_seen[cand] and cand in completion[:-len(cand)]:
-                        stop_seen[cand] = True
-        profile.separator = infer_suffix(prompt_tails)
-        profile.stop = infer_suffix(completion_tails)
-        if profile.separator is None:
-            profile.suggested_separator = next((c for c, seen in sep_seen.items() if not seen), None)
-        if profile.stop is None:
-            profile.suggested_stop = next((c for c, seen in stop_seen.items() if not seen), None)
+                if watch is None:
+                    first_prompts.append((line, prompt))
+                elif watch:
+                    _count_watched(watch, prompt, line)
+            if completion is not None:
+                profile.completions += 1
+                if labels is not None:
+                    label = completion.strip()
+                    if len(label) > _LABEL_MAX_CHARS or len(label.split()) > _LABEL_MAX_WORDS:
+                        labels = None
+                    else:
+                        labels[label] += 1
+                        if len(labels) > _MAX_LABELS:
+                            labels = None
+                if completion_tails is not None:
+                    completion_tails.append(_sample_tail(completion))
+                    if len(completion_tails) == _AFFIX_SAMPLE:
+                        profile.stop = infer_suffix(completion_tails)
+                        completion_tails = None
+                        if profile.stop is not None:
+                            stops_unseen = []
+                        if watch is not None:
+                            # From here on only the stop sequence itself is looked for.
+                            watch = {profile.stop: watch[profile.stop]} if profile.stop in watch else {}
+            if watch is None and (completion_tails is None or len(completion_tails) >= _FIRST_RECORDS
+                                  or len(first_prompts) >= 4 * _FIRST_RECORDS):
+                tails = completion_tails or []
+                counts = _delimiter_counts(tails, _MAX_DELIMITER)
+                watch = {s: [0, []] for s, k in counts.items() if k >= _WATCH_SHARE * len(tails)}
+                for seen_line, seen_prompt in first_prompts:
+                    _count_watched(watch, seen_prompt, seen_line)
+                first_prompts = []
+            if separators_unseen:
+                separators_unseen = [c for c in separators_unseen
+                                     if not (prompt and c in prompt or completion and c in completion)]
+            if stops_unseen:
+                stops_unseen = [c for c in stops_unseen
+                                if not (prompt and c in prompt or completion and c in completion)]
+        if prompt_tails is not None:
+            profile.separator = infer_suffix(prompt_tails)
+        if completion_tails is not None:
+            profile.stop = infer_suffix(completion_tails)
+        profile.classification = (labels is not None and profile.completions >= 2
+                                  and 3 * len(labels) <= profile.completions)
+        if profile.separator is None and separators_unseen:
+            profile.suggested_separator = separators_unseen[0]
+        if profile.stop is None and stops_unseen:
+            profile.suggested_stop = stops_unseen[0]
+        stop = profile.stop
+        if stop is not None:
+            if watch is None:
+                watch = {stop: [0, []]}
+                for seen_line, seen_prompt in first_prompts:
+                    _count_watched(watch, seen_prompt, seen_line)
+            elif stop not in watch:
+                # The first completions did not predict this stop sequence: count it in a second pass.
+                watch = {stop: [0, []]}
+                for seen_line, record in _numbered_objects(path):
+                    seen_prompt = _text(record.get("prompt"))
+                    if seen_prompt is not None:
+                        _count_watched(watch, seen_prompt, seen_line)
+            profile.stop_in_prompts, profile.stop_in_prompt_lines = watch[stop]
         profile.common_prefix = prefix if profile.prompts > 1 else None
         return profile
 
     def file_diagnostics(self, path: str, enabled: frozenset[str]) -> list[Diagnostic]:
         out = []
-        if self.prompts == 0:
+        if self.prompts == 0 and self.completions == 0:
             return out
-        if self.separator is None and "FT401" in enabled:
-            hint = (f"; add a separator that never occurs in the data, such as {self.suggested_separator!r}"
-                    if self.suggested_separator else "")
+        if self.prompts and self.separator is None and "FT401" in enabled:
+            hint = (f"; add a separator that never occurs in the data, such as "
+                    f"{delimiter_repr(self.suggested_separator)}" if self.suggested_separator else "")
             out.append(Diagnostic("FT401", "prompts do not end with a common separator" + hint, WARNING, path))
-        if self.stop is None and "FT403" in enabled:
+        if self.completions and self.stop is None and not self.classification and "FT403" in enabled:
             hint = (f"; end every completion with a stop sequence that never occurs in the data, such as "
-                    f"{self.suggested_stop!r}" if self.suggested_stop else "")
+                    f"{delimiter_repr(self.suggested_stop)}" if self.suggested_stop else "")
             out.append(Diagnostic("FT403", "completions do not end with a common stop sequence" + hint, WARNING, path))
+        if self.stop is not None and self.stop_in_prompts and "FT408" in enabled:
+            lines = self.stop_in_prompt_lines
+            where = ("every prompt" if self.stop_in_prompts == self.prompts
+                     else f"{self.stop_in_prompts:,} of {self.prompts:,} prompts")
+            out.append(Diagnostic(
+                "FT408", f"the stop sequence {delimiter_repr(self.stop)} also occurs inside {where} (first at "
+                f"line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})", WARNING, path,
+                related_lines=tuple(lines)))
         prefix = self.common_prefix
         if prefix and len(prefix) >= self.min_prefix and "FT406" in enabled:
-            shown = prefix[:60].replace("\n", "\\n")
-            out.append(Diagnostic("FT406", f"all {self.prompts:,} prompts start with the same {len(prefix):,}-character "
-                                  f"text ({shown!r}...); the fine-tuned model does not need it", INFO, path))
+            shown = _masked_head(prefix, self.first_prompt_head, 60)
+            out.append(Diagnostic("FT406", f"all {self.prompts:,} prompts start with the same "
+                                  f"{len(prefix):,}-character text ({shown!r}...); the fine-tuned model does not "
+                                  "need it", INFO, path))
         return out
+
+
+def _masked_head(prefix: str, first_prompt: str, width: int) -> str:
+    """The first ``width`` characters of ``prefix`` with personal data and secrets masked
+    (:func:`pii.mask`). Found in the first prompt (``prefix`` starts it), so a key that the prefix
+    cuts short is still recognised."""
+    from . import pii
+
+    head = prefix[:width]
+    window = first_prompt[: max(len(prefix), width) + 256]
+    for found in sorted(pii.find_sensitive(window), key=lambda f: f.start, reverse=True):
+        if found.start < len(head):
+            head = head[:found.start] + found.masked + head[min(found.end, len(head)):]
+    return head
+
+
+def _count_watched(watch: dict[str, list], prompt: str, line: int) -> None:
+    for stop, entry in watch.items():
+        if stop in prompt:
+            entry[0] += 1
+            if len(entry[1]) < 5:
+                entry[1].append(line)

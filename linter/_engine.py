@@ -657,8 +657,8 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
         p95=int(tokens.quantile(0.95, "nearest") or 0) if len(tokens) else 0,
     )
     report = FileReport(path, file_kind, records.height, size, encoding, config.model, context, stats, records,
-                        separator=completion.separator or completion.suggested_separator if completion else None,
-                        stop=completion.stop or completion.suggested_stop if completion else None, role=role)
+                        separator=completion.separator if completion else None,
+                        stop=completion.stop if completion else None, role=role)
     return report, diags
 
 

@@ -223,7 +223,9 @@ def render_rule(code: str) -> str | None:
     rule = get_rule(code)
     if rule is None:
         return None
-    fix = " (fixable)" if rule.fixable else ""
+    fix = {None: "", "safe": " (safe fix, always applied by `ftpreflight fix`)",
+           "unsafe": " (unsafe fix: changes the training data, opt-in)"}[
+        rule.fix_applicability.value if rule.fix_applicability is not None else None]
     return f"{rule.code} {rule.name} [{rule.severity_text}]{fix}\n\n{rule.doc}\n"
 
 

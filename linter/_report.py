@@ -46,9 +46,9 @@ class FileReport:
     tokens: TokenStats
     records: "pl.DataFrame"
     separator: str | None = None
-    """Completion format: the prompt separator inferred (or suggested)."""
+    """Completion format: the prompt separator inferred; None when the prompts share none."""
     stop: str | None = None
-    """Completion format: the stop sequence inferred (or suggested)."""
+    """Completion format: the stop sequence inferred; None when the completions share none."""
     role: str = "train"
     """``train`` or ``validation``."""
 

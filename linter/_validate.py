@@ -858,11 +858,11 @@ class RecordChecker:
             sep = self.separator
             if sep:
                 if not prompt.endswith(sep):
-                    self.emit("FT401", f"prompt does not end with the separator {sep!r} that the other prompts use",
-                              "/prompt", WARNING)
+                    self.emit("FT401", f"prompt does not end with the separator {delimiter_repr(sep)} that the other "
+                              "prompts use", "/prompt", WARNING)
                 elif sep in prompt[: -len(sep)]:
-                    self.emit("FT402", f"the separator {sep!r} also appears inside the prompt", "/prompt", WARNING,
-                              span=_span(prompt, sep))
+                    self.emit("FT402", f"the separator {delimiter_repr(sep)} also appears inside the prompt", "/prompt",
+                              WARNING, span=_span(prompt, sep))
         if completion is not None:
             facts.completion_tokens = (self._distinctive(completion, facts) if self.collect_tokens
                                        else self.count(completion))
@@ -872,13 +872,21 @@ class RecordChecker:
             stop = self.stop
             if stop:
                 if not completion.endswith(stop):
-                    self.emit("FT403", f"completion does not end with the stop sequence {stop!r} that the others use",
-                              "/completion", WARNING)
+                    self.emit("FT403", f"completion does not end with the stop sequence {delimiter_repr(stop)} "
+                              "that the others use", "/completion", WARNING)
                 elif stop in completion[: -len(stop)]:
-                    self.emit("FT404", f"the stop sequence {stop!r} also appears inside the completion",
+                    self.emit("FT404", f"the stop sequence {delimiter_repr(stop)} also appears inside the completion",
                               "/completion", WARNING, span=_span(completion, stop))
         facts.tokens = facts.prompt_tokens + facts.completion_tokens
         facts.trained_tokens = facts.completion_tokens
+
+
+def delimiter_repr(text: str) -> str:
+    """How messages show a delimiter: quoted, with any personal data or secret masked."""
+    return _shown(text, limit=_MAX_SHOWN_DELIMITER)
+
+
+_MAX_SHOWN_DELIMITER = 80
 
 
 def _span(text: str, needle: str):

@@ -124,7 +124,7 @@ def approval_refusals(estimate: Estimate, budget_usd: Decimal, lint: LintSummary
     """Reasons an approval must be refused (empty when it may be granted)."""
     reasons = []
     if lint.errors:
-        reasons.append(f"the lint found {lint.errors} error{'s' if lint.errors != 1 else ''}; fix them before approving")
+        reasons.append(f"the lint found {lint.errors} error{'s' if lint.errors != 1 else ''}; fix {'it' if lint.errors == 1 else 'them'} before approving")
     if estimate.job_cost_usd > budget_usd:
         reasons.append(
             f"the estimate {format_money(estimate.job_cost_usd)} exceeds the budget ${format_usd(budget_usd)}"

@@ -285,6 +285,8 @@ def messy_completion() -> list[tuple[dict, list[str], str]]:
         ({"prompt": INSTRUCTION + TICKETS[12][0] + SEPARATOR, "completion": f" defect{STOP} and refund{STOP}"}, ["FT404"], "stop sequence inside the completion"),
         ({"prompt": INSTRUCTION + text + SEPARATOR, "completion": f"{label}{STOP}"}, ["FT405"], "completion without a leading space"),
         ({"prompt": INSTRUCTION + TICKETS[13][0] + SEPARATOR, "completion": ""}, ["FT407"], "empty completion"),
+        ({"prompt": INSTRUCTION + f"Your last answer was 'defect{STOP}' but the zip is still stuck." + SEPARATOR,
+          "completion": f" defect{STOP}"}, [], "the stop sequence inside the prompt (FT408, file-level)"),
     ]
     return good + bad
 
@@ -292,7 +294,8 @@ def messy_completion() -> list[tuple[dict, list[str], str]]:
 FILE_LEVEL_COMPLETION = [("FT201", "warning: fewer than 100 examples"),
                          ("FT205", "error with the default model (gpt-4o-mini trains on chat data only); "
                                    "lint with `--model davinci-002`"),
-                         ("FT406", f"every prompt starts with the same {len(INSTRUCTION)}-character instruction")]
+                         ("FT406", f"every prompt starts with the same {len(INSTRUCTION)}-character instruction"),
+                         ("FT408", "the last line's prompt quotes the stop sequence")]
 
 
 def messy_preference() -> list[tuple[dict, list[str], str]]:

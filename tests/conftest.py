@@ -30,5 +30,12 @@ def _no_network_env(monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _private_submission_state(monkeypatch, tmp_path):
+    # `submit` keeps local records and locks under $XDG_STATE_HOME; never the user's own.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    yield
+
+
 def pytest_configure(config):
     os.environ.setdefault("FTPREFLIGHT_TEST", "1")

@@ -20,9 +20,11 @@ from tui.providers import (
     ProviderError,
     RequestRejected,
     TransientError,
+    TrainingNotAvailable,
     find_api_key,
     make_provider,
     redact,
+    register_url_secrets,
 )
 
 MODEL = "gpt-4o-mini-2024-07-18"
@@ -243,3 +245,30 @@ def test_key_from_the_os_keyring_when_installed(monkeypatch):
         raise RuntimeError("no backend")
     monkeypatch.setitem(sys.modules, "keyring", types.SimpleNamespace(get_password=broken))
     assert find_api_key("openai", "OPENAI_API_KEY", {}) == (None, "nowhere")
+
+
+def test_a_registered_key_is_redacted_whatever_its_shape(fake_openai):
+    odd = "corp-gw.7f3a9c21e4b8d605"  # no key shape: only its value identifies it
+    assert redact(f"refused {odd}") == f"refused {odd}"
+    make_provider("openai", base_url=fake_openai.base_url, environ={"OPENAI_API_KEY": odd})
+    assert odd not in redact(f"refused {odd} and {odd}")
+    assert odd not in str(ProviderError(f"echo: {odd}"))
+
+
+def test_credentials_inside_a_base_url_are_registered():
+    register_url_secrets("https://svc-user:pa55-word-xyz@gw.example/t/tok9f8e7d6c5b4a3928/v1?key=qk-77aa88bb99")
+    text = redact("user svc-user pw pa55-word-xyz path tok9f8e7d6c5b4a3928 query qk-77aa88bb99")
+    for secret in ("svc-user", "pa55-word-xyz", "tok9f8e7d6c5b4a3928", "qk-77aa88bb99"):
+        assert secret not in text
+    # Deployment and model names in a path stay readable.
+    register_url_secrets("https://x.example/openai/deployments/gpt-4o-mini-2024-07-18")
+    assert redact("model gpt-4o-mini-2024-07-18") == "model gpt-4o-mini-2024-07-18"
+
+
+def test_wind_down_403_is_not_a_key_problem(provider, fake_openai, train_path):
+    remote = provider.upload_file(train_path)
+    provider.retrieve_file(remote.id)
+    fake_openai.inject("403_training", "POST", "/fine_tuning/jobs")
+    with pytest.raises(TrainingNotAvailable) as info:
+        provider.create_job(JobSpec(model=MODEL, training_file_id=remote.id))
+    assert not isinstance(info.value, CredentialsError) and "2027-01-06" in str(info.value)

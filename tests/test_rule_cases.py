@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from linter import LintConfig, all_codes, get_rule, lint_path
+from linter import Applicability, FixOptions, LintConfig, all_codes, get_rule, lint_path
 
 CASES_DIR = Path(__file__).parent / "rules" / "cases"
 
@@ -96,7 +96,20 @@ def test_rule_case_fix(tmp_path, code, case):
     settings = {"jobs": 1, **case.get("config", {})}
     if "format_kind" in case:
         settings["format_kind"] = case["format_kind"]
-    fixer(train, out, LintConfig(**settings))
+    rule = get_rule(code)
+    unsafe = rule is not None and rule.fix_applicability is Applicability.UNSAFE
+    if unsafe:
+        # An unsafe fix changes the training text: never applied without the opt-in.
+        fixer(train, out, LintConfig(**settings))
+        lint = LintConfig(**{**settings, "select": [code]})
+        assert len(lint_path(out, lint).diagnostics) == len(lint_path(train, lint).diagnostics), \
+            "an unsafe fix was applied without the opt-in"
+    options = FixOptions(unsafe_fixes=frozenset({code})) if unsafe else FixOptions()
+    fixer(train, out, LintConfig(**settings), options)
     got = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     want = [orjson.loads(line) for line in case["fixed"].splitlines()]
     assert got == want
+    # Fixing is idempotent: a second fix of the fixed file changes nothing.
+    again = tmp_path / "again.jsonl"
+    fixer(out, again, LintConfig(**settings), options)
+    assert again.read_bytes() == out.read_bytes()

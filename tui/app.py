@@ -55,6 +55,8 @@ class Session:
     generation: int = 0
     redact_lines: set[int] = field(default_factory=set)
     """Lines whose personal data the cleaned copy redacts."""
+    rewrite_lines: set[int] = field(default_factory=set)
+    """Lines the cleaned copy gives the missing separator, stop sequence or leading space (unsafe fixes)."""
     estimate: Any = None
     """The cost planner's current ``pricing.Estimate``."""
     epochs: int | str = "auto"
@@ -167,6 +169,7 @@ class FtPreflightApp(App):
         session.report = None
         session.estimate = None
         session.redact_lines = set()
+        session.rewrite_lines = set()
         session.linting = True
         session.lint_seconds = None
         session.first_rows_seconds = None

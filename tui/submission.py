@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from linter import plural
+
 from . import __version__
 from .config import resolve_lint_config
 from .tokens import dataset_tokens
@@ -33,8 +35,11 @@ from .providers import (
     Provider,
     ProviderError,
     RemoteFile,
+    RequestRejected,
+    TrainingNotAvailable,
     TransientError,
     UploadProgress,
+    redact,
 )
 
 __all__ = [
@@ -52,6 +57,7 @@ __all__ = [
     "SubmitResult",
     "TokenComparison",
     "compare_trained_tokens",
+    "plan_problems",
     "file_sha256",
     "find_existing_job",
     "fingerprint",
@@ -76,11 +82,15 @@ NOT_REUSABLE = frozenset({"failed", "cancelled"})
 class SubmissionError(Exception):
     """The submission stopped. The message is one or two plain sentences."""
 
-    def __init__(self, message: str, *, leftover_file_ids: tuple[str, ...] = (), cause: Exception | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, *, leftover_file_ids: tuple[str, ...] = (), cause: Exception | None = None,
+                 outcome_known: bool = True):
+        super().__init__(redact(message))
         self.leftover_file_ids = leftover_file_ids
         self.cause = cause
         """The ``ProviderError`` behind it, if any (e.g. ``ModelNotAvailable``)."""
+        self.outcome_known = outcome_known
+        """False when a create was sent and nobody knows whether the job exists: a re-run
+        (never a blind retry) settles it."""
 
 
 @dataclass(frozen=True)
@@ -170,8 +180,8 @@ def find_existing_job(provider: Provider, print_: Fingerprint) -> Job | None:
 class SubmitProgress:
     """One step of a submission, for progress displays.
 
-    ``stage`` is one of ``lookup``, ``existing``, ``upload``, ``processing``, ``create``,
-    ``retry``, ``created``, ``cleanup``."""
+    ``stage`` is one of ``lookup``, ``existing``, ``wait``, ``upload``, ``reuse``,
+    ``processing``, ``create``, ``retry``, ``check``, ``created``, ``cleanup``."""
 
     stage: str
     message: str
@@ -186,86 +196,230 @@ class SubmitResult:
     """True when an earlier matching job was found and nothing was uploaded or created."""
     fingerprint: Fingerprint
     file_ids: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """Things the user must know although the job exists (e.g. the provider dropped the
+    job's metadata, so only the local record finds it again)."""
+
+
+MAX_RETRY_WAIT = 60.0
+"""The longest ``Retry-After`` obeyed. A provider asking for longer (``Retry-After: 86400``)
+ends the attempts at once instead of hanging a terminal for a day."""
+CHECK_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+"""Waits between the checks after a create whose outcome is unknown (about a minute in
+all): job lists can show a new job seconds late."""
 
 
 def submit(provider: Provider, plan: SubmissionPlan, *, force: bool = False,
            on_progress: Callable[[SubmitProgress], None] | None = None,
            print_: Fingerprint | None = None, sleep: Callable[[float], None] = time.sleep,
            file_poll_interval: float = 2.0, file_wait_timeout: float = 30 * 60,
-           create_attempts: int = 4, retry_delay: float = 2.0) -> SubmitResult:
+           create_attempts: int = 4, retry_delay: float = 2.0, check_delays: tuple[float, ...] = CHECK_DELAYS,
+           max_retry_wait: float = MAX_RETRY_WAIT, state_dir: Path | None = None,
+           lock_timeout: float = 3600.0) -> SubmitResult:
     """Upload the plan's files and create the job, unless a matching job already exists.
 
-    Never creates a second job for the same fingerprint: the create request is not
-    retried blindly; after a timeout or a dropped connection the provider is asked
-    whether the job exists first. Gates (lint, approval, lifecycle) are the caller's job
-    and must run before this. Raises ``SubmissionError`` once files are uploaded,
-    ``ProviderError`` before that."""
+    A job is created at most once, whatever fails:
+
+    * the settings are checked against the API's limits before anything is uploaded;
+    * a per-user lock on the training file's digest makes concurrent runs take turns;
+    * a create refused with 429 is retried after ``Retry-After`` (capped); a create whose
+      outcome is unknown (timeout, dropped connection, 5xx) is never sent again: the job
+      list is checked with backoff, and if that cannot tell, ``SubmissionError`` says a
+      re-run is safe;
+    * a local record (``tui.submission_ledger``) finds the job, or reuses the uploaded
+      files, when the provider dropped the metadata or the process died midway.
+
+    Gates (lint, approval, lifecycle) are the caller's and must run before this. Raises
+    ``SubmissionError`` once files are uploaded (and for invalid settings), ``ProviderError``
+    before that."""
+    from .submission_ledger import LedgerUnavailable, SubmissionLedger, SubmissionLocked, default_state_dir
+
+    problems = plan_problems(plan)
+    if problems:
+        raise SubmissionError(f"not submitting: {'; '.join(problems)}.")
     report = on_progress or (lambda progress: None)
     print_ = print_ or fingerprint(plan, provider_name=getattr(provider, "name", "openai"))
+    ledger = SubmissionLedger(state_dir or default_state_dir())
 
+    def waiting() -> None:
+        report(SubmitProgress("wait", "Another `ftpreflight submit` of this file is running; waiting for it "
+                                      "to finish"))
+    try:
+        with ledger.lock(print_.training_sha256, on_wait=waiting, timeout=lock_timeout):
+            return _submit_locked(provider, plan, print_, ledger, force=force, report=report, sleep=sleep,
+                                  file_poll_interval=file_poll_interval, file_wait_timeout=file_wait_timeout,
+                                  create_attempts=create_attempts, retry_delay=retry_delay,
+                                  check_delays=check_delays, max_retry_wait=max_retry_wait)
+    except SubmissionLocked as exc:
+        raise SubmissionError(f"{exc}; nothing was submitted.") from None
+    except LedgerUnavailable as exc:
+        # Without the record a crash could leave a job or a file nobody finds again: stop.
+        raise SubmissionError(f"{exc}; stopped before creating a job (set XDG_STATE_HOME to a writable "
+                              "directory).") from None
+
+
+def _submit_locked(provider: Provider, plan: SubmissionPlan, print_: Fingerprint, ledger, *, force: bool,
+                   report, sleep, file_poll_interval: float, file_wait_timeout: float, create_attempts: int,
+                   retry_delay: float, check_delays: tuple[float, ...], max_retry_wait: float) -> SubmitResult:
+    from .submission_ledger import LedgerEntry
+
+    entry = ledger.read(print_.training_sha256, print_.settings_digest)
     if not force:
         report(SubmitProgress("lookup", "Looking for an existing job for this file and settings"))
         existing = find_existing_job(provider, print_)
+        if existing is None and entry is not None:
+            existing = _job_from_record(provider, entry)
         if existing is not None:
             report(SubmitProgress("existing", f"Job {existing.id} ({existing.status}) already exists for this "
                                               "file and settings"))
-            return SubmitResult(existing, True, print_)
+            return SubmitResult(existing, True, print_,
+                                warnings=_metadata_warnings(print_, existing, ledger, provider.name))
 
+    paths = [Path(path) for path in (plan.training_path, plan.validation_path) if path is not None]
     uploaded: list[RemoteFile] = []
+    if entry is not None and entry.stage in ("uploaded", "creating"):
+        uploaded = _reuse_uploads(provider, paths, entry.file_ids, report)
     try:
-        for path in (plan.training_path, plan.validation_path):
-            if path is None:
-                continue
-
+        for path in paths[len(uploaded):]:
             def on_upload(progress: UploadProgress) -> None:
                 report(SubmitProgress("upload", f"Uploading {progress.filename}", progress.sent_bytes,
                                       progress.total_bytes))
-            uploaded.append(provider.upload_file(Path(path), on_progress=on_upload))
+            uploaded.append(provider.upload_file(path, on_progress=on_upload))
+            ledger.write(LedgerEntry(print_.training_sha256, print_.settings_digest, provider.name,
+                                     "uploaded", [remote.id for remote in uploaded]))
         for remote in uploaded:
             _wait_processed(provider, remote, report, sleep, file_poll_interval, file_wait_timeout)
     except (ProviderError, SubmissionError) as exc:
+        ledger.forget(print_.training_sha256, print_.settings_digest)
         raise _abandon(provider, uploaded, report, exc) from None
 
     spec = JobSpec(model=plan.model, training_file_id=uploaded[0].id,
                    validation_file_id=uploaded[1].id if len(uploaded) > 1 else None, method=plan.method,
                    hyperparameters=plan.hyperparameters(), suffix=plan.suffix, seed=plan.seed,
                    metadata=print_.metadata())
-    file_ids = tuple(remote.id for remote in uploaded)
-    job = _create_once(provider, spec, print_, report, sleep, create_attempts, retry_delay, uploaded)
+    file_ids = [remote.id for remote in uploaded]
+    record = LedgerEntry(print_.training_sha256, print_.settings_digest, provider.name, "creating", file_ids)
+    ledger.write(record)
+    try:
+        job = _create_once(provider, spec, print_, report, sleep, create_attempts, retry_delay, uploaded,
+                           check_delays, max_retry_wait)
+    except SubmissionError as exc:
+        if not exc.leftover_file_ids and exc.outcome_known:  # certainly no job, files gone: nothing to resume
+            ledger.forget(print_.training_sha256, print_.settings_digest)
+        raise
+    record.stage, record.job_id = "created", job.id
+    ledger.write(record)
     report(SubmitProgress("created", f"Created job {job.id}"))
-    return SubmitResult(job, False, print_, file_ids)
+    return SubmitResult(job, False, print_, tuple(file_ids), warnings=_metadata_warnings(print_, job, ledger, provider.name))
+
+
+def _metadata_warnings(print_: Fingerprint, job: Job, ledger, provider_name: str) -> tuple[str, ...]:
+    from .submission_ledger import LedgerEntry
+
+    if print_.matches(job):
+        return ()
+    path = ledger.write(LedgerEntry(print_.training_sha256, print_.settings_digest, provider_name, "created",
+                                    [job.training_file], job.id))
+    return (f"the provider did not keep the job's metadata, so a re-run finds job {job.id} only through the "
+            f"local record {path}; keep that file (another machine, or a deleted record, would start a "
+            "second job)",)
+
+
+def _job_from_record(provider: Provider, entry) -> Job | None:
+    """The job a local record points at: by id once it was created, by its training file
+    while the create's outcome was unknown."""
+    try:
+        if entry.job_id:
+            job = provider.retrieve_job(entry.job_id)
+            return job if job.status not in NOT_REUSABLE else None
+        if entry.stage == "creating" and entry.file_ids:
+            for job in provider.list_jobs(limit=100):
+                if job.training_file == entry.file_ids[0] and job.status not in NOT_REUSABLE:
+                    return job
+    except RequestRejected:
+        return None  # 404: the record belongs to another endpoint, or the job is gone
+    return None
+
+
+def _reuse_uploads(provider: Provider, paths: list[Path], file_ids: list[str], report) -> list[RemoteFile]:
+    """The files an interrupted run uploaded that are still there, in plan order (the
+    training file first); the rest is uploaded again."""
+    found: list[RemoteFile] = []
+    for file_id, path in zip(file_ids, paths):
+        try:
+            remote = provider.retrieve_file(file_id)
+        except RequestRejected:  # deleted meanwhile, or another endpoint's record
+            break
+        if remote.status == "error" or remote.bytes != path.stat().st_size:
+            break
+        found.append(remote)
+    if found:
+        report(SubmitProgress("reuse", f"Reusing {', '.join(r.id for r in found)}, uploaded by an earlier run "
+                                       "that stopped before the job was created"))
+    return found
 
 
 def _create_once(provider: Provider, spec: JobSpec, print_: Fingerprint, report, sleep, attempts: int,
-                 retry_delay: float, uploaded: list[RemoteFile]) -> Job:
-    last: ProviderError | None = None
+                 retry_delay: float, uploaded: list[RemoteFile], check_delays: tuple[float, ...],
+                 max_retry_wait: float) -> Job:
+    refused: TransientError | None = None
     for attempt in range(1, max(attempts, 1) + 1):
         report(SubmitProgress("create", f"Creating the fine-tuning job (attempt {attempt})"))
         try:
             return provider.create_job(spec)
         except OutcomeUnknown as exc:
-            last = exc
-            # The request may have reached the provider: look before trying again.
-            try:
-                existing = find_existing_job(provider, print_)
-            except ProviderError:
-                existing = None
-            if existing is not None:
-                report(SubmitProgress("existing", f"The job was created despite the error: {existing.id}"))
-                return existing
-        except TransientError as exc:  # 429 and friends: the job was certainly not created
-            last = exc
+            # The provider may have made the job. Sending the create again could make a
+            # second one, so from here on only look.
+            return _confirm_created(provider, spec, print_, report, sleep, check_delays, exc, uploaded)
+        except TransientError as exc:  # 429: refused, so the job was certainly not created
+            refused = exc
         except ProviderError as exc:  # refused outright: no job exists, so remove the files
             raise _abandon(provider, uploaded, report, exc) from None
-        if attempt < attempts:
-            delay = getattr(last, "retry_after", None) or retry_delay * attempt
-            report(SubmitProgress("retry", f"{last} - retrying in {delay:.1f}s"))
+        if attempt == attempts:
+            break
+        wait = refused.retry_after
+        if wait is not None and wait > max_retry_wait:
+            raise _abandon(provider, uploaded, report, refused, reason=(
+                f"the provider asked to wait {_duration(wait)} before trying again, longer than the "
+                f"{_duration(max_retry_wait)} ftpreflight waits, so no job was created")) from None
+        delay = wait if wait is not None else retry_delay * 2 ** (attempt - 1)
+        report(SubmitProgress("retry", f"{refused} - retrying in {delay:.1f}s"))
+        sleep(delay)
+    assert refused is not None
+    raise _abandon(provider, uploaded, report, refused, reason=(
+        f"the provider refused the create {plural(attempts, 'time')}, so no job was created")) from None
+
+
+def _confirm_created(provider: Provider, spec: JobSpec, print_: Fingerprint, report, sleep,
+                     check_delays: tuple[float, ...], cause: OutcomeUnknown, uploaded: list[RemoteFile]) -> Job:
+    report(SubmitProgress("check", f"{cause}; checking whether the job was created (it is not sent again)"))
+    for delay in (0.0, *check_delays):
+        if delay:
             sleep(delay)
+        try:
+            jobs = provider.list_jobs(limit=100)
+        except ProviderError:
+            continue
+        for job in jobs:
+            if job.training_file == spec.training_file_id or print_.matches(job):
+                if job.status in NOT_REUSABLE and job.training_file != spec.training_file_id:
+                    continue
+                report(SubmitProgress("existing", f"The job was created despite the error: {job.id}"))
+                return job
     kept = ", ".join(remote.id for remote in uploaded)
     raise SubmissionError(
-        f"{last} Could not confirm whether the job was created; run the same `ftpreflight submit` again "
-        f"(it finds the job if it exists, and never starts a second one). Uploaded files kept: {kept}.",
-        leftover_file_ids=tuple(remote.id for remote in uploaded))
+        f"{str(cause).rstrip('. ')}; ftpreflight could not tell whether the job was created, so it did not send the request "
+        f"again. A re-run is safe: the same `ftpreflight submit` finds the job if it exists, and otherwise "
+        f"creates it from the uploaded file(s) {kept} without uploading again.",
+        leftover_file_ids=tuple(remote.id for remote in uploaded), cause=cause, outcome_known=False)
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
 
 
 def _wait_processed(provider: Provider, remote: RemoteFile, report, sleep, interval: float, timeout: float) -> None:
@@ -289,8 +443,10 @@ def _wait_processed(provider: Provider, remote: RemoteFile, report, sleep, inter
         raise SubmissionError(f"{remote.filename} ({remote.id}) was still not processed after {timeout:.0f}s.")
 
 
-def _abandon(provider: Provider, uploaded: list[RemoteFile], report, cause: Exception) -> SubmissionError:
-    """Delete the files uploaded for a job that will not exist, and describe what is left."""
+def _abandon(provider: Provider, uploaded: list[RemoteFile], report, cause: Exception,
+             reason: str | None = None) -> SubmissionError:
+    """Delete the files uploaded for a job that will not exist, and say so in the same
+    sentence as why (``reason`` continues ``cause``'s sentence, e.g. "so no job was created")."""
     kept = []
     for remote in uploaded:
         report(SubmitProgress("cleanup", f"Deleting uploaded file {remote.id}"))
@@ -298,14 +454,19 @@ def _abandon(provider: Provider, uploaded: list[RemoteFile], report, cause: Exce
             provider.delete_file(remote.id)
         except ProviderError:
             kept.append(remote.id)
-    message = str(cause)
+    message = str(cause).rstrip(". ")
     if isinstance(cause, ModelNotAvailable):
-        message = f"The provider does not accept fine-tuning jobs for this model: {cause}"
-    note = ""
+        message = f"The provider does not accept fine-tuning jobs for this model: {message}"
+    if isinstance(cause, TrainingNotAvailable):
+        reason = reason or "so no job was created"
+    if reason:
+        message = f"{message}, {reason}" if reason.startswith("so ") else f"{message}: {reason}"
     if kept:
-        note = f" The uploaded file(s) {', '.join(kept)} could not be deleted; delete them by hand."
+        note = f", and the uploaded file(s) {', '.join(kept)} could not be deleted; delete them by hand."
     elif uploaded:
-        note = " The uploaded file(s) were deleted."
+        note = ", and the uploaded file(s) were deleted."
+    else:
+        note = "."
     return SubmissionError(f"{message}{note}", leftover_file_ids=tuple(kept), cause=cause)
 
 
@@ -433,6 +594,11 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
     today = today or date.today()
     now = now or datetime.now(timezone.utc)
     result = Preflight(plan)
+    problems = plan_problems(plan)
+    if problems:
+        result.blockers.append(f"{'; '.join(problems)} (limits of the OpenAI API reference)")
+        result.usage_error = True
+        return result
     for path, what in ((plan.training_path, "training file"), (plan.validation_path, "validation file")):
         if path is not None and not Path(path).is_file():
             result.blockers.append(f"{path}: {what} not found")
@@ -464,14 +630,14 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
         errors = [d for d in report.diagnostics if d.severity == Severity.ERROR]
         lines = [_describe(d) for d in errors[:MAX_LISTED_DIAGNOSTICS]]
         more = report.errors - len(lines)
-        result.blockers.append(f"the lint found {report.errors} error(s); fix them before submitting:")
+        result.blockers.append(f"the lint found {plural(report.errors, 'error')}; fix {'it' if report.errors == 1 else 'them'} before submitting:")
         result.blockers.extend(f"  {line}" for line in lines)
         if more > 0:
             result.blockers.append(f"  ... and {more} more (run `ftpreflight lint`)")
         return result
     if report.warnings:
         warnings = [d for d in report.diagnostics if d.severity == Severity.WARNING]
-        result.confirmations.append(f"the lint found {report.warnings} warning(s):")
+        result.confirmations.append(f"the lint found {plural(report.warnings, 'warning')}:")
         result.confirmations.extend(f"  {_describe(d)}" for d in warnings[:5])
         if report.warnings > 5:
             result.confirmations.append("  ... (run `ftpreflight lint` to see them all)")
@@ -542,3 +708,43 @@ def _replace(plan: SubmissionPlan, **changes: Any) -> SubmissionPlan:
     return replace(plan, **changes)
 
 
+
+
+# --------------------------------------------------------------------------- API limits
+
+# The OpenAI API reference's limits for creating a fine-tuning job (OpenAPI spec,
+# CreateFineTuningJobRequest and the method hyperparameters; the SDK's docstring for
+# ``suffix`` in openai/types/fine_tuning/job_create_params.py says "A string of up to 64
+# characters"). Checked here, before anything is uploaded, instead of by the server after.
+SUFFIX_MAX_CHARS = 64
+"""``suffix``: minLength 1, maxLength 64."""
+SEED_RANGE = (0, 2_147_483_647)
+"""``seed``: minimum 0, maximum 2147483647."""
+BATCH_SIZE_RANGE = (1, 256)
+"""``batch_size``: minimum 1, maximum 256 (supervised and DPO)."""
+N_EPOCHS_RANGE = (1, 50)
+"""``n_epochs``: minimum 1, maximum 50."""
+BETA_MAX = 2.0
+"""DPO ``beta``: greater than 0, at most 2."""
+
+
+def plan_problems(plan: SubmissionPlan) -> list[str]:
+    """Settings the API would refuse, each as a short phrase naming the flag; empty when fine."""
+    problems = []
+    if plan.suffix is not None and not 1 <= len(plan.suffix) <= SUFFIX_MAX_CHARS:
+        problems.append(f"--suffix must be 1 to {SUFFIX_MAX_CHARS} characters, not {len(plan.suffix)}")
+    if plan.seed is not None and not SEED_RANGE[0] <= plan.seed <= SEED_RANGE[1]:
+        problems.append(f"--seed must be between {SEED_RANGE[0]} and {SEED_RANGE[1]:,}, not {plan.seed:,}")
+    if plan.batch_size is not None and not BATCH_SIZE_RANGE[0] <= plan.batch_size <= BATCH_SIZE_RANGE[1]:
+        problems.append(f"--batch-size must be between {BATCH_SIZE_RANGE[0]} and {BATCH_SIZE_RANGE[1]}, "
+                        f"not {plan.batch_size}")
+    if plan.n_epochs is not None and not N_EPOCHS_RANGE[0] <= plan.n_epochs <= N_EPOCHS_RANGE[1]:
+        problems.append(f"--epochs must be between {N_EPOCHS_RANGE[0]} and {N_EPOCHS_RANGE[1]}, not {plan.n_epochs}")
+    if plan.learning_rate_multiplier is not None and not plan.learning_rate_multiplier > 0:
+        problems.append(f"--lr-multiplier must be greater than 0, not {plan.learning_rate_multiplier:g}")
+    if plan.beta is not None:
+        if plan.method != "dpo":
+            problems.append("--beta only applies to --method dpo")
+        elif not 0 < plan.beta <= BETA_MAX:
+            problems.append(f"--beta must be greater than 0 and at most {BETA_MAX:g}, not {plan.beta:g}")
+    return problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ._base import Rule
 from .completion_rules import (
     CommonPromptPrefix, CompletionWithoutLeadingSpace, EmptyPromptOrCompletion, MissingPromptSeparator,
-    MissingStopSequence, SeparatorInsidePrompt, StopInsideCompletion,
+    MissingStopSequence, SeparatorInsidePrompt, StopInsideCompletion, StopInsidePrompt,
 )
 from .dataset_rules import (
     ConflictingTargets, DuplicateExample, ExampleTooLong, FormatNotTrainable, InconsistentSystemPrompt,
@@ -52,6 +52,7 @@ RULES: tuple[Rule, ...] = (
     CompletionWithoutLeadingSpace,
     CommonPromptPrefix,
     EmptyPromptOrCompletion,
+    StopInsidePrompt,
     ExampleTooLong,
     PiiEmail,
     PiiPhone,

@@ -7,9 +7,10 @@ import inspect
 from dataclasses import dataclass
 from typing import Callable
 
-from .._diagnostic import Severity
+from .._diagnostic import Applicability, Severity
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
 
 
 @dataclass(frozen=True)
@@ -20,18 +21,30 @@ class Rule:
     summary: str
     """When the rule fires, in one line (the README table's last column)."""
     doc: str
-    fixable: bool = False
+    fix_applicability: Applicability | None = None
+    """``SAFE`` when ``ftpreflight fix`` always applies the rule's fix (the training data
+    means the same), ``UNSAFE`` when the fix changes what the model learns and needs an
+    opt-in, ``None`` when there is no automatic fix. Every fix policy derives from this."""
     severity_label: str = ""
     """Shown instead of the severity when a rule emits two levels (``error/warning``)."""
     implementation: type | None = None
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix_applicability is not None
 
     @property
     def severity_text(self) -> str:
         return self.severity_label or self.severity.label
 
 
-def rule(code: str, name: str, severity: Severity, summary: str, *, fixable: bool = False,
+def rule(code: str, name: str, severity: Severity, summary: str, *, fixable: Applicability | None = None,
          severity_label: str = "") -> Callable[[type], Rule]:
+    """``fixable`` is the fix's applicability (``SAFE`` or ``UNSAFE``), not a flag: every
+    fixable rule must say whether its fix changes the training data."""
+    if fixable is not None and not isinstance(fixable, Applicability):
+        raise TypeError(f"rule {code}: fixable must be SAFE or UNSAFE, not {fixable!r}")
+
     def wrap(cls: type) -> Rule:
         doc = inspect.cleandoc(cls.__doc__ or "")
         if not doc:

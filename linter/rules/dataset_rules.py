@@ -1,6 +1,6 @@
 """Rules about the dataset as a whole: size, consistency, duplicates, token limits."""
 
-from ._base import ERROR, INFO, WARNING, rule
+from ._base import ERROR, INFO, SAFE, UNSAFE, WARNING, rule
 
 
 @rule("FT201", "too-few-examples", ERROR, "fewer than 10 (error), fewer than 100 (warning)",
@@ -73,7 +73,7 @@ class InconsistentSystemPrompt:
 
 @rule("FT301", "duplicate-example", WARNING,
       "same example (after whitespace normalisation) as an earlier line; `related_lines` names the first",
-      fixable=True)
+      fixable=SAFE)
 class DuplicateExample:
     """An example is identical to an earlier one once whitespace is normalised
     (runs of spaces, tabs and newlines collapsed, ends trimmed). Only examples
@@ -140,7 +140,7 @@ class SplitLeakage:
 
 @rule("FT302", "near-duplicate", WARNING,
       "an example is nearly the same as an earlier one (MinHash/LSH over word shingles, Jaccard >= 0.8 by "
-      "default, configurable); `related_lines` names the earlier line", fixable=True)
+      "default, configurable); `related_lines` names the earlier line", fixable=UNSAFE)
 class NearDuplicate:
     """An example is nearly the same as an earlier one: the Jaccard similarity of
     their word shingles, estimated with MinHash and found with locality-sensitive

@@ -1,6 +1,6 @@
 """Rules about the file as bytes: readability, encoding, size."""
 
-from ._base import ERROR, rule
+from ._base import ERROR, SAFE, rule
 
 
 @rule("FT100", "unreadable-file", ERROR, "file missing, unreadable, or not text")
@@ -23,7 +23,7 @@ class UnreadableFile:
 
 
 @rule("FT114", "text-encoding", ERROR, "BOM or invalid UTF-8 (error); blank lines, CRLF, NUL (warning)",
-      fixable=True, severity_label="error/warning")
+      fixable=SAFE, severity_label="error/warning")
 class TextEncoding:
     """The bytes of a line are not clean UTF-8 JSON Lines. A byte-order mark at the
     start of the file or bytes that are not valid UTF-8 are errors; blank lines,

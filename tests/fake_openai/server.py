@@ -9,13 +9,25 @@ step when ``advance_on_poll`` is true, and ``advance()`` does it explicitly.
 
 Faults are queued with ``inject(...)`` and consumed by the first matching request:
 
-* ``"429"``  rate limit, with ``Retry-After`` and ``retry-after-ms`` headers
-* ``"500"``  internal server error (also with a short ``retry-after-ms``)
+* ``"429"``  rate limit, with ``Retry-After`` and ``retry-after-ms`` headers (or only
+  ``Retry-After: <retry_after>`` when the fault has ``retry_after``)
+* ``"500"``, ``"503"``  server errors (with a short ``retry-after-ms``, or ``retry_after``)
 * ``"401"``  rejected API key
+* ``"403_training"`` OpenAI's wind-down refusal: HTTP 403 ``training_not_available``
+* ``"echo"``  a badly behaved gateway: HTTP 400 whose message repeats the request URL and
+  the bearer token
 * ``"drop"`` read part of the request body, then close the connection without a reply
+* ``"drop_after"`` handle the request fully (state changes happen), then close the
+  connection without a reply
 * ``"hang_after"`` handle the request fully (state changes happen), then wait
   ``hang_seconds`` and close without replying: the client sees a timeout although the
   server did the work.
+* ``"hang_before"`` wait ``hang_seconds`` without doing anything, then close.
+
+Other misbehaviour is configured on the server: ``keeps_metadata=False`` (a compatible
+server that drops job metadata), ``list_lag`` (a job shows up in job lists only that many
+seconds of ``clock`` after it was created) and ``upload_delay`` (each file upload takes that
+long, so concurrent clients overlap).
 """
 
 from __future__ import annotations
@@ -54,6 +66,7 @@ class Fault:
     path_prefix: str
     times: int = 1
     hang_seconds: float = 2.0
+    retry_after: str | None = None
 
 
 @dataclass
@@ -87,6 +100,7 @@ class StoredJob:
     suffix: str | None
     seed: int
     training_words: int
+    listed_from: float = 0.0
     status: str = "validating_files"
     fail: bool = False
     trained_tokens: int | None = None
@@ -122,12 +136,17 @@ class FakeOpenAI:
 
     def __init__(self, *, api_key: str = DEFAULT_API_KEY, advance_on_poll: bool = True,
                  models: frozenset[str] = FINE_TUNABLE_MODELS, retired_models: frozenset[str] = frozenset(),
-                 supports_metadata_filter: bool = True):
+                 supports_metadata_filter: bool = True, keeps_metadata: bool = True, list_lag: float = 0.0,
+                 upload_delay: float = 0.0, clock=time.monotonic):
         self.api_key = api_key
         self.advance_on_poll = advance_on_poll
         self.models = models
         self.retired_models = retired_models
         self.supports_metadata_filter = supports_metadata_filter
+        self.keeps_metadata = keeps_metadata
+        self.list_lag = list_lag
+        self.upload_delay = upload_delay
+        self.clock = clock
         self.files: dict[str, StoredFile] = {}
         self.jobs: dict[str, StoredJob] = {}
         self.uploads: dict[str, dict] = {}
@@ -173,11 +192,12 @@ class FakeOpenAI:
 
     # ----------------------------------------------------------------- controls
     def inject(self, kind: str, method: str = "", path_prefix: str = "", *, times: int = 1,
-               hang_seconds: float = 2.0) -> None:
+               hang_seconds: float = 2.0, retry_after: str | None = None) -> None:
         """Make the next ``times`` requests matching ``method`` and ``path_prefix`` (below
-        ``/v1``, e.g. ``/fine_tuning/jobs``) fail with ``kind``."""
+        ``/v1``, e.g. ``/fine_tuning/jobs``; a regular expression when it starts with ``^``)
+        fail with ``kind``."""
         with self._lock:
-            self._faults.append(Fault(kind, method.upper(), path_prefix, times, hang_seconds))
+            self._faults.append(Fault(kind, method.upper(), path_prefix, times, hang_seconds, retry_after))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -199,7 +219,9 @@ class FakeOpenAI:
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if (not fault.method or fault.method == method) and path.startswith(fault.path_prefix):
+                where = fault.path_prefix
+                matches = re.match(where, path) if where.startswith("^") else path.startswith(where)
+                if (not fault.method or fault.method == method) and matches:
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)
@@ -257,6 +279,11 @@ class FakeOpenAI:
         with self._lock:
             if method == "POST" and path == "/files":
                 return 200, self._create_file(headers, body)
+            if method == "GET" and path == "/files":
+                files = sorted((f for f in self.files.values() if not f.deleted
+                                and query.get("purpose") in (None, f.purpose)), key=lambda f: f.created_at,
+                               reverse=query.get("order", "desc") == "desc")
+                return 200, self._page([f.as_json() for f in files], query)
             if method == "POST" and path == "/uploads":
                 return 200, self._create_upload(json.loads(body or b"{}"))
             if m := re.fullmatch(r"/uploads/([^/]+)/parts", path):
@@ -265,6 +292,11 @@ class FakeOpenAI:
             if m := re.fullmatch(r"/uploads/([^/]+)/complete", path):
                 if method == "POST":
                     return 200, self._complete_upload(m[1], json.loads(body or b"{}"))
+            if m := re.fullmatch(r"/uploads/([^/]+)/cancel", path):
+                if method == "POST" and m[1] in self.uploads:
+                    upload = self.uploads[m[1]]
+                    upload["status"], upload["_parts"] = "cancelled", {}
+                    return 200, {k: v for k, v in upload.items() if not k.startswith("_")}
             if m := re.fullmatch(r"/files/([^/]+)", path):
                 stored = self.files.get(m[1])
                 if stored is None or stored.deleted:
@@ -416,9 +448,9 @@ class FakeOpenAI:
             raise ApiError(400, "Invalid suffix.", param="suffix")
         job = StoredJob(self._new_id("ftjob"), model, training.id, params.get("validation_file"), self._now(),
                         method={"type": kind, kind: {"hyperparameters": hyperparameters}},
-                        hyperparameters=hyperparameters, metadata=metadata, suffix=suffix,
-                        seed=int(params.get("seed") or 42), training_words=training.words,
-                        fail=self.fail_next_job)
+                        hyperparameters=hyperparameters, metadata=metadata if self.keeps_metadata else None,
+                        suffix=suffix, seed=int(params.get("seed") or 42), training_words=training.words,
+                        listed_from=self.clock() + self.list_lag, fail=self.fail_next_job)
         self.fail_next_job = False
         self._event(job, f"Created fine-tuning job: {job.id}")
         self._event(job, f"Validating training file: {training.id}")
@@ -426,7 +458,9 @@ class FakeOpenAI:
         return job.as_json()
 
     def _list_jobs(self, query: dict[str, str]) -> dict:
-        jobs = sorted(self.jobs.values(), key=lambda j: j.created_at, reverse=True)
+        now = self.clock()
+        jobs = sorted((j for j in self.jobs.values() if j.listed_from <= now), key=lambda j: j.created_at,
+                      reverse=True)
         wanted = {k[len("metadata["):-1]: v for k, v in query.items() if k.startswith("metadata[")}
         if wanted and self.supports_metadata_filter:
             jobs = [j for j in jobs if all((j.metadata or {}).get(k) == v for k, v in wanted.items())]
@@ -457,7 +491,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         fake = self.fake
         split = urlsplit(self.path)
-        path = split.path.removeprefix("/v1").removeprefix("/openai").rstrip("/") or "/"  # OpenAI or Azure
+        path = split.path
+        if "/v1/" in path or path.endswith("/v1"):  # OpenAI, or a gateway with a prefix before /v1
+            path = path[path.index("/v1") + 3:]
+        path = path.removeprefix("/openai").rstrip("/") or "/"  # Azure
         query = dict(parse_qsl(split.query))
         fake.requests.append((self.command, path))
         length = int(self.headers.get("Content-Length") or 0)
@@ -471,25 +508,44 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return
         body = self.rfile.read(length) if length else b""
-        if fault and fault.kind in ("429", "500", "401"):
-            status = int(fault.kind)
-            error = {429: ApiError(429, "Rate limit reached for requests.", type_="requests",
-                                   code="rate_limit_exceeded"),
-                     500: ApiError(500, "The server had an error while processing your request.",
-                                   type_="server_error"),
-                     401: ApiError(401, "Incorrect API key provided.", code="invalid_api_key")}[status]
-            extra = {"Retry-After": "1", "retry-after-ms": "20"} if status in (429, 500) else {}
-            self._reply(status, error.body(), extra)
+        if fault and fault.kind == "hang_before":
+            fake._stopping.wait(fault.hang_seconds)
+            self.close_connection = True
             return
+        if fault and fault.kind in ("429", "500", "503", "401", "403_training", "echo"):
+            error = {"429": ApiError(429, "Rate limit reached for requests.", type_="requests",
+                                     code="rate_limit_exceeded"),
+                     "500": ApiError(500, "The server had an error while processing your request.",
+                                     type_="server_error"),
+                     "503": ApiError(503, "The engine is currently overloaded, please try again later.",
+                                     type_="server_error"),
+                     "401": ApiError(401, "Incorrect API key provided.", code="invalid_api_key"),
+                     "403_training": ApiError(403, "OpenAI is winding down the fine-tuning platform. Creating "
+                                              "fine-tuning jobs is no longer available to your organization.",
+                                              code="training_not_available"),
+                     "echo": ApiError(400, f"Gateway refused {self.command} {self.path} for credentials "
+                                      f"'{(self.headers.get('Authorization') or '').removeprefix('Bearer ')}'.",
+                                      code="gateway_error"),
+                     }[fault.kind]
+            extra = {}
+            if fault.kind in ("429", "500", "503"):
+                extra = ({"Retry-After": fault.retry_after} if fault.retry_after is not None
+                         else {"Retry-After": "1", "retry-after-ms": "20"})
+            self._reply(error.status, error.body(), extra)
+            return
+        if self.command == "POST" and path == "/files" and fake.upload_delay:
+            fake._stopping.wait(fake.upload_delay)
         try:
             status, payload = fake.handle(self.command, path, query, self.headers, body)
         except ApiError as exc:
             status, payload = exc.status, exc.body()
         except Exception as exc:  # a bug in the fake must show up as a 500, not a hung client
             status, payload = 500, ApiError(500, f"fake server error: {exc!r}", type_="server_error").body()
-        if fault and fault.kind == "hang_after":
-            fake._stopping.wait(fault.hang_seconds)
+        if fault and fault.kind in ("hang_after", "drop_after"):
+            if fault.kind == "hang_after":
+                fake._stopping.wait(fault.hang_seconds)
             self.close_connection = True
+            self.connection.shutdown(2)
             return
         self._reply(status, payload)
 

@@ -20,7 +20,8 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> ExitStatus:
     if args.output_format == "json":
         data = [{"code": r.code, "name": r.name, "severity": r.severity_text, "summary": r.summary,
-                 "fixable": r.fixable} for r in RULES]
+                 "fixable": r.fixable,
+                 "fix": r.fix_applicability.value if r.fix_applicability is not None else None} for r in RULES]
         sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
         return ExitStatus.SUCCESS
     width = max(len(r.name) for r in RULES)

@@ -102,12 +102,12 @@ def add_parser(subparsers) -> None:
                    help="fine-tuning method (default: supervised)")
     p.add_argument("--epochs", type=positive_int, metavar="N", help="epochs (default: auto, resolved by the "
                    "estimate and sent explicitly)")
-    p.add_argument("--batch-size", type=positive_int, metavar="N", help="batch size (default: auto)")
+    p.add_argument("--batch-size", type=positive_int, metavar="N", help="batch size, 1 to 256 (default: auto)")
     p.add_argument("--lr-multiplier", type=positive_float, metavar="X",
                    help="learning rate multiplier (default: auto)")
-    p.add_argument("--beta", type=positive_float, metavar="X", help="DPO beta (default: auto)")
-    p.add_argument("--suffix", metavar="S", help="up to 64 characters added to the fine-tuned model's name")
-    p.add_argument("--seed", type=int, metavar="N", help="training seed")
+    p.add_argument("--beta", type=positive_float, metavar="X", help="DPO beta, above 0 and at most 2 (default: auto)")
+    p.add_argument("--suffix", metavar="S", help="1 to 64 characters added to the fine-tuned model's name")
+    p.add_argument("--seed", type=int, metavar="N", help="training seed (0 to 2147483647)")
     p.add_argument("--prices", action="append", default=[], metavar="PATH",
                    help="extra price table (TOML/JSON) overriding the built-in ones; repeatable")
     p.add_argument("--yes", "-y", action="store_true", help="accept lint warnings and the estimate without asking")
@@ -199,6 +199,8 @@ def run(args: argparse.Namespace) -> ExitStatus:
 
     job = result.job
     print(job.id)
+    for warning in result.warnings:
+        say(f"ftpreflight: warning: {warning}")
     if result.reused:
         say(f"A job for this file and settings already exists: {job.id} ({job.status}); not starting another "
             "(use --force to start one anyway).")

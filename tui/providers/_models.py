@@ -20,6 +20,7 @@ class RemoteFile:
     status: str
     """``uploaded`` (still being checked), ``processed`` (ready) or ``error``."""
     status_details: str | None = None
+    created_at: int | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
+from datetime import date
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -21,12 +23,15 @@ from ._errors import (
     ProviderConfigError,
     ProviderError,
     RequestRejected,
+    TrainingNotAvailable,
     TransientError,
+    register_secret,
+    register_url_secrets,
 )
 from ._models import Job, JobEvent, JobSpec, RemoteFile, UploadProgress
 from ._secrets import find_api_key
 
-__all__ = ["DEFAULT_TIMEOUT", "OpenAIProvider", "Provider", "make_provider"]
+__all__ = ["DEFAULT_TIMEOUT", "OPENAI_LAST_JOB_CREATION", "PROVIDERS", "OpenAIProvider", "Provider", "make_provider"]
 
 DEFAULT_TIMEOUT = 120.0
 """Seconds per request; uploads of big files go in parts, so this bounds each part too."""
@@ -35,6 +40,19 @@ CHUNKED_UPLOAD_THRESHOLD = 64 * 1024 * 1024
 PART_SIZE = 64 * 1024 * 1024
 MAX_LIST_PAGES = 20
 """Upper bound on pages fetched when listing jobs, so a huge history cannot hang us."""
+OPENAI_LAST_JOB_CREATION = date(2027, 1, 6)
+"""OpenAI's wind-down: "Active existing customers will no longer be able to create new
+fine-tuning jobs on this date" (row "Jan 6, 2027", "Update to OpenAI's self-serve
+fine-tuning", https://developers.openai.com/api/docs/deprecations, notice of May 7, 2026).
+Organizations that were not active fine-tuning customers lost job creation earlier, which
+is why the refusal can arrive before this date."""
+UPLOAD_ATTEMPTS = 4
+"""Upload attempts. Uploads are retried here, not by the SDK, because an upload whose answer
+was lost may still have stored the file: each retry first looks for it (see ``upload_file``)."""
+MAX_RETRY_WAIT = 60.0
+"""The longest wait obeyed from a ``Retry-After`` header; a longer one ends the retries."""
+TRAINING_NOT_AVAILABLE = "training_not_available"
+"""The error code of OpenAI's HTTP 403 refusal to create jobs during the wind-down."""
 
 
 @runtime_checkable
@@ -47,6 +65,8 @@ class Provider(Protocol):
                     ) -> RemoteFile: ...
     def retrieve_file(self, file_id: str) -> RemoteFile: ...
     def delete_file(self, file_id: str) -> None: ...
+    def list_files(self, *, limit: int = 100) -> list[RemoteFile]:
+        """Recent fine-tuning files, newest first (used to find uploads a retry left behind)."""
     def create_job(self, spec: JobSpec) -> Job:
         """Create a job with no automatic retry: a timeout raises ``OutcomeUnknown`` so the
         caller can look the job up instead of risking a duplicate."""
@@ -58,6 +78,8 @@ class Provider(Protocol):
     def list_events(self, job_id: str, *, limit: int = 100) -> list[JobEvent]:
         """The newest ``limit`` events, oldest first."""
     def close(self) -> None: ...
+    def __enter__(self) -> "Provider": ...
+    def __exit__(self, *exc: object) -> None: ...
 
 
 def _error_details(exc: openai.APIError) -> tuple[str, str | None, str | None]:
@@ -93,12 +115,23 @@ class OpenAIProvider:
 
     def __init__(self, client: openai.OpenAI, *, name: str = "openai",
                  chunked_upload_threshold: int | None = CHUNKED_UPLOAD_THRESHOLD, part_size: int = PART_SIZE,
-                 secret: str | None = None):
+                 secret: str | None = None, upload_attempts: int = UPLOAD_ATTEMPTS,
+                 sleep: Callable[[float], None] = time.sleep):
         self.name = name
+        self.upload_attempts = max(1, upload_attempts)
+        self.sleep = sleep
         self.client = client
         self.chunked_upload_threshold = chunked_upload_threshold
         self.part_size = part_size
         self._secret = secret or (client.api_key if isinstance(client.api_key, str) else None)
+        register_secret(self._secret)
+        register_url_secrets(str(getattr(client, "base_url", "") or ""))
+
+    def __enter__(self) -> OpenAIProvider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ------------------------------------------------------------ error mapping
     @contextlib.contextmanager
@@ -112,7 +145,17 @@ class OpenAIProvider:
             cls = OutcomeUnknown if creates else TransientError
             reason = f" ({exc.__cause__.__class__.__name__})" if exc.__cause__ else ""
             raise cls(f"{self.name}: could not reach the API while trying to {action}{reason}") from None
-        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+        except openai.PermissionDeniedError as exc:
+            message, code, param = _error_details(exc)
+            if code == TRAINING_NOT_AVAILABLE or TRAINING_NOT_AVAILABLE in message:
+                raise TrainingNotAvailable(
+                    f"{self.name} refused to {action} (HTTP 403 {TRAINING_NOT_AVAILABLE}): OpenAI is winding down "
+                    "self-serve fine-tuning and no longer accepts new jobs from this organization (from "
+                    f"{OPENAI_LAST_JOB_CREATION.isoformat()} it accepts none at all)",
+                    status=403, code=TRAINING_NOT_AVAILABLE, param=param) from None
+            raise CredentialsError(f"{self.name} rejected the API key (HTTP {exc.status_code}): {message}",
+                                   status=exc.status_code, code=code, param=param) from None
+        except openai.AuthenticationError as exc:
             message, code, param = _error_details(exc)
             raise CredentialsError(f"{self.name} rejected the API key (HTTP {exc.status_code}): {message}",
                                    status=exc.status_code, code=code, param=param) from None
@@ -140,28 +183,85 @@ class OpenAIProvider:
         path = Path(path)
         size = path.stat().st_size
         report = on_progress or (lambda progress: None)
-        report(UploadProgress(path.name, 0, size))
-        if self.chunked_upload_threshold is not None and size > self.chunked_upload_threshold:
-            remote = self._upload_in_parts(path, size, report)
-        else:
-            with self._translate(f"upload {path.name}"), path.open("rb") as handle:
-                remote = _remote_file(self.client.files.create(file=(path.name, handle), purpose="fine-tune"))
+        # Files present before the first attempt; anything new with this name and size that
+        # appears later came from one of our attempts (the per-file lock keeps other
+        # ftpreflight runs of the same data out meanwhile).
+        before: set[str] | None
+        try:
+            before = {remote.id for remote in self.list_files()}
+        except CredentialsError:
+            raise
+        except ProviderError:  # no listing (an older Azure API version): no adoption either
+            before = None
+        failure: TransientError | None = None
+        remote: RemoteFile | None = None
+        for attempt in range(1, self.upload_attempts + 1):
+            report(UploadProgress(path.name, 0, size))
+            try:
+                remote = self._upload_once(path, size, report)
+                break
+            except TransientError as exc:
+                failure = exc
+            # The request may have stored the file although no answer came back: adopt it
+            # rather than upload a second copy nobody would know about.
+            with contextlib.suppress(ProviderError):
+                found = self._new_copies(path.name, size, before)
+                if found:
+                    remote = found[0]
+                    break
+            if attempt < self.upload_attempts:
+                wait = failure.retry_after
+                if wait is not None and wait > MAX_RETRY_WAIT:
+                    break
+                self.sleep(wait if wait is not None else min(0.5 * 2 ** (attempt - 1), MAX_RETRY_WAIT))
+        if remote is None:
+            assert failure is not None
+            raise failure
+        if failure is not None:  # a retry happened: remove copies an unanswered attempt stored
+            with contextlib.suppress(ProviderError):
+                for extra in self._new_copies(path.name, size, before):
+                    if extra.id != remote.id:
+                        with contextlib.suppress(ProviderError):
+                            self.delete_file(extra.id)
         report(UploadProgress(path.name, size, size))
         return remote
+
+    def _new_copies(self, filename: str, size: int, before: set[str] | None) -> list[RemoteFile]:
+        """Files with this name and size that were not there before, newest first."""
+        if before is None:
+            return []
+        return [remote for remote in self.list_files()
+                if remote.id not in before and remote.filename == filename and remote.bytes == size
+                and remote.status != "error"]
+
+    def _upload_once(self, path: Path, size: int, report: Callable[[UploadProgress], None]) -> RemoteFile:
+        if self.chunked_upload_threshold is not None and size > self.chunked_upload_threshold:
+            return self._upload_in_parts(path, size, report)
+        client = self.client.with_options(max_retries=0)
+        with self._translate(f"upload {path.name}"), path.open("rb") as handle:
+            return _remote_file(client.files.create(file=(path.name, handle), purpose="fine-tune"))
 
     def _upload_in_parts(self, path: Path, size: int, report: Callable[[UploadProgress], None]) -> RemoteFile:
         with self._translate(f"upload {path.name}"):
             upload = self.client.uploads.create(bytes=size, filename=path.name, mime_type="application/jsonl",
                                                 purpose="fine-tune")
-            part_ids: list[str] = []
-            sent = 0
-            with path.open("rb") as handle:
-                while chunk := handle.read(self.part_size):
-                    part = self.client.uploads.parts.create(upload.id, data=chunk)
-                    part_ids.append(part.id)
-                    sent += len(chunk)
-                    report(UploadProgress(path.name, sent, size))
-            completed = self.client.uploads.complete(upload.id, part_ids=part_ids)
+        try:
+            with self._translate(f"upload {path.name}"):
+                part_ids: list[str] = []
+                sent = 0
+                with path.open("rb") as handle:
+                    while chunk := handle.read(self.part_size):
+                        part = self.client.uploads.parts.create(upload.id, data=chunk)
+                        part_ids.append(part.id)
+                        sent += len(chunk)
+                        report(UploadProgress(path.name, sent, size))
+                completed = self.client.uploads.complete(upload.id, part_ids=part_ids)
+        except (ProviderError, OSError):
+            # A half-sent upload keeps its parts on the provider until it expires; cancel it so
+            # nothing is left behind (a completed-but-unanswered upload is swept by the caller).
+            with contextlib.suppress(ProviderError), self._translate(f"cancel upload {upload.id}"):
+                self.client.uploads.cancel(upload.id)
+            raise
         if completed.file is None:
             raise ProviderError(f"{self.name}: the upload of {path.name} completed without a file")
         return _remote_file(completed.file)
@@ -173,6 +273,11 @@ class OpenAIProvider:
     def delete_file(self, file_id: str) -> None:
         with self._translate(f"delete file {file_id}"):
             self.client.files.delete(file_id)
+
+    def list_files(self, *, limit: int = 100) -> list[RemoteFile]:
+        with self._translate("list files"):
+            page = self.client.files.list(purpose="fine-tune", limit=min(max(limit, 1), 10_000), order="desc")
+            return [_remote_file(item) for item in page.data][:limit]
 
     # ------------------------------------------------------------ jobs
     def create_job(self, spec: JobSpec) -> Job:
@@ -229,7 +334,8 @@ class OpenAIProvider:
 
 def _remote_file(obj: Any) -> RemoteFile:
     return RemoteFile(id=obj.id, filename=obj.filename, bytes=obj.bytes, status=obj.status,
-                      status_details=getattr(obj, "status_details", None))
+                      status_details=getattr(obj, "status_details", None),
+                      created_at=getattr(obj, "created_at", None))
 
 
 def _job(obj: Any) -> Job:
@@ -259,6 +365,52 @@ def _event(obj: Any) -> JobEvent:
                     type=getattr(obj, "type", None), data=data)
 
 
+def _build_openai(key_argument: str | None, base_url: str | None, organization: str | None,
+                  project: str | None, azure_endpoint: str | None, api_version: str | None, timeout: float,
+                  max_retries: int, environ: dict[str, str], options: dict[str, Any]) -> OpenAIProvider:
+    key, _where = (key_argument, "argument") if key_argument else find_api_key("openai", "OPENAI_API_KEY", environ)
+    if not key:
+        raise CredentialsError("No OpenAI API key: set OPENAI_API_KEY or store one with "
+                               "`keyring set ftpreflight openai`.")
+    register_secret(key)
+    url = base_url or environ.get("OPENAI_BASE_URL") or None
+    register_url_secrets(url)
+    client = openai.OpenAI(api_key=key, base_url=url,
+                           organization=organization or environ.get("OPENAI_ORG_ID") or None,
+                           project=project or environ.get("OPENAI_PROJECT_ID") or None,
+                           timeout=timeout, max_retries=max_retries)
+    return OpenAIProvider(client, name="openai", secret=key, **options)
+
+
+def _build_azure(key_argument: str | None, base_url: str | None, organization: str | None,
+                 project: str | None, azure_endpoint: str | None, api_version: str | None, timeout: float,
+                 max_retries: int, environ: dict[str, str], options: dict[str, Any]) -> OpenAIProvider:
+    key, _where = (key_argument, "argument") if key_argument else find_api_key("azure", "AZURE_OPENAI_API_KEY", environ)
+    if not key:
+        raise CredentialsError("No Azure OpenAI API key: set AZURE_OPENAI_API_KEY or store one with "
+                               "`keyring set ftpreflight azure`.")
+    register_secret(key)
+    endpoint = azure_endpoint or environ.get("AZURE_OPENAI_ENDPOINT")
+    register_url_secrets(endpoint)
+    register_url_secrets(base_url)
+    version = api_version or environ.get("OPENAI_API_VERSION")
+    if not endpoint and not base_url:
+        raise ProviderConfigError("Azure OpenAI needs an endpoint: pass --azure-endpoint or set "
+                                  "AZURE_OPENAI_ENDPOINT.")
+    if not version:
+        raise ProviderConfigError("Azure OpenAI needs an API version: pass --api-version or set "
+                                  "OPENAI_API_VERSION (fine-tuning needs 2024-10-21 or later).")
+    client = openai.AzureOpenAI(api_key=key, azure_endpoint=None if base_url else endpoint,
+                                base_url=base_url, api_version=version, timeout=timeout,
+                                max_retries=max_retries)
+    options.setdefault("chunked_upload_threshold", None)
+    return OpenAIProvider(client, name="azure", secret=key, **options)
+
+
+PROVIDERS: dict[str, Callable[..., OpenAIProvider]] = {"openai": _build_openai, "azure": _build_azure}
+"""Provider kinds by name (``--provider``); each builder reads its own key and settings."""
+
+
 def make_provider(kind: str = "openai", *, api_key: str | None = None, base_url: str | None = None,
                   organization: str | None = None, project: str | None = None,
                   azure_endpoint: str | None = None, api_version: str | None = None,
@@ -266,35 +418,12 @@ def make_provider(kind: str = "openai", *, api_key: str | None = None, base_url:
                   environ: dict[str, str] | None = None, **provider_options: Any) -> OpenAIProvider:
     """Build a provider. ``kind`` is ``openai`` (also any OpenAI-compatible ``base_url``) or
     ``azure``. The key comes from ``api_key``, else ``OPENAI_API_KEY`` /
-    ``AZURE_OPENAI_API_KEY``, else the OS keyring. Raises ``CredentialsError`` when there
-    is none and ``ProviderConfigError`` for incomplete Azure settings."""
+    ``AZURE_OPENAI_API_KEY``, else the OS keyring; it (and any credential in the base URL)
+    is registered for redaction before anything can fail. Raises ``CredentialsError`` when
+    there is none and ``ProviderConfigError`` for incomplete Azure settings."""
+    builder = PROVIDERS.get(kind)
+    if builder is None:
+        raise ProviderConfigError(f"Unknown provider {kind!r}: use {' or '.join(repr(k) for k in PROVIDERS)}.")
     environ = dict(os.environ if environ is None else environ)
-    if kind == "openai":
-        key, _where = (api_key, "argument") if api_key else find_api_key("openai", "OPENAI_API_KEY", environ)
-        if not key:
-            raise CredentialsError("No OpenAI API key: set OPENAI_API_KEY or store one with "
-                                   "`keyring set ftpreflight openai`.")
-        client = openai.OpenAI(api_key=key, base_url=base_url or environ.get("OPENAI_BASE_URL") or None,
-                               organization=organization or environ.get("OPENAI_ORG_ID") or None,
-                               project=project or environ.get("OPENAI_PROJECT_ID") or None,
-                               timeout=timeout, max_retries=max_retries)
-        return OpenAIProvider(client, name="openai", secret=key, **provider_options)
-    if kind == "azure":
-        key, _where = (api_key, "argument") if api_key else find_api_key("azure", "AZURE_OPENAI_API_KEY", environ)
-        if not key:
-            raise CredentialsError("No Azure OpenAI API key: set AZURE_OPENAI_API_KEY or store one with "
-                                   "`keyring set ftpreflight azure`.")
-        endpoint = azure_endpoint or environ.get("AZURE_OPENAI_ENDPOINT")
-        version = api_version or environ.get("OPENAI_API_VERSION")
-        if not endpoint and not base_url:
-            raise ProviderConfigError("Azure OpenAI needs an endpoint: pass --azure-endpoint or set "
-                                "AZURE_OPENAI_ENDPOINT.")
-        if not version:
-            raise ProviderConfigError("Azure OpenAI needs an API version: pass --api-version or set "
-                                "OPENAI_API_VERSION (fine-tuning needs 2024-10-21 or later).")
-        client = openai.AzureOpenAI(api_key=key, azure_endpoint=None if base_url else endpoint,
-                                    base_url=base_url, api_version=version, timeout=timeout,
-                                    max_retries=max_retries)
-        provider_options.setdefault("chunked_upload_threshold", None)
-        return OpenAIProvider(client, name="azure", secret=key, **provider_options)
-    raise ProviderConfigError(f"Unknown provider {kind!r}: use 'openai' or 'azure'.")
+    return builder(api_key, base_url, organization, project, azure_endpoint, api_version, timeout, max_retries,
+                   environ, dict(provider_options))

@@ -36,7 +36,7 @@ ACTIONS: tuple[AppAction, ...] = (
     AppAction("previous_problem", "Previous problem", "N", "dataset, record", "jump to the previous record with a problem"),
     AppAction("toggle_mark", "Mark / unmark record to drop", "d", "dataset, record", "the cleaned copy leaves it out"),
     AppAction("fix_record", "Apply this record's fixes", "x", "dataset, record",
-              "drop or redact as the linter suggests"),
+              "drop, redact or add the missing separator / stop / space"),
     AppAction("fix_rule", "Apply fixes for all of this rule", "x", "problems",
               "every record of the highlighted rule"),
     AppAction("clear_cleanup", "Forget marks and chosen fixes", "", "clean-up", "start the clean-up over"),

@@ -257,6 +257,10 @@ class MainScreen(Screen):
         elif choice == "drop":
             self.session.records.marked.add(line)
             self.app.notify(f"Line {line} will be dropped from the cleaned copy.")
+        elif choice == "rewrite":
+            self.session.rewrite_lines.add(line)
+            self.app.notify(f"Line {line}: the missing separator, stop sequence or space will be added "
+                            "(an unsafe fix: it changes the training text).")
         elif choice == "safe":
             self.app.notify(f"Line {line}: its fixes are safe and applied whenever you save (ctrl+s).")
         else:
@@ -284,6 +288,10 @@ class MainScreen(Screen):
         elif choice == "drop":
             self.session.records.marked.update(lines)
             self.app.notify(f"{len(lines):,} records with {rule_label(code)} will be dropped.")
+        elif choice == "rewrite":
+            self.session.rewrite_lines.update(lines)
+            self.app.notify(f"{len(lines):,} records: {rule_label(code)} will be fixed (an unsafe fix: "
+                            "it changes the training text).")
         elif choice == "safe":
             self.app.notify(f"{rule_label(code)}: safe fixes, applied whenever you save (ctrl+s).")
         else:
@@ -310,6 +318,7 @@ class MainScreen(Screen):
     def action_clear_cleanup(self) -> None:
         self.session.records.marked.clear()
         self.session.redact_lines.clear()
+        self.session.rewrite_lines.clear()
         self._after_choice()
         self.app.notify("Marks and chosen fixes cleared.")
 
@@ -328,7 +337,8 @@ class MainScreen(Screen):
         while suggestion.exists() or suggestion == source:
             suggestion = source.with_name(f"{stem}.clean{number}.jsonl")
             number += 1
-        plan = describe_plan(session.report, session.path, session.records.marked, session.redact_lines)
+        plan = describe_plan(session.report, session.path, session.records.marked, session.redact_lines,
+                             session.rewrite_lines)
         self.app.push_screen(SaveDialog(str(source), str(suggestion), plan), self._save_to)
 
     def _save_to(self, target: str | None) -> None:
@@ -336,7 +346,7 @@ class MainScreen(Screen):
             return
         session = self.session
         report, options = fix_inputs(session.report, session.path, set(session.records.marked),
-                                     set(session.redact_lines))
+                                     set(session.redact_lines), set(session.rewrite_lines))
         self.app.notify(f"Saving {Path(target).name}…", timeout=2)
         self.run_save(session.path, target, session.config, options, report)
 

@@ -1,10 +1,11 @@
 """The Clean-up tab and the glue between the user's choices and ``linter.fix_file``.
 
-``fix_file`` always applies the safe fixes (exact duplicates, BOM, CRLF, blank lines,
-separators, stop sequences, leading spaces). The user's own choices are expressed
-with its public inputs: marked and unsafe-drop lines go in ``FixOptions.drop_lines``,
-and redaction is limited to the chosen lines by handing ``fix_file`` a copy of the
-report that keeps only those lines' personal-data diagnostics."""
+The fix classes come from the rule table (``linter.fix_class``), the same place the
+CLI reads them from: safe fixes (exact duplicates, BOM, CRLF, blank lines) are
+applied on every save; unsafe ones only for the records the user chose. Marked and
+unsafe-drop lines go in ``FixOptions.drop_lines``; redactions and rewrites
+(separator, stop sequence, leading space) are limited to the chosen lines by handing
+``fix_file`` a copy of the report that keeps only those lines' unsafe diagnostics."""
 
 from __future__ import annotations
 
@@ -15,61 +16,90 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
-from linter import Applicability, Diagnostic, FixOptions, LintReport, Severity, get_rule
+from linter import Applicability, Diagnostic, FixOptions, LintReport, Severity, fix_class, get_rule
 
-PRIVATE_PREFIX = "FT60"
-SAFE_BY_DEFAULT = {"FT301": "exact duplicates dropped (the first copy is kept)",
-                   "FT401": "missing prompt separators added", "FT403": "missing stop sequences added",
-                   "FT405": "leading spaces added to completions"}
+SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
+
+
+def unsafe_kind(d: Diagnostic) -> str | None:
+    """What the unsafe fix of ``d`` does: ``redact``, ``drop`` or ``rewrite`` (adds text);
+    ``None`` when ``d`` has no unsafe fix."""
+    if fix_class(d) is not UNSAFE:
+        return None
+    if d.fix is not None and d.fix.action == "redact":
+        return "redact"
+    if d.fix is not None and d.fix.action == "drop-line":
+        return "drop"
+    return "rewrite"
 
 
 def choice_for(diagnostics: list[Diagnostic]) -> str | None:
     """What applying the fixes of one record's diagnostics means: ``redact``, ``drop``,
-    ``safe`` (applied on every save anyway) or ``None`` (no automatic fix)."""
-    codes = {d.code for d in diagnostics}
-    if any(code.startswith(PRIVATE_PREFIX) for code in codes):
-        return "redact"
-    if any(d.fix is not None and d.fix.action == "drop-line" and d.fix.applicability is Applicability.UNSAFE
+    ``rewrite`` (unsafe: adds a separator, stop sequence or space), ``safe`` (applied
+    on every save anyway) or ``None`` (no automatic fix)."""
+    kinds = {unsafe_kind(d) for d in diagnostics}
+    for kind in ("redact", "drop", "rewrite"):
+        if kind in kinds:
+            return kind
+    if any(d.fix is not None and d.fix.action == "drop-line" and d.fix.applicability is UNSAFE
            for d in diagnostics):
         return "drop"
-    if any(d.fix is not None and d.fix.applicability is Applicability.SAFE for d in diagnostics) or \
-            codes & set(SAFE_BY_DEFAULT):
+    if any(fix_class(d) is SAFE for d in diagnostics):
         return "safe"
     return None
 
 
-def fix_inputs(report: LintReport, path: str, drop_lines: set[int], redact_lines: set[int]
-               ) -> tuple[LintReport, FixOptions]:
+def fix_inputs(report: LintReport, path: str, drop_lines: set[int], redact_lines: set[int],
+               rewrite_lines: set[int] = frozenset()) -> tuple[LintReport, FixOptions]:
     """The report and options to pass to ``fix_file`` for these choices."""
-    kept = [d for d in report.diagnostics
-            if not (d.code.startswith(PRIVATE_PREFIX) and d.path == path and d.line not in redact_lines)]
+    chosen = {"redact": redact_lines, "rewrite": rewrite_lines}
+    kept: list[Diagnostic] = []
+    unsafe: set[str] = set()
+    for d in report.diagnostics:
+        kind = unsafe_kind(d) if d.path == path else None
+        if kind in chosen:
+            if d.line not in chosen[kind]:
+                continue
+            if kind == "rewrite":
+                unsafe.add(d.code)
+        kept.append(d)
     filtered = replace(report, diagnostics=kept)
-    options = FixOptions(redact_pii=bool(redact_lines), drop_lines=frozenset(drop_lines))
+    options = FixOptions(unsafe_fixes=frozenset(unsafe), redact_pii=bool(redact_lines),
+                         drop_lines=frozenset(drop_lines))
     return filtered, options
 
 
-def describe_plan(report: LintReport | None, path: str | None, drop_lines: set[int], redact_lines: set[int]) -> str:
+def describe_plan(report: LintReport | None, path: str | None, drop_lines: set[int], redact_lines: set[int],
+                  rewrite_lines: set[int] = frozenset()) -> str:
     if report is None or path is None:
         return "The lint is still running."
     safe: Counter = Counter()
+    offered: Counter = Counter()
     for d in report.diagnostics:
         if d.path != path:
             continue
-        if d.code in SAFE_BY_DEFAULT:
-            safe[SAFE_BY_DEFAULT[d.code]] += 1
-        elif d.fix is not None and d.fix.applicability is Applicability.SAFE:
-            safe[d.fix.description] += 1
-    lines = ["Always applied when saving (safe fixes, meaning unchanged):"]
+        applicability = fix_class(d)
+        if applicability is SAFE:
+            safe[d.fix.description if d.fix is not None else rule_label(d.code)] += 1
+        elif applicability is UNSAFE and unsafe_kind(d) == "rewrite" and d.line not in rewrite_lines:
+            offered[rule_label(d.code)] += 1
+    lines = ["Safe fixes, always applied when saving (the training data means the same):"]
     lines += [f"  {count:>6,}  {what}" for what, count in sorted(safe.items())] or ["  (nothing to fix)"]
     lines.append("")
-    lines.append("Your choices (change the training data):")
+    lines.append("Unsafe fixes, only those you chose (they change the training data):")
     lines.append(f"  {len(drop_lines):>6,}  records dropped" +
                  (f" (lines {_sample(drop_lines)})" if drop_lines else ""))
     lines.append(f"  {len(redact_lines):>6,}  records with personal data redacted" +
                  (f" (lines {_sample(redact_lines)})" if redact_lines else ""))
+    lines.append(f"  {len(rewrite_lines):>6,}  records given the missing separator, stop sequence or space" +
+                 (f" (lines {_sample(rewrite_lines)})" if rewrite_lines else ""))
+    if offered:
+        lines.append("  Not chosen (x applies them):")
+        lines += [f"  {count:>6,}  {what}" for what, count in sorted(offered.items())]
     errors = sorted({d.line for d in report.diagnostics
                      if d.path == path and d.severity == Severity.ERROR and d.line is not None
-                     and d.line not in drop_lines and not (d.code.startswith(PRIVATE_PREFIX) and d.line in redact_lines)})
+                     and d.line not in drop_lines and fix_class(d) is not SAFE
+                     and not (unsafe_kind(d) == "redact" and d.line in redact_lines)})
     lines.append("")
     if errors:
         lines.append(f"Still with errors after saving: {len(errors):,} records (lines {_sample(set(errors))}).")
@@ -104,5 +134,6 @@ class CleanupPane(Vertical):
 
     def refresh_plan(self) -> None:
         session = self.app.session
-        text = describe_plan(session.report, session.path, session.records.marked, session.redact_lines)
+        text = describe_plan(session.report, session.path, session.records.marked, session.redact_lines,
+                             session.rewrite_lines)
         self.query_one("#cleanup-plan", Static).update(text)
