@@ -303,6 +303,11 @@ def test_tokenizers_load_only_when_a_model_needs_them():
             "LintConfig(encoding='llama3'); print(sorted(t._loaded))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+    # Loading llama3 reads Meta's file without importing Meta's package (and its Pillow etc.).
+    code = ("import sys; from linter import TokenCounter; TokenCounter('llama3'); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('llama_models', 'PIL', 'huggingface_hub')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_missing_llama_models_package_is_a_clear_error(monkeypatch):
