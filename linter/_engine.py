@@ -10,12 +10,16 @@ records themselves, so memory stays flat however large the file is.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import re
 import signal
+import stat
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
@@ -90,12 +94,40 @@ def _counter(encoding: str) -> TokenCounter:
 
 def _worker_init(encoding: str) -> None:
     # Ctrl-C is the parent's to handle (it stops the pool); a worker that died of it
-    # would look like a crash and send the lint down the in-process fallback.
+    # would look like a crash and send the lint down the in-process fallback. (Until
+    # here the worker had it blocked, from its parent: see _start_pool.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (SIGKILL, SIGTERM) cannot stop its pool: end with it
+    # rather than idle on as an orphan holding a tokenizer's memory.
+    threading.Thread(target=_exit_with_parent, name="ftpreflight-exit-with-parent", daemon=True).start()
     # Parsed records are acyclic and short-lived: collecting young objects less often
     # saves a few percent without letting memory grow.
     gc.set_threshold(100_000, 50, 100)
     _counter(encoding)
+
+
+def _exit_with_parent() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()  # returns once the parent is gone (its end of the start-up pipe closed)
+        os._exit(1)
+
+
+class _FileChanged(Exception):
+    """A chunk's bytes are no longer where the plan expected them: the file was deleted,
+    truncated or replaced while it was being linted. The main process says how."""
+
+
+def _read_chunk(path: str, start: int, end: int) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            data = handle.read(end - start)
+    except FileNotFoundError:
+        raise _FileChanged(path) from None
+    if len(data) != end - start:
+        raise _FileChanged(path)
+    return data
 
 
 def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof: bool) -> _ChunkResult:
@@ -121,9 +153,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     path = setup.path
     line_no = first_line
     loads = orjson.loads
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        data = handle.read(end - start)
+    data = _read_chunk(path, start, end)
     lines = data.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()  # the chunk ends with a newline
@@ -539,10 +569,10 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
     enabled = frozenset(r.code for r in RULES if config.is_enabled(r.code))
     diags: list[Diagnostic] = []
 
-    def empty_report(kind=None, size=0) -> FileReport:
+    def empty_report() -> FileReport:
         import polars as pl
 
-        return FileReport(path, kind, 0, size, encoding, config.model, context, TokenStats(),
+        return FileReport(path, None, 0, 0, encoding, config.model, context, TokenStats(),
                           pl.DataFrame(schema=_record_schema()), role=role)
 
     def file_level(code: str, message: str, severity: Severity = ERROR) -> None:
@@ -550,12 +580,9 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
             diags.append(Diagnostic(code, message, severity, path))
 
     try:
-        size = os.stat(path).st_size
-        if os.path.isdir(path):
-            file_level("FT100", "is a directory, not a file")
-            return empty_report(), diags
-        with open(path, "rb") as handle:
-            head = handle.read(8192)
+        # Opened without blocking (a named pipe would wait for a writer forever) and
+        # held until the end, to tell whether the file changed while it was linted.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         file_level("FT100", "file not found")
         return empty_report(), diags
@@ -565,20 +592,90 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
     except OSError as exc:
         file_level("FT100", f"cannot read file: {exc.strerror or exc}")
         return empty_report(), diags
+    try:
+        try:
+            info = os.fstat(fd)
+            problem = _not_a_regular_file(info.st_mode)
+            if problem is None:
+                head = os.read(fd, 8192)
+                if head and not info.st_size:
+                    problem = ("reports a size of 0 bytes but has content (a /proc or /sys file?): "
+                               "copy it to a regular file and lint that")
+        except OSError as exc:
+            problem = f"cannot read file: {exc.strerror or exc}"
+        if problem is not None:
+            file_level("FT100", problem)
+            return empty_report(), diags
+        return _lint_contents(path, fd, info, head, config, observer, encoding, context, role, cross,
+                              suppressed, enabled, diags)
+    finally:
+        os.close(fd)
+
+
+def _not_a_regular_file(mode: int) -> str | None:
+    """Why a file of this ``st_mode`` cannot be linted (it is not a regular file), or None."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+    return f"is {what}, not a regular file: save the data to a file and lint that"
+
+
+def _change_since(fd: int, before: os.stat_result, path: str) -> tuple[str | None, int]:
+    """How the file changed since ``before`` was taken (None if it did not) and its size now."""
+    now = os.fstat(fd)
+    try:
+        current = os.stat(path)
+    except OSError:
+        current = None
+    if current is None:
+        return "the file was deleted while it was being linted", now.st_size
+    if (current.st_dev, current.st_ino) != (now.st_dev, now.st_ino):
+        return "the file was replaced while it was being linted: lint it again", current.st_size
+    if now.st_size != before.st_size:
+        return (f"the file changed size while it was being linted ({before.st_size:,} -> {now.st_size:,} bytes): "
+                "lint it again", now.st_size)
+    if now.st_mtime_ns != before.st_mtime_ns:
+        return "the file was modified while it was being linted: lint it again", now.st_size
+    return None, now.st_size
+
+
+def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config: LintConfig,
+                   observer: LintObserver, encoding: str, context: int | None, role: str, cross,
+                   suppressed: dict[str, int], enabled: frozenset[str],
+                   diags: list[Diagnostic]) -> tuple[FileReport, list[Diagnostic]]:
+    def empty_report(size: int) -> FileReport:
+        import polars as pl
+
+        return FileReport(path, None, 0, size, encoding, config.model, context, TokenStats(),
+                          pl.DataFrame(schema=_record_schema()), role=role)
+
+    def file_level(code: str, message: str, severity: Severity = ERROR) -> None:
+        if code in enabled:
+            diags.append(Diagnostic(code, message, severity, path))
+
+    size = info.st_size
     binary = _sniff_binary(head)
     if binary is not None:
         file_level("FT100", f"file looks like {binary}, not JSON Lines text")
-        return empty_report(size=size), diags
+        return empty_report(size), diags
     if size > config.upload_limit_bytes:
         file_level("FT202", f"file is {size / 1e6:,.1f} MB, over the upload limit of "
                    f"{config.upload_limit_bytes / 1e6:,.1f} MB")
     observer.on_file_start(path, size)
-    file_kind = config.format_kind or _sample_kind(path)
+    try:
+        file_kind = config.format_kind or _sample_kind(path)
+        completion = _dataset.CompletionProfile.scan(path, config) if file_kind == COMPLETION else None
+    except OSError:
+        change, size = _change_since(fd, info, path)
+        file_level("FT100", change or "cannot read file")
+        return empty_report(size), diags
     if "FT205" in enabled:
         gate = _dataset.format_gate(path, file_kind, config)
         if gate is not None:
             diags.append(gate)
-    completion = _dataset.CompletionProfile.scan(path, config) if file_kind == COMPLETION else None
     setup = _FileSetup(path, encoding, file_kind, enabled, context, config.max_images_per_example,
                        completion.separator if completion else None, completion.stop if completion else None,
                        extra=_dataset.setup_extra(config, role))
@@ -601,7 +698,9 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
                 suppressed[key] = suppressed.get(key, 0) + 1
 
     base = 0  # lines before the current chunk: workers number lines from 1
-    for result in _run_chunks(setup, size, config, observer, early_rows=wants_rows):
+    stopped: list[str] = []  # why reading stopped early, if it did
+    chunks = _stop_on_read_error(_run_chunks(setup, size, config, observer, early_rows=wants_rows), stopped)
+    for result in chunks:
         if base:
             result.columns["line"] += base
             result.diagnostics = [d.with_line(d.line + base) if d.line is not None else d
@@ -621,7 +720,13 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
         verb = "ends" if crlf_total == 1 else "end"
         keep([Diagnostic("FT114", f"{plural(crlf_total, 'line')} {verb} with CRLF (Windows line endings)", WARNING, path,
                          first_crlf, fix=Fix("normalise-newline", Applicability.SAFE, "convert CRLF to LF"))])
-    keep(dataset.finish())
+    change, size = _change_since(fd, info, path)
+    finished = dataset.finish()
+    if change or stopped:
+        # Whole-file findings (too few examples, say) about a file that changed under us mislead.
+        file_level("FT100", change or stopped[0])
+    else:
+        keep(finished)
     if completion is not None:
         keep(completion.file_diagnostics(path, enabled))
     import polars as pl
@@ -694,14 +799,42 @@ def start_workers(paths, jobs: int | None = None, model: str | None = None) -> N
     except (OSError, FtPreflightError):
         return
     try:
-        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                                       initializer=_worker_init, initargs=(encoding,))
+        executor = _start_pool(jobs, encoding)
         for _ in range(jobs):
-            executor.submit(_noop)
+            _submit(executor, _noop)
     except (OSError, ValueError):
         return
     executor._ftpreflight_jobs = jobs  # type: ignore[attr-defined]
     _prestarted.append(executor)
+
+
+@contextmanager
+def _no_ctrl_c_in_new_processes():
+    """Block SIGINT in this thread while it starts processes. They inherit the mask, so a
+    Ctrl-C (sent to the whole process group) during a worker's start-up, a second of
+    imports, cannot end it with a traceback; _worker_init then ignores SIGINT for good.
+    This process gets the signal as soon as the block ends (it waits as pending)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _start_pool(jobs: int, encoding: str) -> ProcessPoolExecutor:
+    # Creating the pool starts multiprocessing's resource tracker; submitting starts workers.
+    with _no_ctrl_c_in_new_processes():
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init,
+                                   initargs=(encoding,))
+
+
+def _submit(executor: ProcessPoolExecutor, fn, *args) -> Future:
+    """``executor.submit``: a submit can start a worker process (the pool grows on demand)."""
+    with _no_ctrl_c_in_new_processes():
+        return executor.submit(fn, *args)
 
 
 def _take_prestarted(jobs: int) -> ProcessPoolExecutor | None:
@@ -711,6 +844,16 @@ def _take_prestarted(jobs: int) -> ProcessPoolExecutor | None:
             return executor
         executor.shutdown(wait=False, cancel_futures=True)
     return None
+
+
+def _stop_on_read_error(results, stopped: list[str]):
+    """``results``, until reading the file fails; then why, in ``stopped``."""
+    try:
+        yield from results
+    except _FileChanged:
+        stopped.append("the file changed while it was being linted: lint it again")
+    except OSError as exc:
+        stopped.append(f"cannot read file: {exc.strerror or exc}")
 
 
 def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: LintObserver, early_rows: bool = False):
@@ -739,9 +882,7 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
             yield _lint_chunk(setup, first[0], first[1], first[2], first[1] >= size)
     try:
         # Workers load the encoding they are started with and any other on first use.
-        executor = _take_prestarted(jobs) or ProcessPoolExecutor(
-            max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init,
-            initargs=(setup.encoding,))
+        executor = _take_prestarted(jobs) or _start_pool(jobs, setup.encoding)
     except (OSError, ValueError):
         yield from _serial(setup, size, observer, plan)
         return
@@ -760,7 +901,7 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
                     break
                 start, end, first_line = step
                 try:
-                    future = executor.submit(_lint_chunk, setup, start, end, first_line, end >= size)
+                    future = _submit(executor, _lint_chunk, setup, start, end, first_line, end >= size)
                 except BrokenProcessPool:
                     fallback = [*(s for _, s in pending), step]
                     pending.clear()

@@ -16,6 +16,29 @@ _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.IN
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
+def _utf8(text: str) -> str:
+    """``text`` with the bytes of a file name that is not valid UTF-8 (which Python keeps
+    as lone surrogates) written as ``\\xNN``: every output is valid UTF-8, whatever the
+    file was called."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate that is not an undecodable byte
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _uri(path: str) -> str:
+    """A file name for a SARIF ``uri``: undecodable bytes percent-encoded (``%FF``)."""
+    if path.isascii():
+        return path
+    return _utf8("".join(f"%{ord(ch) - 0xDC00:02X}" if "\udc80" <= ch <= "\udcff" else ch for ch in path))
+
+
 def _rule_name(code: str) -> str:
     rule = get_rule(code)
     return rule.name if rule else code
@@ -27,7 +50,7 @@ def report_to_dict(report: LintReport) -> dict:
         "version": SCHEMA_VERSION,
         "files": [
             {
-                "path": f.path,
+                "path": _utf8(f.path),
                 "role": f.role,
                 "format": f.format,
                 "examples": f.examples,
@@ -65,12 +88,12 @@ def diagnostic_to_dict(d: Diagnostic) -> dict:
         "code": d.code,
         "name": _rule_name(d.code),
         "severity": d.severity.label,
-        "path": d.path,
+        "path": _utf8(d.path),
         "line": d.line,
         "location": pointer_to_path(d.pointer) or None,
         "pointer": d.pointer or None,
         "span": [d.span.start, d.span.end] if d.span else None,
-        "message": d.message,
+        "message": _utf8(d.message),
         "related_lines": list(d.related_lines),
         "fix": {"applicability": d.fix.applicability.value, "description": d.fix.description} if d.fix else None,
     }
@@ -90,7 +113,7 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
         by_path.setdefault(d.path, []).append(d)
     for f in report.files:
         diags = by_path.pop(f.path, [])
-        header = printable(f.path) + (" (validation)" if f.role == "validation" else "")
+        header = printable(_utf8(f.path)) + (" (validation)" if f.role == "validation" else "")
         lines.append(paint(header, _BOLD))
         if not diags:
             lines.append("  no problems found")
@@ -98,7 +121,7 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
             where = f"line {d.line}" if d.line is not None else "file"
             loc = printable(pointer_to_path(d.pointer))
             sev = paint(f"{d.severity.label:<7}", _COLORS[d.severity])
-            text = f"  {where:>10}  {sev} {paint(d.code, _BOLD)} {printable(d.message)}"
+            text = f"  {where:>10}  {sev} {paint(d.code, _BOLD)} {printable(_utf8(d.message))}"
             if loc:
                 text += paint(f"  [{loc}]", _DIM)
             if d.related_lines and "line" not in d.message:
@@ -109,13 +132,13 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
                 lines.append(paint(f"  {'':>10}  and {plural(len(alike), 'more line')} like it ({shown})", _DIM))
         lines.append("")
     for path, diags in by_path.items():  # diagnostics for files without a report (should not happen)
-        lines.append(paint(printable(path), _BOLD))
-        lines.extend(f"  {d.code} {printable(d.message)}" for d in diags)
+        lines.append(paint(printable(_utf8(path)), _BOLD))
+        lines.extend(f"  {d.code} {printable(_utf8(d.message))}" for d in diags)
     # Summary.
     for f in report.files:
         t = f.tokens
         lines.append(
-            f"{printable(f.path)}: {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
+            f"{printable(_utf8(f.path))}: {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
             f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "
             f"with {f.encoding} for {f.model}" + ("" if f.exact else f" ({f.count_method})")
         )
@@ -166,12 +189,12 @@ def render_github(report: LintReport) -> str:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     out = []
     for d in report.diagnostics:
-        props = f"file={_gh_escape(d.path, True)}"
+        props = f"file={_gh_escape(_utf8(d.path), True)}"
         if d.line is not None:
             props += f",line={d.line}"
         props += f",title={_gh_escape(d.code + ' ' + _rule_name(d.code), True)}"
         loc = pointer_to_path(d.pointer)
-        message = d.message + (f" [{loc}]" if loc else "")
+        message = _utf8(d.message) + (f" [{loc}]" if loc else "")
         out.append(f"::{level[d.severity]} {props}::{_gh_escape(message)}")
     return "\n".join(out) + ("\n" if out else "")
 
@@ -193,13 +216,13 @@ def render_sarif(report: LintReport, version: str = "0") -> str:
     index = {r.code: i for i, r in enumerate(RULES)}
     results = []
     for d in report.diagnostics:
-        location = {"physicalLocation": {"artifactLocation": {"uri": d.path}}}
+        location = {"physicalLocation": {"artifactLocation": {"uri": _uri(d.path)}}}
         if d.line is not None:
             location["physicalLocation"]["region"] = {"startLine": d.line}
         result = {
             "ruleId": d.code,
             "level": level[d.severity],
-            "message": {"text": d.message},
+            "message": {"text": _utf8(d.message)},
             "locations": [location],
         }
         if d.code in index:

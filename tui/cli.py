@@ -112,6 +112,14 @@ def _unknown_command(word: str) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # also while a subcommand's modules load, before it runs
+        print("ftpreflight: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     argv = _hoist_config(list(sys.argv[1:] if argv is None else argv))
     first = _command_in(argv)
     if _after_globals(argv)[:1] == ["--version"]:
@@ -136,9 +144,6 @@ def main(argv: list[str] | None = None) -> int:
         return ExitStatus.USAGE
     try:
         return int(args.run(args))
-    except KeyboardInterrupt:
-        print("ftpreflight: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return ExitStatus.SUCCESS
 

@@ -6,7 +6,9 @@ from ._base import ERROR, SAFE, rule
 @rule("FT100", "unreadable-file", ERROR, "file missing, unreadable, or not text")
 class UnreadableFile:
     """The file cannot be read as a text file: it does not exist, is a directory,
-    cannot be opened, or is binary (an archive, an image, a spreadsheet).
+    cannot be opened, or is binary (an archive, an image, a spreadsheet). Also: it is not
+    a regular file (a named pipe, a device, a `/proc` file that reports a size of 0), or it
+    was deleted, truncated or rewritten while it was being linted.
 
     ## Why is this bad?
     Nothing in it can be checked, and the provider will reject the upload.
@@ -18,7 +20,9 @@ class UnreadableFile:
     ```
 
     ## Fix
-    Point ftpreflight at the uncompressed `.jsonl` file, one JSON object per line.
+    Point ftpreflight at the uncompressed `.jsonl` file, one JSON object per line. Save
+    streamed data (`<(zcat data.gz)`) to a file first; lint a file again once whatever was
+    writing it has finished.
     """
 
 
