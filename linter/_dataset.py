@@ -24,6 +24,10 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _NO_SYSTEM = 1
 """The ``system`` key of examples without a system prompt (see :func:`facts_columns`)."""
 
+FOUND_AT_END = frozenset({"FT204", "FT302"})
+"""Per-line findings that :meth:`DatasetState.finish` reports: near-duplicates and leaks are
+searched for once the whole file's signatures are in."""
+
 PII_CODES = ("FT601", "FT602", "FT603", "FT604", "FT605", "FT606", "FT607")
 
 
@@ -192,6 +196,17 @@ class CrossFileState:
         self.train_path: str | None = None
         self.train_hashes: FirstSeen | None = None
         self.train_index = None
+        self._open: list = []
+
+    def keep_open(self, spilled):
+        """Register spilled state to delete at :meth:`close` (the end of the lint)."""
+        self._open.append(spilled)
+        return spilled
+
+    def close(self) -> None:
+        """Delete the temporary files of every file's dataset state."""
+        while self._open:
+            self._open.pop().close()
 
 
 class DatasetState:
@@ -203,19 +218,30 @@ class DatasetState:
         self.file_kind = file_kind
         self.role = role
         self.cross = cross
-        self.first_seen = FirstSeen()
-        """dedup key -> first line (FT301, and FT204 for the validation file)."""
+        self.first_seen = FirstSeen((np.uint32,))
+        """dedup key -> first line (FT301, and FT204 for the validation file); line numbers fit
+        in 32 bits, as in the records table."""
         self.system_prompts: dict[int, list[int]] = {}
         """system prompt key -> [count, first line]; key 1 collects examples without a system prompt."""
         self.examples = 0
         self.usable = 0
-        self.inputs = FirstSeen((np.uint64, np.int64))
+        self.inputs = FirstSeen((np.uint64, np.uint32))
         """input key -> (target key, first line) for FT303."""
         self.index = None
+        """Near-duplicate signatures of this file (FT302, and FT204 when it is the training file)."""
+        self.leak_queries = None
+        """Signatures of validation examples to look up in the training file (FT204)."""
+        self.exact_leaks: list[tuple[np.ndarray, np.ndarray]] = []
+        """(lines, training lines) of exact leaks, reported with the near ones at the end."""
+        self.conflicts: list[tuple[np.ndarray, np.ndarray]] = []
+        """(lines, the lines they conflict with) of FT303: such a pair is not also a near-duplicate."""
         if "FT302" in enabled or ("FT204" in enabled and role == "train"):
-            from .neardup import NearDuplicateIndex
+            self.index = self._spilled()
 
-            self.index = NearDuplicateIndex(threshold=config.near_duplicate_threshold)
+    def _spilled(self):
+        from .neardup import SpilledNearDuplicates
+
+        return self.cross.keep_open(SpilledNearDuplicates(threshold=self.config.near_duplicate_threshold))
 
     def visit_chunk(self, facts: dict[str, np.ndarray], signatures=None, base: int = 0) -> list[Diagnostic]:
         """Visit a chunk's facts (:func:`facts_columns`, in file order); ``base`` is added to
@@ -253,16 +279,12 @@ class DatasetState:
         leak = np.zeros(count, dtype=bool)
         if leak_on:
             in_train, (train_line,) = self.cross.train_hashes.get(dup)
-            for i in np.nonzero(in_train)[0].tolist():
-                out.append(Diagnostic("FT204", f"also in the training file {self.cross.train_path} "
-                                      f"(line {train_line[i]})", ERROR, path, int(lines[i]),
-                                      related_lines=(int(train_line[i]),)))
+            if in_train.any():
+                self.exact_leaks.append((lines[in_train], train_line[in_train]))
             leak = ~in_train & has_signature
         near = has_signature & ~exact
 
         # FT303: the same input with a different target than its first occurrence.
-        conflicts: dict[int, int] = {}
-        """line -> the line it conflicts with: that pair is not also a near-duplicate (FT302)."""
         if "FT303" in self.enabled:
             inputs = facts["input"][rows]
             mask = (inputs != 0) & ~exact
@@ -273,8 +295,9 @@ class DatasetState:
             other_target = np.where(seen, seen_target, targets[first])
             other_line = np.where(seen, seen_line, key_lines[first])
             conflict = (seen | repeat) & (other_target != targets)
+            if conflict.any():
+                self.conflicts.append((key_lines[conflict], other_line[conflict]))
             for i in np.nonzero(conflict)[0].tolist():
-                conflicts[int(key_lines[i])] = int(other_line[i])
                 out.append(Diagnostic("FT303", f"same input as line {other_line[i]} but a different target",
                                       WARNING, path, int(key_lines[i]), related_lines=(int(other_line[i]),)))
             new = ~seen & ~repeat
@@ -296,38 +319,64 @@ class DatasetState:
 
         if signatures is not None:
             bkeys, sig8 = signatures
+            # Near-duplicates and near leaks are found in finish(), once all signatures are in.
             if leak.any() and self.cross.train_index is not None:
+                if self.leak_queries is None:
+                    self.leak_queries = self._spilled()
                 picked = signature_row[leak]
-                for line, matches in zip(lines[leak].tolist(),
-                                         self.cross.train_index.query_compact(bkeys[picked], sig8[picked])):
-                    if matches:
-                        out.append(Diagnostic("FT204", f"nearly the same as line {matches[0]} of the training file "
-                                              f"{self.cross.train_path}", ERROR, path, line,
-                                              related_lines=tuple(matches[:5])))
+                self.leak_queries.add_compact(lines[leak], bkeys[picked], sig8[picked])
             if self.index is not None and near.any():
                 picked = signature_row[near]
-                near_lines = lines[near].tolist()
-                found = self.index.add_compact(near_lines, bkeys[picked], sig8[picked])
-                if "FT302" in self.enabled:
-                    for line, matches in zip(near_lines, found):
-                        if conflicts and line in conflicts:  # the pair is reported as FT303, more specific
-                            matches = [m for m in matches if m != conflicts[line]]
-                        if matches:
-                            out.append(Diagnostic("FT302", f"nearly the same as line {matches[0]}", WARNING, path,
-                                                  line, related_lines=tuple(matches[:5]),
-                                                  fix=Fix("drop-line", Applicability.UNSAFE,
-                                                          "drop the near-duplicate, keep the first")))
+                self.index.add_compact(lines[near], bkeys[picked], sig8[picked])
         out.sort(key=lambda d: d.line or 0)
         return out
 
+    def _leaks(self) -> list[Diagnostic]:
+        """FT204 of a validation file, exact and near, in line order."""
+        found: list[tuple[int, int, list[int]]] = []  # (line, 0 exact / 1 near, training lines)
+        for lines, train_lines in self.exact_leaks:
+            found.extend((line, 0, [train]) for line, train in zip(lines.tolist(), train_lines.tolist()))
+        self.exact_leaks = []
+        if self.leak_queries is not None:
+            found.extend((line, 1, matches) for line, matches in self.leak_queries.leaks(self.cross.train_index))
+        found.sort(key=lambda item: item[0])
+        train_path = self.cross.train_path
+        out = []
+        for line, near, matches in found:
+            if near:
+                message = f"nearly the same as line {matches[0]} of the training file {train_path}"
+            else:
+                message = f"also in the training file {train_path} (line {matches[0]})"
+            out.append(Diagnostic("FT204", message, ERROR, self.path, line, related_lines=tuple(matches[:5])))
+        return out
+
     def finish(self) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        path = self.path
+        cfg = self.config
+        if self.index is not None and "FT302" in self.enabled:
+            conflicts = dict(zip(np.concatenate([lines for lines, _ in self.conflicts]).tolist(),
+                                 np.concatenate([other for _, other in self.conflicts]).tolist())
+                             ) if self.conflicts else {}
+            self.conflicts = []
+            for line, matches in self.index.near_duplicates():
+                if line in conflicts:  # the pair is reported as FT303, more specific
+                    matches = [m for m in matches if m != conflicts[line]]
+                    if not matches:
+                        continue
+                out.append(Diagnostic("FT302", f"nearly the same as line {matches[0]}", WARNING, path, line,
+                                      related_lines=tuple(matches[:5]),
+                                      fix=Fix("drop-line", Applicability.UNSAFE,
+                                              "drop the near-duplicate, keep the first")))
+        out.extend(self._leaks())
         if self.role == "train" and self.cross.train_hashes is None:
             self.cross.train_path = self.path
             self.cross.train_hashes = self.first_seen
             self.cross.train_index = self.index
-        out: list[Diagnostic] = []
-        path = self.path
-        cfg = self.config
+        else:
+            for spilled in (self.index, self.leak_queries):
+                if spilled is not None:
+                    spilled.close()
         if "FT201" in self.enabled and self.role == "train":
             n = self.usable
             if n < cfg.min_examples_error:

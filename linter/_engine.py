@@ -550,11 +550,14 @@ def _lint_paths(paths, config: LintConfig, observer: LintObserver, encoding: str
     diagnostics: list[Diagnostic] = []
     suppressed: dict[str, int] = {}
     cross = _dataset.CrossFileState(config)
-    for index, path in enumerate(paths):
-        role = "validation" if index == validation_index else "train"
-        report, diags = _lint_file(str(path), config, observer, encoding, context, role, cross, suppressed)
-        files.append(report)
-        diagnostics.extend(diags)
+    try:
+        for index, path in enumerate(paths):
+            role = "validation" if index == validation_index else "train"
+            report, diags = _lint_file(str(path), config, observer, encoding, context, role, cross, suppressed)
+            files.append(report)
+            diagnostics.extend(diags)
+    finally:
+        cross.close()  # spilled dataset state: deleted on every way out, cancelling included
     diagnostics.sort(key=Diagnostic.sort_key)
     if config.severity:
         diagnostics = [d.with_severity(config.severity_for(d.code, d.severity)) if d.code in config.severity else d
@@ -722,9 +725,12 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
                          first_crlf, fix=Fix("normalise-newline", Applicability.SAFE, "convert CRLF to LF"))])
     change, size = _change_since(fd, info, path)
     finished = dataset.finish()
+    dataset = None  # its keys are not needed for the records table: free them first
     if change or stopped:
-        # Whole-file findings (too few examples, say) about a file that changed under us mislead.
+        # Whole-file findings (too few examples, say) about a file that changed under us mislead;
+        # per-line ones found at the end (near-duplicates, leaks) stand like the per-chunk ones.
         file_level("FT100", change or stopped[0])
+        keep([d for d in finished if d.code in _dataset.FOUND_AT_END])
     else:
         keep(finished)
     if completion is not None:
@@ -734,25 +740,27 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
     merged = {name: (np.concatenate(parts) if parts else np.zeros(0, dtype=dtype))
               for (name, parts), dtype in zip(columns.items(), _COLUMN_TYPES)}
     columns.clear()
-    kinds = merged.pop("kind")
-    records = pl.DataFrame(merged).with_columns(
-        pl.Series("kind", kinds).replace_strict(KIND_NAMES, return_dtype=pl.Utf8))
-    records = records.select(RECORD_COLUMNS).cast(_record_schema())
-    # Dataset-wide rules can raise a line's worst severity after its chunk was reported.
+    # Dataset-wide rules can raise a line's worst severity after its chunk was reported. Set in
+    # place (a join would copy the whole table, the largest thing a big lint holds).
     worst_by_line: dict[int, int] = {}
     for d in diags:
         if d.line is not None and d.path == path:
             sev = int(config.severity_for(d.code, d.severity))
             if sev > worst_by_line.get(d.line, 0):
                 worst_by_line[d.line] = sev
-    if worst_by_line:
-        lines = pl.DataFrame({"line": list(worst_by_line), "_worst": list(worst_by_line.values())},
-                             schema={"line": pl.UInt32, "_worst": pl.UInt8})
-        records = (records.join(lines, on="line", how="left")
-                   .with_columns(pl.col("_worst").fill_null(0).alias("worst")).drop("_worst"))
-    else:
-        records = records.with_columns(pl.lit(0, dtype=pl.UInt8).alias("worst"))
-    parsed = records.filter(pl.col("kind").is_not_null())
+    worst = merged["worst"]
+    worst[:] = 0
+    if worst_by_line and len(worst):
+        lines = np.fromiter(worst_by_line, dtype=np.int64, count=len(worst_by_line))
+        at = np.minimum(np.searchsorted(merged["line"], lines), len(worst) - 1)  # lines ascend
+        on_record = merged["line"][at] == lines
+        worst[at[on_record]] = np.fromiter(worst_by_line.values(), dtype=np.uint8)[on_record]
+    kinds = merged.pop("kind")
+    records = pl.DataFrame(merged).with_columns(
+        pl.Series("kind", kinds).replace_strict(KIND_NAMES, return_dtype=pl.Utf8))
+    del merged, kinds
+    records = records.select(RECORD_COLUMNS).cast(_record_schema())
+    parsed = records.lazy().filter(pl.col("kind").is_not_null()).select("tokens", "trained_tokens").collect()
     tokens = parsed["tokens"]
     stats = TokenStats(
         total=int(tokens.sum() or 0),

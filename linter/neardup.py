@@ -13,14 +13,17 @@ Work is split to fit the engine's process model:
   token ids in, a ``(n, num_perm)`` uint32 MinHash matrix out, for a chunk at a
   time; :func:`compact_signatures` reduces it to band keys and 8-bit signatures,
   which is all that is sent to the main process.
-* :class:`NearDuplicateIndex` (main process): ``add_compact`` / ``query_compact``
-  (or ``add_batch`` / ``query_batch`` from full matrices) return, for each
-  example, the earlier keys whose estimated Jaccard similarity is at least the
-  threshold.
-
-The index stores sorted runs of band keys (a small log-structured merge) and
-each signature's low 8 bits for verification: about 270 bytes per example,
-55 MB for 200,000 examples.
+* :class:`SpilledNearDuplicates` (main process, what the lint uses): ``add_compact``
+  per chunk, then ``near_duplicates()`` (FT302) or ``leaks(train)`` (FT204) once
+  the whole file is in. Band keys, signatures and keys are spilled to temporary
+  files, so memory stays flat and the work per example does not grow with the
+  file.
+* :class:`NearDuplicateIndex` (in memory, answers as it goes): ``add_compact`` /
+  ``query_compact`` (or ``add_batch`` / ``query_batch`` from full matrices)
+  return, for each example, the earlier keys whose estimated Jaccard similarity
+  is at least the threshold. It stores sorted runs of band keys (a small
+  log-structured merge) and each signature's low 8 bits for verification: about
+  270 bytes per example, and lookups that slow down past a million examples.
 
 ``rensa`` was chosen over ``datasketch`` by measurement: on 20,000 chat texts
 it hashed about 25x faster.
@@ -36,12 +39,13 @@ from typing import Iterable, Sequence
 import numpy as np
 import rensa
 
-from ._keyset import BitFilter, merge_runs
+from ._keyset import BitFilter, SortedRuns, SpilledRows, merge_runs, part_ranges
 
 __all__ = [
     "DEFAULT_NUM_PERM",
     "DEFAULT_THRESHOLD",
     "NearDuplicateIndex",
+    "SpilledNearDuplicates",
     "band_layout",
     "compact_signatures",
     "find_leaks",
@@ -334,23 +338,15 @@ class NearDuplicateIndex:
         if n == 0:
             return []
         base = self._count
-        entries = self._entries(bkeys, base)
+        entries = _entries(bkeys, base)
         # Sorted, equal keys are adjacent and in insertion order (and lookups walk runs forwards).
         entries.sort()
         rows, ordinals = self._lookup(entries, base)
         # Pairs inside the batch: each entry with the earliest ones of its band key, as in a run.
-        band_key = entries >> np.uint64(32)
-        if len(entries) > 1 and (band_key[1:] == band_key[:-1]).any():
-            starts = np.ones(len(entries), dtype=bool)
-            starts[1:] = band_key[1:] != band_key[:-1]
-            position = np.arange(len(entries))
-            group_first = np.maximum.accumulate(np.where(starts, position, 0))
-            counts = np.minimum(position - group_first, self._PER_KEY)
-            later = np.flatnonzero(counts)
-            counts = counts[later]
-            batch_ordinals = (entries & np.uint64(0xFFFFFFFF)).astype(np.int64)
-            rows = np.concatenate([rows, np.repeat(batch_ordinals[later] - base, counts)])
-            ordinals = np.concatenate([ordinals, batch_ordinals[_ranges(group_first[later], counts)]])
+        within = _pairs_within(entries)
+        if len(within):
+            rows = np.concatenate([rows, (within >> np.uint64(32)).astype(np.int64) - base])
+            ordinals = np.concatenate([ordinals, (within & _LOW32).astype(np.int64)])
         self._insert(entries)
         self._store(sig8)
         self._keys.extend(keys if isinstance(keys, list) else [int(k) for k in keys])
@@ -360,7 +356,7 @@ class NearDuplicateIndex:
 
     def query_compact(self, bkeys: np.ndarray, sig8: np.ndarray) -> list[list[int]]:
         """:meth:`query_batch` for the output of :meth:`compact`."""
-        rows, ordinals = self._lookup(self._entries(bkeys, 0), 0)
+        rows, ordinals = self._lookup(_entries(bkeys, 0), 0)
         return self._verify(len(bkeys), rows, ordinals, sig8)
 
     # -- internals -----------------------------------------------------------
@@ -376,19 +372,6 @@ class NearDuplicateIndex:
             rows.append(digest)
         return np.stack(rows)
 
-    @staticmethod
-    def _entries(bkeys: np.ndarray, base: int) -> np.ndarray:
-        """``band key << 32 | ordinal`` for every non-empty band key of the batch (the filter
-        sees the top bits, which are the band key's)."""
-        n, bands = bkeys.shape
-        ordinals = np.arange(base, base + n, dtype=np.uint64)
-        entries = (bkeys.astype(np.uint64) << np.uint64(32)) | ordinals[:, None]
-        entries = entries.ravel()
-        return entries[bkeys.ravel() != 0]
-
-    _VERIFY_SLICE = 16_384
-    _PER_KEY = 8
-    """Earlier examples looked at per shared band key, in each run and in the batch (the earliest ones)."""
 
     def _lookup(self, entries: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
         """(batch rows, ordinals) of earlier examples sharing a band key with a batch row;
@@ -397,20 +380,14 @@ class NearDuplicateIndex:
         if self._runs and len(entries):
             maybe = entries[self._filter.may_contain(entries)]
             if len(maybe):
-                low = maybe & np.uint64(0xFFFFFFFF00000000)
-                high = low | np.uint64(0xFFFFFFFF)
-                query_rows = (maybe & np.uint64(0xFFFFFFFF)).astype(np.int64) - base
+                low = maybe & _HIGH32
+                high = low | _LOW32
+                query_rows = (maybe & _LOW32) - np.uint64(base)
                 for run in self._runs:
-                    first = np.searchsorted(run, low)
-                    found = np.minimum(np.searchsorted(run, high, side="right") - first, self._PER_KEY)
-                    hit = np.flatnonzero(found > 0)
-                    if not len(hit):
-                        continue
-                    counts = found[hit]
-                    positions = _ranges(first[hit], counts)
-                    # A row shares many band keys with a close copy: one pair per run is enough.
-                    pairs.append(np.unique((np.repeat(query_rows[hit], counts).astype(np.uint64) << np.uint64(32))
-                                           | (run[positions] & np.uint64(0xFFFFFFFF))))
+                    found = _pairs_across(low, high, query_rows, run)
+                    if len(found):
+                        # A row shares many band keys with a close copy: one pair per run is enough.
+                        pairs.append(np.unique(found))
         if not pairs:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         joined = np.concatenate(pairs)
@@ -447,24 +424,192 @@ class NearDuplicateIndex:
         rows = (pairs >> np.uint64(32)).astype(np.int64)
         ordinals = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
         sig8 = np.asarray(sig8, dtype=np.uint8)
-        equal = np.empty(len(pairs), dtype=np.int64)
-        for lo in range(0, len(pairs), self._VERIFY_SLICE):  # bounded memory for huge clusters
-            hi = min(len(pairs), lo + self._VERIFY_SLICE)
+        agree = np.empty(len(pairs), dtype=bool)
+        for lo in range(0, len(pairs), _VERIFY_SLICE):  # bounded memory for huge clusters
+            hi = min(len(pairs), lo + _VERIFY_SLICE)
             part = ordinals[lo:hi]
             earlier = np.empty((hi - lo, self.num_perm), dtype=np.uint8)
             blocks = part // self._BLOCK
             for block in np.unique(blocks).tolist():
                 at = blocks == block
                 earlier[at] = self._sig8[block][part[at] % self._BLOCK]
-            equal[lo:hi] = np.count_nonzero(earlier == sig8[rows[lo:hi]], axis=1)
-        # The low 8 bits also agree by chance with probability 1/256.
-        chance = 1.0 / 256.0
-        estimate = (equal / self.num_perm - chance) / (1.0 - chance)
-        passed = np.flatnonzero(estimate >= self.threshold - 1e-9)
+            agree[lo:hi] = _agreeing(earlier, sig8[rows[lo:hi]], self.threshold)
+        passed = np.flatnonzero(agree)
         keys = self._keys
         for row, ordinal in zip(rows[passed].tolist(), ordinals[passed].tolist()):
             results[row].append(keys[ordinal])
         return results
+
+
+class SpilledNearDuplicates:
+    """Near-duplicates among all the examples of a file, found once the whole file has been
+    seen: :meth:`add_compact` per chunk, :meth:`near_duplicates` (or :meth:`leaks` against a
+    training set) at the end. Same MinHash, banding and verification as
+    :class:`NearDuplicateIndex`, but memory stays flat however many examples there are.
+
+    Band key entries (``key << 32 | ordinal``) go to a :class:`SortedRuns` that spills sorted
+    runs to a temporary file; 8-bit signatures and keys go to :class:`SpilledRows`. At the end
+    the entries are read back one key range at a time: each entry sharing a band key is
+    paired with the (at most 8) earliest examples that have that band key, and the pairs are
+    verified by estimated Jaccard with the signatures read back by position. No lookups while
+    the file is read, so the time per example does not grow with the file.
+
+    >>> index = SpilledNearDuplicates(threshold=0.8)
+    >>> text = "the quick brown fox jumps over the lazy dog near the river bank today"
+    >>> index.add_compact([1, 2], *compact_signatures(signature_matrix([_tokens(text, DEFAULT_ENCODING)] * 2)))
+    >>> index.near_duplicates()
+    [(2, [1])]
+    """
+
+    _READ_ENTRIES = 1 << 21
+    """Entries read back at a time at the end (16 MB)."""
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, *, num_perm: int = DEFAULT_NUM_PERM,
+                 spill_entries: int | None = None, spill_bytes: int | None = None):
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError("threshold must be in (0, 1]")
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self._entries = SortedRuns(spill_entries)
+        self._sig8 = SpilledRows(np.uint8, num_perm, spill_bytes)
+        self._keys = SpilledRows(np.int64, 1, spill_bytes)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def spilled(self) -> bool:
+        """Whether anything was written to disk."""
+        return bool(self._entries.spilled_runs or self._sig8.spilled)
+
+    def add_compact(self, keys: Sequence[int], bkeys: np.ndarray, sig8: np.ndarray) -> None:
+        """Add examples (their keys, band keys and 8-bit signatures: :func:`compact_signatures`)
+        in order."""
+        if not len(keys):
+            return
+        self._entries.add(_entries(np.asarray(bkeys), self._count))
+        self._sig8.append(sig8)
+        self._keys.append(np.asarray(keys, dtype=np.int64))
+        self._count += len(keys)
+
+    def near_duplicates(self) -> list[tuple[int, list[int]]]:
+        """Every example with earlier near-duplicates, in insertion order: its key and the
+        earlier examples' keys, in insertion order."""
+        passed = []
+        for first, end in part_ranges(self._entries.part_sizes(), self._READ_ENTRIES):
+            pairs = _pairs_within(self._entries.read(first, end))
+            if len(pairs):
+                passed.append(self._verified(np.unique(pairs), self._sig8))
+        return self._grouped(passed, self._keys)
+
+    def leaks(self, train: "SpilledNearDuplicates") -> list[tuple[int, list[int]]]:
+        """Every example of this set with near-duplicates in ``train``, in insertion order: its
+        key and the training examples' keys, in insertion order."""
+        if train.num_perm != self.num_perm:
+            raise ValueError(f"signatures have {self.num_perm} values, the training set {train.num_perm}")
+        passed = []
+        sizes = self._entries.part_sizes() + train._entries.part_sizes()
+        for first, end in part_ranges(sizes, self._READ_ENTRIES):
+            queries = self._entries.read(first, end)
+            if not len(queries):
+                continue
+            low = queries & _HIGH32
+            pairs = _pairs_across(low, low | _LOW32, queries & _LOW32, train._entries.read(first, end))
+            if len(pairs):
+                passed.append(self._verified(np.unique(pairs), train._sig8))
+        return self._grouped(passed, train._keys)
+
+    def _verified(self, pairs: np.ndarray, earlier_sig8: SpilledRows) -> np.ndarray:
+        """The ``row << 32 | earlier`` pairs whose signatures agree enough."""
+        keep = np.empty(len(pairs), dtype=bool)
+        for lo in range(0, len(pairs), _VERIFY_SLICE):
+            part = pairs[lo:lo + _VERIFY_SLICE]
+            keep[lo:lo + len(part)] = _agreeing(self._sig8.take((part >> np.uint64(32)).astype(np.int64)),
+                                                earlier_sig8.take((part & _LOW32).astype(np.int64)),
+                                                self.threshold)
+        return pairs[keep]
+
+    def _grouped(self, passed: list[np.ndarray], earlier_keys: SpilledRows) -> list[tuple[int, list[int]]]:
+        if not passed:
+            return []
+        pairs = np.unique(np.concatenate(passed))  # a pair shares band keys in several key ranges
+        rows = (pairs >> np.uint64(32)).astype(np.int64)
+        starts = np.flatnonzero(np.diff(rows, prepend=-1))
+        row_keys = self._keys.take(rows[starts])[:, 0].tolist()
+        matches = earlier_keys.take((pairs & _LOW32).astype(np.int64))[:, 0].tolist()
+        ends = [*starts[1:].tolist(), len(pairs)]
+        return [(key, matches[lo:hi]) for key, lo, hi in zip(row_keys, starts.tolist(), ends)]
+
+    def close(self) -> None:
+        """Delete the spilled files (also done when the object is collected or the process ends)."""
+        self._entries.close()
+        self._sig8.close()
+        self._keys.close()
+
+
+_VERIFY_SLICE = 16_384
+_PER_KEY = 8
+"""Earlier examples looked at per shared band key (the earliest ones; in the online index, per run
+and in the batch)."""
+_LOW32 = np.uint64(0xFFFFFFFF)
+_HIGH32 = np.uint64(0xFFFFFFFF00000000)
+
+
+def _entries(bkeys: np.ndarray, base: int) -> np.ndarray:
+    """``band key << 32 | ordinal`` for every non-empty band key of the batch (rows numbered
+    from ``base``): sorting them puts equal band keys together, in insertion order."""
+    n, bands = bkeys.shape
+    ordinals = np.arange(base, base + n, dtype=np.uint64)
+    entries = (bkeys.astype(np.uint64) << np.uint64(32)) | ordinals[:, None]
+    entries = entries.ravel()
+    return entries[bkeys.ravel() != 0]
+
+
+def _pairs_within(entries: np.ndarray) -> np.ndarray:
+    """``row << 32 | earlier`` for each of the sorted ``entries`` and the (at most ``_PER_KEY``)
+    earliest entries of its band key before it."""
+    if len(entries) < 2:
+        return np.zeros(0, dtype=np.uint64)
+    band_key = entries >> np.uint64(32)
+    starts = np.ones(len(entries), dtype=bool)
+    starts[1:] = band_key[1:] != band_key[:-1]
+    if starts.all():
+        return np.zeros(0, dtype=np.uint64)
+    position = np.arange(len(entries))
+    group_first = np.maximum.accumulate(np.where(starts, position, 0))
+    counts = np.minimum(position - group_first, _PER_KEY)
+    later = np.flatnonzero(counts)
+    counts = counts[later]
+    ordinals = entries & _LOW32
+    rows = np.repeat(ordinals[later], counts)
+    earlier = ordinals[_ranges(group_first[later], counts)]
+    pairs = (rows << np.uint64(32)) | earlier
+    # One example can have the same key in two bands: it is not its own near-duplicate.
+    return pairs[rows != earlier]
+
+
+def _pairs_across(low: np.ndarray, high: np.ndarray, rows: np.ndarray, run: np.ndarray) -> np.ndarray:
+    """``row << 32 | ordinal`` for each query (its band key's lowest and highest possible
+    entry, and its row) and the (at most ``_PER_KEY``) earliest entries of the sorted ``run``
+    with its band key."""
+    first = np.searchsorted(run, low)
+    found = np.minimum(np.searchsorted(run, high, side="right") - first, _PER_KEY)
+    hit = np.flatnonzero(found > 0)
+    if not len(hit):
+        return np.zeros(0, dtype=np.uint64)
+    counts = found[hit]
+    return (np.repeat(rows[hit], counts) << np.uint64(32)) | (run[_ranges(first[hit], counts)] & _LOW32)
+
+
+def _agreeing(first: np.ndarray, second: np.ndarray, threshold: float) -> np.ndarray:
+    """Which rows of two 8-bit signature matrices have an estimated Jaccard similarity of at
+    least ``threshold``."""
+    equal = np.count_nonzero(first == second, axis=1)
+    # The low 8 bits also agree by chance with probability 1/256.
+    chance = 1.0 / 256.0
+    estimate = (equal / first.shape[1] - chance) / (1.0 - chance)
+    return estimate >= threshold - 1e-9
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -44,7 +44,13 @@ from ._estimate import (
     format_usd,
     resolve_epochs,
 )
-from ._report import render_approval_html, render_approval_markdown, token_histogram, write_approval_files
+from ._report import (
+    outlier_threshold,
+    render_approval_html,
+    render_approval_markdown,
+    token_histogram,
+    write_approval_files,
+)
 from ._tables import (
     BUILTIN_TABLES,
     STALE_AFTER_DAYS,
@@ -60,6 +66,7 @@ from ._tables import (
     model_names,
     normalize_model_name,
     parse_price_table,
+    render_price_tables_markdown,
     table_age_days,
 )
 
@@ -106,10 +113,12 @@ __all__ = [
     "load_price_table",
     "model_names",
     "normalize_model_name",
+    "outlier_threshold",
     "parse_price_table",
     "read_approval_record",
     "render_approval_html",
     "render_approval_markdown",
+    "render_price_tables_markdown",
     "resolve_epochs",
     "table_age_days",
     "token_histogram",

@@ -125,8 +125,8 @@ class TokenSummary:
     """Sum over examples of min(tokens, training context): what one epoch bills."""
     truncated_examples: int
     """Examples longer than the training context (truncated, billed at the limit)."""
-    mean_prompt_tokens: Decimal | None
-    mean_completion_tokens: Decimal | None
+    median_prompt_tokens: Decimal | None
+    median_completion_tokens: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -172,23 +172,29 @@ class DatasetTokens:
         billed = sum(min(n, context_tokens) for n in self.tokens)
         truncated = sum(1 for n in self.tokens if n > context_tokens)
 
-        def mean(column: Sequence[int] | None) -> Decimal | None:
+        def median(column: Sequence[int] | None) -> Decimal | None:
+            # The median, not the mean: one 84k-token example would drag the mean of a
+            # few dozen ordinary ones far from any request the model will really see.
             if not column:
                 return None
-            return _ratio(Decimal(sum(column)), len(column))
+            ordered = sorted(column)
+            middle = len(ordered) // 2
+            if len(ordered) % 2:
+                return Decimal(ordered[middle])
+            return _ratio(Decimal(ordered[middle - 1] + ordered[middle]), 2)
 
         return TokenSummary(
             examples=len(self.tokens),
             billed_tokens_per_epoch=billed,
             truncated_examples=truncated,
-            mean_prompt_tokens=mean(self.prompt_tokens),
-            mean_completion_tokens=mean(self.completion_tokens),
+            median_prompt_tokens=median(self.prompt_tokens),
+            median_completion_tokens=median(self.completion_tokens),
         )
 
 
 @dataclass(frozen=True)
 class Traffic:
-    """Expected use of the fine-tuned model. ``None`` token sizes use the dataset's averages."""
+    """Expected use of the fine-tuned model. ``None`` token sizes use the dataset's medians."""
 
     requests_per_month: int
     input_tokens_per_request: int | None = None
@@ -354,25 +360,38 @@ def _inference(
             f"hosting: ${format_usd(model.hosting_usd_per_hour)}/hour for {HOURS_PER_MONTH} hours a month "
             "(one deployment kept up all month, used or not)"
         )
+    if model.storage_usd_per_month:
+        hosting += model.storage_usd_per_month
+        assumptions.append(
+            f"storage: ${format_usd(model.storage_usd_per_month)} a month for the custom model, used or not"
+        )
     if traffic is None:
         return InferenceEstimate(None, None, None, Decimal(0), False, None, hosting, None, None)
     _check_traffic(traffic)
 
-    def size(given: int | None, mean: Decimal | None, name: str, what: str) -> int:
+    def size(given: int | None, median: Decimal | None, name: str, what: str) -> int:
         if given is not None:
             assumptions.append(f"{what} per request: {given:,} tokens (given)")
             return given
-        if mean is None:
+        if median is None:
             raise EstimateInputError(name, f"the dataset has no {what} token counts; give a value")
-        assumptions.append(f"{what} per request: {_whole_tokens(mean):,} tokens (the dataset's average)")
-        return _whole_tokens(mean)
+        assumptions.append(f"{what} per request: {_whole_tokens(median):,} tokens (the dataset's median)")
+        return _whole_tokens(median)
 
-    input_tokens = size(traffic.input_tokens_per_request, summary.mean_prompt_tokens, "input_tokens_per_request", "input")
+    input_tokens = size(traffic.input_tokens_per_request, summary.median_prompt_tokens, "input_tokens_per_request", "input")
     output_tokens = size(
-        traffic.output_tokens_per_request, summary.mean_completion_tokens, "output_tokens_per_request", "output"
+        traffic.output_tokens_per_request, summary.median_completion_tokens, "output_tokens_per_request", "output"
     )
     share = Decimal(traffic.cached_share)
 
+    if model.input_usd_per_1m is None or model.output_usd_per_1m is None:
+        warnings.append(
+            f"the {model.provider} table has no inference price for a fine-tuned {model.id}; "
+            "monthly token cost not estimated"
+        )
+        return InferenceEstimate(
+            traffic.requests_per_month, input_tokens, output_tokens, share, traffic.batch, None, hosting, None, None
+        )
     input_price, output_price = model.input_usd_per_1m, model.output_usd_per_1m
     cached_price = model.cached_input_usd_per_1m
     if traffic.batch:
@@ -423,18 +442,25 @@ def estimate(
         raise EstimateInputError(
             "method", f"{model.id} supports {', '.join(model.methods)} fine-tuning, not {method}"
         )
+    if model.price_unknown:
+        raise EstimateInputError(
+            "model", f"the {model.provider} table has no sourced training price for {model.id} "
+            f"(see {model.row_source}); supply one in a price file (--prices)"
+        )
     assumptions: list[str] = []
     warnings: list[str] = []
 
-    summary = dataset.summarize(model.training_context_tokens)
+    context = model.context_for(method)
+    summary = dataset.summarize(context)
     epoch_count, epochs_rule = resolve_epochs(summary.examples, epochs)
     training_tokens = summary.billed_tokens_per_epoch * epoch_count
     assumptions.append(
-        f"each example is billed up to the training context of {model.training_context_tokens:,} tokens"
+        f"each example is billed up to the training context of {context:,} tokens"
+        + (" (the DPO limit)" if context != model.training_context_tokens else "")
     )
     if summary.truncated_examples:
         warnings.append(
-            f"examples longer than {model.training_context_tokens:,} tokens, which will be truncated: "
+            f"examples longer than {context:,} tokens, which will be truncated: "
             f"{summary.truncated_examples:,}"
         )
     if method == "dpo":
@@ -466,17 +492,22 @@ def estimate(
             f"${format_usd(model.training_usd_per_hour)}/hour; model-grader tokens are billed on top"
         )
     else:
-        assert model.training_usd_per_1m_tokens is not None
-        training_cost = Decimal(training_tokens) * model.training_usd_per_1m_tokens / ONE_MILLION
-        assumptions.append(
-            f"training: {training_tokens:,} tokens x ${format_usd(model.training_usd_per_1m_tokens)} per 1M tokens"
-        )
+        token_price = model.training_price_per_1m(method)
+        assert token_price is not None  # guaranteed by the row schema
+        training_cost = Decimal(training_tokens) * token_price / ONE_MILLION
+        assumptions.append(f"training: {training_tokens:,} tokens x ${format_usd(token_price)} per 1M tokens")
+        if model.size_band:
+            assumptions.append(f"{model.provider} prices {model.id} in its {model.size_band} band")
+        full_price = model.training_price_per_1m(method, full=True)
+        if full_price is not None:
+            assumptions.append(f"priced for LoRA training; full-parameter training is ${format_usd(full_price)} per 1M tokens")
 
     validation_tokens = validation_cost = None
     if validation is not None:
-        validation_tokens = validation.summarize(model.training_context_tokens).billed_tokens_per_epoch
-        if model.validation_billed and model.training_usd_per_1m_tokens is not None:
-            validation_cost = Decimal(validation_tokens * epoch_count) * model.training_usd_per_1m_tokens / ONE_MILLION
+        validation_tokens = validation.summarize(context).billed_tokens_per_epoch
+        validation_price = model.training_price_per_1m(method)
+        if model.validation_billed and validation_price is not None:
+            validation_cost = Decimal(validation_tokens * epoch_count) * validation_price / ONE_MILLION
             assumptions.append("validation is billed as training tokens, one pass per epoch")
         elif model.validation_billed is None:
             warnings.append(f"{model.provider} does not say whether validation tokens are billed; not included")
@@ -565,6 +596,9 @@ def compare_models(
             continue
         if data_format is not None and data_format not in model.data_formats:
             continue
+        if model.price_unknown:
+            rows.append(Comparison(model, None, f"no sourced training price for {model.id} in the {model.provider} table"))
+            continue
         counts = (datasets or {}).get(model.encoding or "", dataset)
         try:
             rows.append(Comparison(model, estimate(
@@ -575,8 +609,10 @@ def compare_models(
 
     def key(row: Comparison) -> tuple:
         if row.estimate is None:
-            return (1, Decimal(0), Decimal(0), row.model.id)
+            return (1, False, Decimal(0), Decimal(0), row.model.id)
         monthly = row.estimate.inference.monthly_cost_usd
-        return (0, monthly if monthly is not None else Decimal(0), row.estimate.job_cost_usd, row.model.id)
+        # With traffic, a model whose inference price is unknown sorts after every priced one.
+        unpriced = traffic is not None and monthly is None
+        return (0, unpriced, monthly if monthly is not None else Decimal(0), row.estimate.job_cost_usd, row.model.id)
 
     return sorted(rows, key=key)

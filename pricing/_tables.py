@@ -16,8 +16,12 @@ A table file (TOML or JSON) describes one provider::
     ...
 
 The schema is flat on purpose: every condition (batch, cached input, hourly
-hosting, hourly training) is its own field, so a price file reads like the
-provider's price page and no price hides in code. Money is ``Decimal``; numbers
+hosting, monthly storage, hourly training, DPO, full-parameter training) is its
+own field, so a price file reads like the provider's price page and no price
+hides in code. A row whose price could not be sourced says so with
+``price_unknown = true`` and carries the model's other facts (methods, formats,
+context, tokenizer, lifecycle) without inventing a figure; estimates refuse it
+until a user price file supplies one. Money is ``Decimal``; numbers
 written without quotes are parsed as exact decimals, never floats.
 
 Later tables override earlier ones row by row (same provider and model id), so a
@@ -47,7 +51,8 @@ METHOD_FOR_FORMAT = {"chat": "supervised", "completion": "supervised", "preferen
 """The fine-tuning method that trains on each data format."""
 Status = Literal["verified", "unverified"]
 
-BUILTIN_TABLES: tuple[str, ...] = ("openai.toml", "azure_openai.toml")
+BUILTIN_TABLES: tuple[str, ...] = (
+    "openai.toml", "azure_openai.toml", "together.toml", "fireworks.toml", "vertex.toml", "bedrock.toml")
 """Table files shipped in ``pricing/tables``, in lookup order."""
 
 BUILTIN_ORIGIN = "built-in"
@@ -76,6 +81,12 @@ def _to_decimal(value: Any) -> Any:
 Money = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, allow_inf_nan=False)]
 
 
+_TRAINING_PRICE_FIELDS = (
+    "training_usd_per_1m_tokens", "dpo_training_usd_per_1m_tokens", "full_training_usd_per_1m_tokens",
+    "full_dpo_training_usd_per_1m_tokens", "training_usd_per_hour",
+)
+
+
 class _RowFields(BaseModel):
     """The fields of one model row as written in a price file."""
 
@@ -92,30 +103,52 @@ class _RowFields(BaseModel):
     """Training file formats the model accepts: legacy base models train on prompt/completion data only."""
     training_context_tokens: int = Field(gt=0)
     """Longest training example in tokens; longer examples are truncated (and billed) at this length."""
+    dpo_training_context_tokens: int | None = Field(default=None, gt=0)
+    """Longest DPO example, when the provider allows less than ``training_context_tokens`` for DPO."""
     encoding: str | None = None
-    """Tokenizer encoding (``o200k_base``, ``cl100k_base``) when the provider uses a tiktoken encoding."""
+    """Tokenizer encoding the token counts use (``o200k_base``, ``llama3``, ``qwen2``, ...); unset when none fits."""
+    price_unknown: bool = False
+    """True when no training price could be sourced: the row then carries no training price, and
+    estimates refuse it until a user price file supplies one."""
     training_usd_per_1m_tokens: Money | None = None
-    """Price of one million trained tokens (supervised and DPO)."""
+    """Price of one million trained tokens (supervised, and DPO unless ``dpo_training_usd_per_1m_tokens`` is set)."""
+    dpo_training_usd_per_1m_tokens: Money | None = None
+    """Price of one million DPO-trained tokens, when it differs from the supervised price."""
+    full_training_usd_per_1m_tokens: Money | None = None
+    """Supervised price with full-parameter training, where the provider also offers it (the row's
+    main price is the default, LoRA, one)."""
+    full_dpo_training_usd_per_1m_tokens: Money | None = None
+    """DPO price with full-parameter training, when published."""
+    size_band: str | None = None
+    """The provider's model-size band whose price this row carries (e.g. ``up to 16B``), when priced by band."""
     training_usd_per_hour: Money | None = None
     """Price of one hour of training time (reinforcement fine-tuning)."""
     validation_billed: bool | None = None
     """Whether validation-file tokens are billed; omit when the provider does not say."""
-    input_usd_per_1m: Money
-    """Fine-tuned model inference: one million input tokens."""
+    inference_price_unknown: bool = False
+    """True when no per-token price for serving the tuned model could be sourced (dedicated or
+    provisioned hosting, or no figure found): ``input_usd_per_1m`` and ``output_usd_per_1m`` are
+    then omitted, and monthly estimates leave token costs out."""
+    input_usd_per_1m: Money | None
+    """Fine-tuned model inference: one million input tokens (required unless ``inference_price_unknown``)."""
     cached_input_usd_per_1m: Money | None = None
     """Fine-tuned model inference: one million cached input tokens, when published."""
-    output_usd_per_1m: Money
-    """Fine-tuned model inference: one million output tokens."""
+    output_usd_per_1m: Money | None
+    """Fine-tuned model inference: one million output tokens (required unless ``inference_price_unknown``)."""
     batch_input_usd_per_1m: Money | None = None
     """Batch API price of one million input tokens, when published."""
     batch_output_usd_per_1m: Money | None = None
     """Batch API price of one million output tokens, when published."""
     hosting_usd_per_hour: Money | None = None
     """Hourly fee for keeping a fine-tuned deployment up (e.g. Azure), billed whether used or not."""
+    storage_usd_per_month: Money | None = None
+    """Monthly fee for storing one custom model (e.g. Bedrock), billed whether used or not."""
     fine_tuning_ends: date | None = None
     """First day on which the provider refuses new fine-tuning jobs for this model."""
     shutdown: date | None = None
     """First day on which the model and the models fine-tuned from it stop serving."""
+    lifecycle_source: str | None = None
+    """Where ``fine_tuning_ends`` and ``shutdown`` were checked, when not the row's ``source``."""
     source: str | None = None
     """Where this row's figures were checked; defaults to the table's source."""
     status: Status = "unverified"
@@ -123,8 +156,35 @@ class _RowFields(BaseModel):
     note: str = ""
     """Anything a reader of an estimate should know about this row's figures."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _unpriced_inference(cls, data: Any) -> Any:
+        # Inference prices stay required (a forgotten one is a "missing field"), unless the
+        # row says explicitly that none was published.
+        if isinstance(data, dict) and data.get("inference_price_unknown") is True:
+            data = {"input_usd_per_1m": None, "output_usd_per_1m": None, **data}
+        return data
+
+    @model_validator(mode="after")
+    def _inference_prices_agree(self) -> _RowFields:
+        if self.inference_price_unknown:
+            given = [n for n in ("input_usd_per_1m", "output_usd_per_1m", "cached_input_usd_per_1m",
+                                 "batch_input_usd_per_1m", "batch_output_usd_per_1m") if getattr(self, n) is not None]
+            if given:
+                raise ValueError(f"a row with inference_price_unknown = true carries no inference price ({', '.join(given)})")
+        else:
+            missing = [n for n in ("input_usd_per_1m", "output_usd_per_1m") if getattr(self, n) is None]
+            if missing:
+                raise ValueError(f"{', '.join(missing)} required unless inference_price_unknown = true")
+        return self
+
     @model_validator(mode="after")
     def _has_training_price(self) -> _RowFields:
+        if self.price_unknown:
+            given = [name for name in _TRAINING_PRICE_FIELDS if getattr(self, name) is not None]
+            if given:
+                raise ValueError(f"a row with price_unknown = true carries no training price ({', '.join(given)})")
+            return self
         token_methods = [m for m in self.methods if m != "reinforcement"]
         if token_methods and self.training_usd_per_1m_tokens is None:
             raise ValueError(f"training_usd_per_1m_tokens is required for {', '.join(token_methods)}")
@@ -160,7 +220,31 @@ class ModelPrice(_RowFields):
     @property
     def billed_by_time(self) -> bool:
         """True when training is billed per hour rather than per token."""
-        return self.training_usd_per_1m_tokens is None
+        return self.training_usd_per_1m_tokens is None and self.training_usd_per_hour is not None
+
+    @property
+    def lifecycle_row_source(self) -> str:
+        """Where the row's lifecycle dates were checked."""
+        return self.lifecycle_source or self.row_source
+
+    def context_for(self, method: str) -> int:
+        """Longest example, in tokens, that a ``method`` job trains on (and bills) before truncating."""
+        if method == "dpo" and self.dpo_training_context_tokens is not None:
+            return self.dpo_training_context_tokens
+        return self.training_context_tokens
+
+    def training_price_per_1m(self, method: str, *, full: bool = False) -> Decimal | None:
+        """Price of one million trained tokens for ``method`` (``supervised`` or ``dpo``), LoRA or
+        ``full``-parameter; ``None`` when the table has no such price (unknown, or billed by time)."""
+        if method == "dpo":
+            if full:
+                return self.full_dpo_training_usd_per_1m_tokens
+            if self.dpo_training_usd_per_1m_tokens is not None:
+                return self.dpo_training_usd_per_1m_tokens
+            return self.training_usd_per_1m_tokens
+        if method == "supervised":
+            return self.full_training_usd_per_1m_tokens if full else self.training_usd_per_1m_tokens
+        return None
 
     def names(self) -> tuple[str, ...]:
         return (self.id, *self.aliases)
@@ -331,13 +415,20 @@ class PriceBook:
         """The row for a model id, alias or fine-tuned model name.
 
         ``provider/name`` or ``provider=`` picks a provider; otherwise providers are
-        searched in load order (OpenAI first). Raises UnknownModelError with close matches.
+        searched in load order (OpenAI first). A name whose ``provider/`` part finds
+        nothing is looked up whole, since some ids hold a slash (``openai/gpt-oss-20b``). Raises UnknownModelError with close matches.
         """
         wanted = name.strip()
+        prefixed_suggestions: list[str] = []
         if provider is None and "/" in wanted:
             maybe_provider, rest = wanted.split("/", 1)
             if maybe_provider in self.providers:
-                provider, wanted = maybe_provider, rest
+                try:
+                    return self.find_model(rest, provider=maybe_provider)
+                except UnknownModelError as exc:
+                    # Not that provider's model: the slash may be part of an id, as in
+                    # Together's "openai/gpt-oss-20b", which must not mean provider openai.
+                    prefixed_suggestions = list(exc.suggestions)
         base = normalize_model_name(wanted).lower()
         if provider is not None and provider not in self.providers:
             raise UnknownModelError(name, [f"provider {p}" for p in self.providers])
@@ -345,7 +436,8 @@ class PriceBook:
             key = self._index.get((prov, base))
             if key is not None:
                 return self._rows[key]
-        raise UnknownModelError(name, self.close_matches(base, provider=provider))
+        suggestions = [*prefixed_suggestions, *self.close_matches(base, provider=provider)]
+        raise UnknownModelError(name, list(dict.fromkeys(suggestions))[:5])
 
     def close_matches(self, name: str, n: int = 5, provider: str | None = None) -> list[str]:
         """Known names that look like ``name`` (ids and aliases, best first)."""
@@ -408,3 +500,67 @@ def table_age_days(table: PriceTable, today: date) -> int:
 
 STALE_AFTER_DAYS = 90
 """A table checked longer ago than this is reported as stale."""
+
+
+_METHOD_LABELS = {"supervised": "SFT", "dpo": "DPO", "reinforcement": "RFT"}
+
+
+def _usd(amount: Decimal) -> str:
+    # The estimate module's format_usd, repeated here because _estimate imports this module.
+    cents = amount.quantize(Decimal("0.01"))
+    return f"${cents:f}" if cents == amount else f"${amount.normalize():f}"
+
+
+def _training_cell(row: ModelPrice) -> str:
+    if row.price_unknown:
+        return "unknown"
+    if row.billed_by_time:
+        assert row.training_usd_per_hour is not None
+        return f"{_usd(row.training_usd_per_hour)}/hour"
+    parts = []
+    for method in ("supervised", "dpo"):
+        price = row.training_price_per_1m(method)
+        if method in row.methods and price is not None:
+            parts.append(f"{_METHOD_LABELS[method]} {_usd(price)}")
+    full = [f"{_METHOD_LABELS[m]} {_usd(p)}" for m in ("supervised", "dpo")
+            if m in row.methods and (p := row.training_price_per_1m(m, full=True)) is not None]
+    cell = ", ".join(parts)
+    if full:
+        cell += f"; full: {', '.join(full)}"
+    if row.size_band:
+        cell += f" (band {row.size_band})"
+    return cell
+
+
+def render_price_tables_markdown(book: PriceBook | None = None) -> str:
+    """Every row of ``book`` (default: the built-in tables) as a Markdown table: the model
+    facts (methods, formats, context, tokenizer, lifecycle) and prices a planner needs.
+    The README's price-table block is this text (a test keeps them equal)."""
+    book = book or default_price_book()
+    lines = [
+        "| Provider | Model | Methods | Formats | Context | Tokenizer | Training per 1M tokens "
+        "| Other fees | Jobs until | Shutdown | Status |",
+        "|---|---|---|---|---:|---|---|---|---|---|---|",
+    ]
+    for row in book.models():
+        fees = []
+        if row.hosting_usd_per_hour is not None:
+            fees.append(f"hosting {_usd(row.hosting_usd_per_hour)}/hour")
+        if row.storage_usd_per_month is not None:
+            fees.append(f"storage {_usd(row.storage_usd_per_month)}/month")
+        cells = [
+            row.provider,
+            f"`{row.id}`",
+            ", ".join(_METHOD_LABELS[m] for m in row.methods),
+            ", ".join(row.trainable_formats),
+            f"{row.training_context_tokens:,}" + (
+                f" (DPO {row.dpo_training_context_tokens:,})" if row.dpo_training_context_tokens else ""),
+            row.encoding or "-",
+            _training_cell(row),
+            ", ".join(fees) or "-",
+            row.fine_tuning_ends.isoformat() if row.fine_tuning_ends else "-",
+            row.shutdown.isoformat() if row.shutdown else "-",
+            row.status,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -147,7 +147,8 @@ async def test_problems_tab_filters_the_table_by_rule(messy):
         assert "FT111" in codes and "FT601" in codes
         doc = app.screen.query_one("#rule-doc")
         await pilot.press(*["down"] * codes.index("FT111"))
-        assert "FT111" in doc._markdown
+        await wait_until(pilot, lambda: "FT111 invalid-tool-call" in doc.content.markup)
+        assert "First occurrences" in doc.content.markup
         await pilot.press("enter")
         await pilot.pause()
         model = app.session.records
@@ -299,7 +300,12 @@ async def test_submit_is_disabled_with_a_reason_while_the_lint_has_errors(messy)
 
 
 async def test_approve_writes_the_record_and_over_budget_disables_submit(clean):
-    app = make_app(clean)
+    with FakeOpenAI() as server:  # an API key is configured: only the budget decides
+        app = make_app(clean, provider_factory=lambda kind: make_test_provider(server))
+        await _approve_and_check_budget(app, clean)
+
+
+async def _approve_and_check_budget(app, clean) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await linted(pilot)
         await pilot.press("6")
@@ -366,15 +372,47 @@ async def test_cancel_a_running_job_from_the_monitor(clean):
             assert job.status == "cancelled"
 
 
-async def test_missing_api_key_is_one_readable_dialog(clean):
+async def test_missing_api_key_is_checked_before_anything_is_confirmed(clean):
     from tui.providers import make_provider
 
     app = make_app(clean, provider_factory=lambda kind: make_provider(kind, environ={}))
     async with app.run_test(size=(120, 40)) as pilot:
-        await submit_from_app(pilot, app)
-        await wait_until(pilot, lambda: isinstance(app.screen, MessageDialog), timeout=30)
-        text = str(app.screen.query_one("#dialog-text").content)
-        assert "OPENAI_API_KEY" in text and "Traceback" not in text
+        await linted(pilot)
+        await pilot.press("6")
+        await wait_until(pilot, lambda: app.session.estimate is not None)
+        app.screen.query_one("#approver").value = "Dana Reviewer"
+        app.screen.query_one("#budget").value = "25"
+        reason = app.screen.query_one("#submit-reason")
+        # Never "Ready to submit" without a key: the tab says what is missing.
+        await wait_until(pilot, lambda: "OPENAI_API_KEY" in str(reason.content))
+        assert "Ready to submit" not in str(reason.content)
+        assert app.screen.query_one("#submit-job").disabled
+        # The palette's "Submit" runs the same checks: one readable sentence, no confirmation.
+        app.action_submit_job()
+        await pilot.pause(0.5)
+        assert not isinstance(app.screen, ConfirmDialog)
+        said = [n.message for n in app._notifications]
+        assert any("OPENAI_API_KEY" in text and "Traceback" not in text for text in said)
+
+
+async def test_submit_confirmation_reads_like_a_sentence(clean):
+    with FakeOpenAI() as server:
+        app = make_app(clean, provider_factory=lambda kind: make_test_provider(server))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await linted(pilot)
+            await pilot.press("5")
+            app.screen.query_one("#epochs").value = "3"
+            await pilot.press("6")
+            await wait_until(pilot, lambda: app.session.estimate is not None and app.session.epochs == 3)
+            app.screen.query_one("#approver").value = "Dana Reviewer"
+            app.screen.query_one("#budget").value = "25"
+            await pilot.pause()
+            await pilot.click("#submit-job")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), timeout=30)
+            text = str(app.screen.query_one("#dialog-text").content)
+            assert "epochs 3" in text
+            assert "{" not in text and "n_epochs" not in text
+            await pilot.click("#no")
 
 
 # -- help, palette, themes ---------------------------------------------------------------

@@ -131,15 +131,31 @@ def test_reports_are_readable_without_the_tool(data_file, est):
     record = make_record(data_file, est).model_copy(update={"approver": "<Dana & Co>"})
     lengths = [10, 20, 30, 400, 1000]
     html = pricing.render_approval_html(record, lengths)
-    assert html.count("<svg") == 2  # cost chart and histogram
+    assert html.count("<svg") == 2  # budget bar and histogram
     assert "&lt;Dana &amp; Co&gt;" in html and "<Dana" not in html
     assert "<script" not in html and "http-equiv" not in html
+    # The verdict comes first, in dollars and cents, before any detail.
+    assert html.index("Within budget: $0.90 of $5.00") < html.index("<h2>Cost</h2>")
+    assert "23 November 2026, 12:00 UTC" in html and "+00:00" not in html
     markdown = pricing.render_approval_markdown(record, lengths)
     assert record.file.sha256 in markdown
-    assert "| Job total | 0.90 |" in markdown
+    assert "**Within budget: $0.90 of $5.00 (18% of the budget). Approve.**" in markdown
+    assert "| Job total | $0.90 |" in markdown
 
 
 def test_histogram_buckets_cover_every_example():
     buckets = pricing.token_histogram([1, 2, 3, 50, 100], bins=4)
     assert sum(count for _, _, count in buckets) == 5
     assert buckets[0][0] == 1 and buckets[-1][1] == 100
+
+
+def test_one_outlier_does_not_squash_the_histogram():
+    # 35 ordinary examples of 100-202 tokens and one of 84,000: with equal-width bins over
+    # 100..84,000 all 35 fell into the first bin.
+    lengths = [100 + 3 * i for i in range(35)] + [84_000]
+    buckets = pricing.token_histogram(lengths, bins=12)
+    assert sum(count for _, _, count in buckets) == 36
+    assert buckets[-1] == (buckets[-1][0], 84_000, 1)  # the outlier, on its own
+    assert max(count for _, _, count in buckets[:-1]) <= 5  # the rest spread over the other bins
+    assert pricing.outlier_threshold(lengths) == 202
+

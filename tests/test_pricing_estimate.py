@@ -78,7 +78,7 @@ def test_examples_are_capped_at_the_training_context():
     assert est.to_dict()["training_cost_usd"] == "0.199608"
 
 
-def test_inference_uses_the_datasets_average_prompt_and_answer():
+def test_inference_uses_the_datasets_median_prompt_and_answer():
     # gpt-4o-mini fine-tuned: $0.30 in, $1.20 out. 10,000 x (600 x 0.30 + 400 x 1.20) / 1M = $6.60
     est = estimate(find_model("gpt-4o-mini"), flat(100, 1000, 600, 400), today=TODAY, epochs=3,
                    traffic=Traffic(requests_per_month=10_000))
@@ -88,6 +88,15 @@ def test_inference_uses_the_datasets_average_prompt_and_answer():
     assert inference["monthly_cost_usd"] == "6.60"
     assert inference["hosting_cost_usd"] == "0.00"
     assert inference["cost_per_1000_requests_usd"] == "0.66"
+
+
+def test_one_huge_prompt_does_not_set_the_size_of_every_request():
+    # 35 prompts of 100 tokens and one of 84,000: the mean (2,430) is no request anyone sends.
+    data = DatasetTokens.from_counts([200] * 35 + [84_100], prompt_tokens=[100] * 35 + [84_000],
+                                     completion_tokens=[100] * 36)
+    est = estimate(find_model("gpt-4o-mini"), data, today=TODAY, epochs=3, traffic=Traffic(requests_per_month=1_000))
+    assert est.to_dict()["inference"]["input_tokens_per_request"] == 100
+    assert any("100 tokens (the dataset's median)" in a for a in est.assumptions)
 
 
 def test_cached_share_and_batch_prices():

@@ -94,7 +94,8 @@ def test_interactive_confirmation(fake_openai, train, capsys, monkeypatch):
 
 def approve(path, tmp_path, *extra):
     out_dir = tmp_path / "approvals"
-    assert main(["approve", str(path), "--model", MODEL, "--budget", "5", "-o", str(out_dir), *extra]) == 0
+    assert main(["approve", str(path), "--model", MODEL, "--budget", "5", "--approver", "Dana Reviewer",
+                 "-o", str(out_dir), *extra]) == 0
     (record,) = out_dir.glob("*.approval.json")
     return record
 

@@ -24,6 +24,7 @@ from linter import FtPreflightError, LintCancelled, LintConfig, lint_path
 
 from .screens.commands import ActionsProvider
 from .widgets.records import RecordsModel
+from .startup import EarlyLint
 from .workers import LintFailed, LintFinished, LintProgress, LintRelay, LintRows, WorkFailed
 
 LintFunction = Callable[..., Any]
@@ -73,6 +74,7 @@ class FtPreflightApp(App):
     TITLE = "ftpreflight"
     COMMANDS = App.COMMANDS | {ActionsProvider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         Binding("1", "show_tab('dataset')", "Data", id="tab.dataset", show=False),
         Binding("2", "show_tab('problems')", "Problems", id="tab.problems", show=False),
@@ -93,7 +95,8 @@ class FtPreflightApp(App):
                  today: Callable[[], date] = date.today,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  clock: Callable[[], float] = time.perf_counter,
-                 watch_interval: float = 15.0, start_dir: str | None = None) -> None:
+                 watch_interval: float = 15.0, start_dir: str | None = None,
+                 early_lint: EarlyLint | None = None) -> None:
         super().__init__()
         from .config import Settings
 
@@ -108,6 +111,10 @@ class FtPreflightApp(App):
         self.clock = clock
         self.watch_interval = watch_interval
         self.start_dir = start_dir or "."
+        self._adopted_lint: EarlyLint | None = None
+        self.early_lint = early_lint
+        """A lint of ``path`` already running (started before the app, for speed); the
+        first lint adopts it when its settings are the same."""
 
     # -- screens -----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -177,15 +184,25 @@ class FtPreflightApp(App):
         session.lint_started = self.clock()
         if self.main is not None:
             self.main.lint_started()
-        self.run_lint(session.generation, session.path, session.validation, config)
+        early, self.early_lint = self.early_lint, None
+        if early is not None and not early.matches(session.path, session.validation, config):
+            early.cancel()
+            early = None
+        self._adopted_lint = early
+        self.run_lint(session.generation, session.path, session.validation, config, early)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lint", description="lint the dataset")
-    def run_lint(self, generation: int, path: str, validation: str | None, config: LintConfig) -> None:
+    def run_lint(self, generation: int, path: str, validation: str | None, config: LintConfig,
+                 early: EarlyLint | None = None) -> None:
         worker = get_current_worker()
         relay = LintRelay(self.post_message, generation, lambda: worker.is_cancelled, path)
         started = self.clock()
         try:
-            report = self.lint(path, config, relay, validation=validation)
+            if early is not None:
+                early.attach(relay)
+                report = early.result()
+            else:
+                report = self.lint(path, config, relay, validation=validation)
         except LintCancelled:
             return
         except (FtPreflightError, OSError) as exc:
@@ -199,6 +216,8 @@ class FtPreflightApp(App):
             return
         if self.session.first_rows_seconds is None:
             self.session.first_rows_seconds = self.clock() - self.session.lint_started
+            if self._adopted_lint is not None:  # it waits for these rows to be on screen
+                self.call_after_refresh(self._adopted_lint.rows_shown)
         self.session.records.extend(message.rows)
         if self.main is not None:
             self.main.rows_arrived()
@@ -259,7 +278,20 @@ class FtPreflightApp(App):
         from .screens.dialogs import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.help_context()))
+
+    def help_context(self) -> str | None:
+        """Where the person is: the record view, the job monitor or the main screen's tab."""
+        from .screens.job import JobMonitorScreen
+        from .screens.record import RecordScreen
+
+        if isinstance(self.screen, RecordScreen):
+            return "record"
+        if isinstance(self.screen, JobMonitorScreen):
+            return "job monitor"
+        if self.main is not None and self.screen is self.main:
+            return {"cleanup": "clean-up"}.get(self.main.active_tab, self.main.active_tab)
+        return None
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
@@ -296,6 +328,81 @@ class FtPreflightApp(App):
 
     def action_toggle_mark(self) -> None:
         self._delegate("toggle_mark")
+
+    def action_go_to_line(self) -> None:
+        self._delegate("go_to_line")
+
+    def action_edit_record(self) -> None:
+        self._delegate("edit_record")
+
+    def action_copy_record(self) -> None:
+        self._delegate("copy_record")
+
+    def action_export_view(self) -> None:
+        self._delegate("export_view")
+
+    # -- one record, outside the app -----------------------------------------------------
+    def record_bytes(self, line: int) -> bytes | None:
+        """The raw JSON line ``line`` of the file under review (None: not a record)."""
+        from linter import read_record_bytes
+
+        session = self.session
+        row = session.records.row_of_line(line)
+        if row is None or session.path is None:
+            return None
+        try:
+            return read_record_bytes(session.path, session.records.offset[row], session.records.length[row])
+        except OSError as exc:
+            self.show_error(f"Cannot read line {line}", f"{session.path}: {exc.strerror or exc}")
+            return None
+
+    def copy_record(self, line: int) -> None:
+        raw = self.record_bytes(line)
+        if raw is None:
+            return
+        self.copy_to_clipboard(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        self.notify(f"Line {line} copied to the clipboard (as JSON).", timeout=3)
+
+    def edit_record(self, line: int) -> None:
+        """Open a pretty-printed copy of the record in $VISUAL / $EDITOR; the data file
+        itself is never opened for writing."""
+        import json
+        import os
+        import shlex
+        import subprocess
+        import tempfile
+
+        from textual.app import SuspendNotSupported
+
+        raw = self.record_bytes(line)
+        if raw is None:
+            return
+        text = raw.decode("utf-8", "replace")
+        try:
+            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        except ValueError:
+            pass  # not JSON: show it as it is
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        stem = os.path.basename(self.session.path or "record").removesuffix(".jsonl")
+        handle, copy = tempfile.mkstemp(prefix=f"{stem}-line{line}-", suffix=".json")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+        command = [*shlex.split(editor), copy]
+        try:
+            try:
+                with self.suspend():
+                    subprocess.run(command, check=False)
+            except SuspendNotSupported:  # no terminal to hand over (tests, headless)
+                subprocess.run(command, check=False, stdin=subprocess.DEVNULL, capture_output=True)
+        except OSError as exc:
+            self.show_error("Cannot start the editor", f"{editor}: {exc.strerror or exc} (set $EDITOR)")
+            return
+        finally:
+            try:
+                os.unlink(copy)
+            except OSError:
+                pass
+        self.notify(f"Line {line} was opened as a copy; the data file is unchanged.", timeout=4)
 
     def action_fix_record(self) -> None:
         self._delegate("fix_record")

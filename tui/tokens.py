@@ -79,6 +79,8 @@ def comparable_models(models, method: str, data_format: str | None, today) -> li
     for model in models:
         if method not in model.methods or (data_format is not None and data_format not in model.data_formats):
             continue
+        if model.price_unknown:  # refused by the comparison: not worth counting for
+            continue
         try:
             pricing.check_accepts_jobs(model, today)
         except pricing.JobNotAcceptedError:

@@ -7,8 +7,9 @@ Messages, by the work that posts them::
     lint       LintRows, LintProgress (coalesced), LintFinished, LintFailed
     search     SearchDone
     save       SaveDone, WorkFailed
+    export     ExportDone, WorkFailed
     approve    ApprovalWritten, WorkFailed
-    submit     PreflightDone, SubmitProgressed (coalesced), Submitted, WorkFailed
+    submit     CredentialsChecked, PreflightDone, SubmitProgressed (coalesced), Submitted, WorkFailed
     job        JobUpdated, WorkFailed
 """
 
@@ -81,6 +82,13 @@ class SaveDone(Message):
         self.summary = summary
 
 
+class ExportDone(Message):
+    def __init__(self, path: str, written: int) -> None:
+        super().__init__()
+        self.path = path
+        self.written = written
+
+
 class ApprovalWritten(Message):
     def __init__(self, paths: list[str], record: Any) -> None:
         super().__init__()
@@ -117,6 +125,15 @@ class JobUpdated(Message):
         super().__init__()
         self.job = job
         self.events = events
+
+
+class CredentialsChecked(Message):
+    """Whether a provider of ``kind`` can be built (its API key is configured)."""
+
+    def __init__(self, kind: str, problem: str | None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.problem = problem
 
 
 class WorkFailed(Message):
@@ -189,3 +206,30 @@ def search_file(path: str, query: str, cancelled: Callable[[], bool]) -> frozens
                 found.add(number)
     return frozenset(found)
 
+
+
+
+def export_records(source: str, target: str, spans: list[tuple[int, int]]) -> int:
+    """Copy the records at ``spans`` (byte offset, length; in file order) of ``source`` to
+    a new JSONL file ``target``, one per line, atomically: a temporary file in the same
+    folder, renamed over ``target`` only when complete. Returns the records written."""
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(target))
+    handle, temporary = tempfile.mkstemp(prefix=".ftpreflight-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out, open(source, "rb") as data:
+            for offset, length in spans:
+                data.seek(offset)
+                out.write(data.read(length).rstrip(b"\r\n") + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+    return len(spans)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pricing
-from pricing import ApprovalError, LintSummary, format_money, format_usd
+from pricing import ApprovalError, EstimateInputError, LintSummary, format_money, format_usd
 
 from .. import __version__
 from ..exit_codes import ExitStatus
-from .cost import add_estimate_arguments, decimal_number, fail, prepare, run_estimate
+from .cost import (FLAG_FOR_FIELD, add_estimate_arguments, add_traffic_arguments, decimal_number, fail, prepare,
+                   run_estimate, traffic_from)
 
 MAX_BUDGET_USD = Decimal(1_000_000_000)
 
@@ -31,18 +31,12 @@ def add_parser(subparsers) -> None:
                     "--budget, write PATH's approval record (JSON) and reports (Markdown, HTML). "
                     "Exit 0: approved, 1: refused (lint errors or over budget), 2: usage error.")
     add_estimate_arguments(p)
+    add_traffic_arguments(p)  # the report then includes the monthly inference projection
     p.add_argument("--budget", type=decimal_number, required=True, metavar="USD",
                    help="the most the fine-tuning job may cost")
-    p.add_argument("--approver", metavar="NAME", help="who approves (default: the current user)")
+    p.add_argument("--approver", metavar="NAME", help="who approves the budget (required: the report names them)")
     p.add_argument("-o", "--output-dir", default=".", metavar="DIR", help="where to write the record and reports")
     p.set_defaults(run=run)
-
-
-def _default_approver() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (containers): ask for --approver
-        return ""
 
 
 def run(args: argparse.Namespace) -> ExitStatus:
@@ -51,10 +45,15 @@ def run(args: argparse.Namespace) -> ExitStatus:
         return fail(f"--budget: cannot be negative ({budget})")
     if budget > MAX_BUDGET_USD:
         return fail(f"--budget: ${format_usd(budget)} is not a plausible fine-tuning budget")
-    approver = (args.approver or _default_approver()).strip()
+    # Never the login name: "root" or "ci" is not someone a budget holder can ask.
+    approver = (args.approver or "").strip()
     if not approver:
-        return fail("--approver: give the approver's name")
-    prepared = prepare(args)
+        return fail("--approver: give the name of the person who approves the budget")
+    try:
+        traffic = traffic_from(args)
+    except EstimateInputError as exc:
+        return fail(f"{FLAG_FOR_FIELD[exc.field]}: {str(exc).split(': ', 1)[1]}")
+    prepared = prepare(args, traffic)
     if isinstance(prepared, ExitStatus):
         return prepared
     est = run_estimate(args, prepared)

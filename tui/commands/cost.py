@@ -178,17 +178,22 @@ def add_parser(subparsers) -> None:
                     "costs per month, and how long it stays usable. Exit 0: estimated, 1: the provider no "
                     "longer accepts the job, 2: usage error.")
     add_estimate_arguments(p)
-    p.add_argument("--requests-per-month", type=whole_number, metavar="N", help="expected inference traffic")
-    p.add_argument("--avg-input-tokens", type=whole_number, metavar="N",
-                   help="input tokens per request (default: the dataset's average prompt)")
-    p.add_argument("--avg-output-tokens", type=whole_number, metavar="N",
-                   help="output tokens per request (default: the dataset's average answer)")
-    p.add_argument("--cached-share", type=decimal_number, default=Decimal(0), metavar="F",
-                   help="fraction of input tokens served from the prompt cache, 0-1")
-    p.add_argument("--batch", action="store_true", help="price inference at Batch API rates where published")
+    add_traffic_arguments(p)
     p.add_argument("--compare", action="store_true", help="the same estimate for every model of the provider")
     p.add_argument("--format", dest="output_format", choices=("text", "json"), default="text")
     p.set_defaults(run=run)
+
+
+def add_traffic_arguments(p: argparse.ArgumentParser) -> None:
+    """The inference projection's options (``cost`` and ``approve``)."""
+    p.add_argument("--requests-per-month", type=whole_number, metavar="N", help="expected inference traffic")
+    p.add_argument("--avg-input-tokens", type=whole_number, metavar="N",
+                   help="input tokens per request (default: the dataset's median prompt)")
+    p.add_argument("--avg-output-tokens", type=whole_number, metavar="N",
+                   help="output tokens per request (default: the dataset's median answer)")
+    p.add_argument("--cached-share", type=decimal_number, default=Decimal(0), metavar="F",
+                   help="fraction of input tokens served from the prompt cache, 0-1")
+    p.add_argument("--batch", action="store_true", help="price inference at Batch API rates where published")
 
 
 def traffic_from(args: argparse.Namespace) -> pricing.Traffic | None:

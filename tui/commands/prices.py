@@ -27,6 +27,10 @@ def add_parser(subparsers) -> None:
     p.set_defaults(run=run)
 
 
+def _cell(value) -> str:
+    return "-" if value is None else format_usd(value)
+
+
 def _model_dict(row: pricing.ModelPrice) -> dict:
     def money(value):
         return None if value is None else format_usd(value)
@@ -37,19 +41,29 @@ def _model_dict(row: pricing.ModelPrice) -> dict:
         "aliases": list(row.aliases),
         "methods": list(row.methods),
         "training_context_tokens": row.training_context_tokens,
+        "dpo_training_context_tokens": row.dpo_training_context_tokens,
         "encoding": row.encoding,
         "training_usd_per_1m_tokens": money(row.training_usd_per_1m_tokens),
+        "price_unknown": row.price_unknown,
+        "dpo_training_usd_per_1m_tokens": money(row.dpo_training_usd_per_1m_tokens),
+        "full_training_usd_per_1m_tokens": money(row.full_training_usd_per_1m_tokens),
+        "full_dpo_training_usd_per_1m_tokens": money(row.full_dpo_training_usd_per_1m_tokens),
+        "size_band": row.size_band,
         "training_usd_per_hour": money(row.training_usd_per_hour),
+        "inference_price_unknown": row.inference_price_unknown,
         "input_usd_per_1m": money(row.input_usd_per_1m),
         "cached_input_usd_per_1m": money(row.cached_input_usd_per_1m),
         "output_usd_per_1m": money(row.output_usd_per_1m),
         "batch_input_usd_per_1m": money(row.batch_input_usd_per_1m),
         "batch_output_usd_per_1m": money(row.batch_output_usd_per_1m),
         "hosting_usd_per_hour": money(row.hosting_usd_per_hour),
+        "storage_usd_per_month": money(row.storage_usd_per_month),
+        "data_formats": list(row.data_formats),
         "fine_tuning_ends": row.fine_tuning_ends.isoformat() if row.fine_tuning_ends else None,
         "shutdown": row.shutdown.isoformat() if row.shutdown else None,
         "status": row.status,
         "source": row.row_source,
+        "lifecycle_source": row.lifecycle_row_source,
         "origin": row.origin,
     }
 
@@ -88,18 +102,23 @@ def run(args: argparse.Namespace) -> ExitStatus:
                        f"{row['models']:>6}  {row['origin']}")
             out.append(f"{'':<41}{row['source']}")
         if args.models:
-            out += ["", f"{'provider/model':<38} {'train':>12} {'in/1M':>8} {'out/1M':>8} {'context':>8} "
+            width = max([38, *(len(f"{r.provider}/{r.id}") for r in models)])
+            out += ["", f"{'provider/model':<{width}} {'train':>12} {'in/1M':>8} {'out/1M':>8} {'context':>8} "
                         f"{'status':<10} lifecycle"]
             for r in models:
-                train = (f"${format_usd(r.training_usd_per_1m_tokens)}/1M" if r.training_usd_per_1m_tokens is not None
-                         else f"${format_usd(r.training_usd_per_hour)}/h")
+                if r.price_unknown:
+                    train = "unknown"
+                elif r.training_usd_per_1m_tokens is not None:
+                    train = f"${format_usd(r.training_usd_per_1m_tokens)}/1M"
+                else:
+                    train = f"${format_usd(r.training_usd_per_hour)}/h"
                 life = []
                 if r.fine_tuning_ends:
                     life.append(f"jobs until {r.fine_tuning_ends.isoformat()}")
                 if r.shutdown:
                     life.append(f"shutdown {r.shutdown.isoformat()}")
-                out.append(f"{r.provider + '/' + r.id:<38} {train:>12} {format_usd(r.input_usd_per_1m):>8} "
-                           f"{format_usd(r.output_usd_per_1m):>8} {r.training_context_tokens:>8} {r.status:<10} "
+                out.append(f"{r.provider + '/' + r.id:<{width}} {train:>12} {_cell(r.input_usd_per_1m):>8} "
+                           f"{_cell(r.output_usd_per_1m):>8} {r.training_context_tokens:>8} {r.status:<10} "
                            f"{', '.join(life) or '-'}")
         sys.stdout.write("\n".join(out) + "\n")
         for warning in warnings:

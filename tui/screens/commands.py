@@ -34,6 +34,12 @@ ACTIONS: tuple[AppAction, ...] = (
     AppAction("cycle_sort", "Sort: file order / tokens / severity", "s", "dataset", "change the table's order"),
     AppAction("next_problem", "Next problem", "n", "dataset, record", "jump to the next record with a problem"),
     AppAction("previous_problem", "Previous problem", "N", "dataset, record", "jump to the previous record with a problem"),
+    AppAction("go_to_line", "Go to line", ":", "dataset", "move the table to a line number of the file"),
+    AppAction("edit_record", "Open record in $EDITOR", "e", "dataset, record",
+              "a pretty-printed copy of the record (the data file is not changed)"),
+    AppAction("copy_record", "Copy record", "y", "dataset, record", "the record's JSON line to the clipboard"),
+    AppAction("export_view", "Export the rows shown to a new JSONL", "ctrl+e", "dataset",
+              "the filtered records, in file order, written atomically"),
     AppAction("toggle_mark", "Mark / unmark record to drop", "d", "dataset, record", "the cleaned copy leaves it out"),
     AppAction("fix_record", "Apply this record's fixes", "x", "dataset, record",
               "drop, redact or add the missing separator / stop / space"),
@@ -52,22 +58,35 @@ ACTIONS: tuple[AppAction, ...] = (
 """Keys that are not app-wide (``where`` other than anywhere) are bound on their screen."""
 
 SCREEN_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("up/down, j/k, pgup/pgdn, home/end", "dataset", "move through the table"),
+    ("up/down, j/k, pgup/pgdn, home/end, g/G", "dataset", "move through the table"),
     ("v", "record", "reveal / mask personal data"),
     ("escape", "record, dialogs", "go back"),
     ("c", "job monitor", "cancel the job"),
 )
 
 
-def help_markdown() -> str:
-    rows = ["| keys | where | does |", "|---|---|---|"]
-    for item in ACTIONS:
-        if item.keys:
-            rows.append(f"| `{item.keys}` | {item.where} | {item.title.lower()}: {item.help} |")
-    for keys, where, what in SCREEN_KEYS:
-        rows.append(f"| `{keys}` | {where} | {what} |")
-    rows.append("| `ctrl+p` | anywhere | command palette: every action above, searchable |")
-    return "\n".join(rows)
+def help_rows() -> list[tuple[str, str, str]]:
+    """(keys, where, what) for every key, in the README's order."""
+    rows = [(item.keys, item.where, f"{item.title[0].lower()}{item.title[1:]}: {item.help}")
+            for item in ACTIONS if item.keys]
+    rows += list(SCREEN_KEYS)
+    rows.append(("ctrl+p", "anywhere", "command palette: every action above, searchable"))
+    return rows
+
+
+def help_markdown(context: str | None = None) -> str:
+    """The key table; with ``context`` (a tab such as ``problems``, or ``record``), the
+    keys of that screen come first, then the ones that work anywhere, then the rest."""
+    rows = help_rows()
+    if context:
+        def rank(row: tuple[str, str, str]) -> int:
+            places = [place.strip() for place in row[1].split(",")]
+            return 0 if context in places else 1 if "anywhere" in places else 2
+
+        rows = sorted(rows, key=rank)  # stable: the README's order within each group
+    lines = ["| keys | where | does |", "|---|---|---|"]
+    lines += [f"| `{keys}` | {where} | {what} |" for keys, where, what in rows]
+    return "\n".join(lines)
 
 
 class ActionsProvider(Provider):

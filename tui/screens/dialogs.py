@@ -81,25 +81,29 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class SaveDialog(ModalScreen[str | None]):
-    """Ask where to save the cleaned copy; refuses the input file itself."""
+    """Ask where to save a new file (a cleaned copy, exported rows); refuses the input
+    file itself."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, source: str, suggestion: str, plan: str) -> None:
+    def __init__(self, source: str, suggestion: str, plan: str, title: str = "Save a cleaned copy") -> None:
         super().__init__(classes="dialog-screen")
         self.source = source
         self.suggestion = suggestion
         self.plan = plan
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Save a cleaned copy", classes="dialog-title")
-            yield Static(self.plan, markup=False, classes="dialog-body")
-            yield Input(self.suggestion, id="save-path", placeholder="output file")
-            yield Label("", id="save-error", classes="error-text")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="save", variant="primary")
+            yield Label(self.title_text, classes="dialog-title")
+            with Vertical(classes="dialog-bottom"):
+                yield Input(self.suggestion, id="save-path", placeholder="output file")
+                yield Label("", id="save-error", classes="error-text")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Cancel", id="cancel")
+                    yield Button("Save", id="save", variant="primary")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self.plan, markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#save-path", Input).focus()
@@ -130,16 +134,59 @@ class SaveDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class GoToLineDialog(ModalScreen[int | None]):
+    """Ask for a line number of the file."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, last_line: int) -> None:
+        super().__init__(classes="dialog-screen")
+        self.last_line = last_line
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small"):
+            yield Label("Go to line", classes="dialog-title")
+            with Vertical(classes="dialog-bottom"):
+                yield Input("", id="goto-line", placeholder=f"1-{self.last_line:,}", type="integer")
+                yield Label("", id="goto-error", classes="error-text")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Cancel", id="cancel")
+                    yield Button("Go", id="go", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#goto-line", Input).focus()
+
+    @on(Input.Submitted, "#goto-line")
+    @on(Button.Pressed, "#go")
+    def _go(self) -> None:
+        text = self.query_one("#goto-line", Input).value.strip()
+        if not text.isdigit() or not 1 <= int(text) <= self.last_line:
+            self.query_one("#goto-error", Label).update(f"Give a line number from 1 to {self.last_line:,}.")
+            return
+        self.dismiss(int(text))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class HelpScreen(ModalScreen[None]):
+    """The keys, those of the screen it was opened from first."""
+
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, context: str | None = None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.context = context
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
-            yield Label("ftpreflight: keys and actions", classes="dialog-title")
+            title = "ftpreflight: keys" + (f" ({self.context} first)" if self.context else "")
+            yield Label(title, classes="dialog-title")
+            yield Static("Every action is in the palette (ctrl+p). escape closes this.",
+                         classes="dim help-note")
             with VerticalScroll(classes="dialog-body"):
-                yield Markdown(help_markdown())
-            yield Label("Every action is also in the command palette (ctrl+p). escape closes this.",
-                        classes="dim")
+                yield Markdown(help_markdown(self.context))
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Label, RichLog, Sparkline, Static
+from textual.widgets import Button, Label, RichLog, Sparkline, Static
 from textual.worker import get_current_worker
 
+from ..widgets.footer import AdaptiveFooter
 from ..workers import JobUpdated, WorkFailed
 
 
@@ -73,7 +74,7 @@ class JobMonitorScreen(Screen[None]):
             with Horizontal(classes="form-row"):
                 yield Button("Cancel job", id="cancel-job", variant="error", compact=True)
                 yield Button("Back", id="close-job", compact=True)
-        yield Footer()
+        yield AdaptiveFooter()
 
     def on_mount(self) -> None:
         self.poll_job(self.job.id)

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, ProgressBar, Select, TabbedContent, TabPane
+from textual.widgets import Input, Label, ProgressBar, Select, TabbedContent, TabPane
 
 from linter import FixError, FtPreflightError, fix_file
 
+from ..widgets.footer import AdaptiveFooter
 from ..widgets.approve import ApprovePane
 from ..widgets.cleanup import CleanupPane, choice_for, describe_plan, fix_inputs, rule_label, rule_lines
 from ..widgets.cost import CostPane
@@ -22,11 +23,12 @@ from ..widgets.dataset import DatasetPane
 from ..widgets.problems import ProblemsPane
 from ..widgets.records import RecordTable
 from ..widgets.stats import StatsPane
-from ..workers import SaveDone, WorkFailed
+from ..workers import ExportDone, SaveDone, WorkFailed, export_records
 
 TABS = ("dataset", "problems", "cleanup", "stats", "cost", "submit")
 DATASET_ONLY = {"focus_search", "focus_rule_filter", "cycle_sort", "next_problem", "previous_problem",
-                "toggle_mark", "clear_filters", "open_record"}
+                "toggle_mark", "clear_filters", "open_record", "go_to_line", "edit_record", "copy_record",
+                "export_view"}
 
 
 class MainScreen(Screen):
@@ -38,6 +40,10 @@ class MainScreen(Screen):
         Binding("N", "previous_problem", "Prev problem", id="dataset.previous", show=False),
         Binding("d", "toggle_mark", "Drop", id="dataset.mark"),
         Binding("x", "fix", "Fix", id="dataset.fix"),
+        Binding("colon", "go_to_line", "Go to line", id="dataset.goto"),
+        Binding("e", "edit_record", "Edit copy", id="dataset.edit", show=False),
+        Binding("y", "copy_record", "Copy", id="dataset.copy", show=False),
+        Binding("ctrl+e", "export_view", "Export rows", id="dataset.export", show=False),
         Binding("escape", "escape", "Clear", id="dataset.clear", show=False),
     ]
 
@@ -58,7 +64,7 @@ class MainScreen(Screen):
                 yield CostPane(id="cost-pane")
             with TabPane("6 Submit", id="submit"):
                 yield ApprovePane(id="approve-pane")
-        yield Footer()
+        yield AdaptiveFooter()
 
     def on_mount(self) -> None:
         self.query_one(RecordTable).focus()
@@ -118,6 +124,7 @@ class MainScreen(Screen):
 
     # -- lint lifecycle (called by the app's message handlers) --------------------------
     def lint_started(self) -> None:
+        self._status_parts = []
         bar = self.query_one("#lint-progress", ProgressBar)
         bar.display = True
         bar.update(total=100, progress=0)
@@ -147,10 +154,15 @@ class MainScreen(Screen):
         self.query_one("#lint-progress", ProgressBar).display = False
         examples = report.files[0].examples if report.files else 0
         fmt = report.files[0].format if report.files else None
-        self.query_one("#status", Label).update(
-            f"{self._file_label()}  {examples:,} {fmt or ''} records  "
-            f"[red]✖ {report.errors:,}[/] [yellow]▲ {report.warnings:,}[/] [cyan]● {report.infos:,}[/]  "
-            f"[dim]linted in {self.session.lint_seconds:.1f}s with {self.session.config.model}[/]")
+        self._status_parts = [
+            f"{self._file_label()}  {examples:,} {fmt + ' ' if fmt else ''}records  "
+            f"[$text-error]✖ {report.errors:,}[/] [$text-warning]▲ {report.warnings:,}[/] "
+            f"[$text-accent]● {report.infos:,}[/]",
+            f"  [dim]linted in {self.session.lint_seconds:.1f}s[/]",
+            f"[dim] with {self.session.config.model}[/]",
+        ]
+        self._show_status()
+        self.call_after_refresh(self._show_status)  # again once the progress bar's room is free
         self.dataset.lint_finished(report)
         self.query_one(ProblemsPane).lint_finished(report)
         self.query_one(StatsPane).lint_finished(report)
@@ -158,9 +170,30 @@ class MainScreen(Screen):
         self.query_one(CostPane).recompute()
         self.query_one(ApprovePane).refresh_state()
 
+    _status_parts: list[str] = []
+
+    def _show_status(self) -> None:
+        """The summary line, as much of it as fits: counts always, then the lint time, then the model."""
+        if not self._status_parts:
+            return
+        from rich.text import Text
+
+        label = self.query_one("#status", Label)
+        room = (label.size.width or self.size.width or self.app.size.width) - 1
+        shown = self._status_parts[0]
+        for part in self._status_parts[1:]:
+            if Text.from_markup((shown + part).replace("$text-", "")).cell_len > room:
+                break
+            shown += part
+        label.update(shown)
+
+    def on_resize(self) -> None:
+        if not self.session.linting:
+            self.call_after_refresh(self._show_status)
+
     def lint_failed(self, error: str) -> None:
         self.query_one("#lint-progress", ProgressBar).display = False
-        self.query_one("#status", Label).update(f"{self._file_label()}  [red]lint failed[/]")
+        self.query_one("#status", Label).update(f"{self._file_label()}  [$text-error]lint failed[/]")
 
     def estimate_changed(self) -> None:
         self.query_one(ApprovePane).refresh_state()
@@ -238,6 +271,81 @@ class MainScreen(Screen):
         line = self.table.current_line
         if line is not None:
             self.toggle_mark(line)
+
+    def action_go_to_line(self) -> None:
+        from .dialogs import GoToLineDialog
+
+        model = self.session.records
+        if not model.total:
+            return
+        self.app.push_screen(GoToLineDialog(max(model.line)), self.go_to_line)
+
+    def go_to_line(self, line: int | None) -> None:
+        """Put the table's cursor on ``line`` (clearing filters that hide it)."""
+        if line is None:
+            return
+        model = self.session.records
+        if model.row_of_line(line) is None:
+            self.app.notify(f"Line {line} is not a record (a blank line?).", severity="warning")
+            return
+        if model.position_of_line(line) is None:
+            self.dataset.clear_filters()
+            self.app.notify(f"Filters cleared to show line {line}.", timeout=3)
+        position = model.position_of_line(line)
+        if position is not None:
+            self.table.move_to(position)
+
+    def action_edit_record(self) -> None:
+        if self.table.current_line is not None:
+            self.app.edit_record(self.table.current_line)
+
+    def action_copy_record(self) -> None:
+        if self.table.current_line is not None:
+            self.app.copy_record(self.table.current_line)
+
+    # -- export ------------------------------------------------------------------------
+    def action_export_view(self) -> None:
+        from .dialogs import SaveDialog
+
+        session = self.session
+        model = session.records
+        if session.path is None or not len(model):
+            self.app.notify("No rows to export.", severity="warning")
+            return
+        source = Path(session.path)
+        stem = source.name.removesuffix(".jsonl")
+        suggestion = source.with_name(f"{stem}.rows.jsonl")
+        number = 2
+        while suggestion.exists():
+            suggestion = source.with_name(f"{stem}.rows{number}.jsonl")
+            number += 1
+        what = model.describe_filter() or "every record"
+        plan = (f"{len(model):,} of {model.total:,} records ({what}), written in file order to a new file. "
+                "The input is not changed.")
+        self.app.push_screen(SaveDialog(str(source), str(suggestion), plan, title="Export the rows shown"),
+                             self._export_to)
+
+    def _export_to(self, target: str | None) -> None:
+        if not target:
+            return
+        model = self.session.records
+        rows = sorted(model.row_at(i) for i in range(len(model)))
+        spans = [(model.offset[row], model.length[row]) for row in rows]
+        self.run_export(self.session.path, target, spans)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export", description="export the rows")
+    def run_export(self, source: str, target: str, spans: list[tuple[int, int]]) -> None:
+        try:
+            written = export_records(source, target, spans)
+        except OSError as exc:
+            self.post_message(WorkFailed("The rows were not exported",
+                                         f"{exc.filename or target}: {exc.strerror or exc} (nothing was written)"))
+            return
+        self.post_message(ExportDone(target, written))
+
+    @on(ExportDone)
+    def _exported(self, message: ExportDone) -> None:
+        self.app.notify(f"{message.written:,} records written to {message.path}.", title="Rows exported", timeout=6)
 
     def action_fix(self) -> None:
         if self.active_tab == "problems":

@@ -9,7 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DirectoryTree, Footer, Label
+from textual.widgets import DirectoryTree, Label
+
+from ..widgets.footer import AdaptiveFooter
 
 
 class JsonlTree(DirectoryTree):
@@ -25,9 +27,10 @@ class FilePickerScreen(Screen[str | None]):
         self.folder = folder
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Choose a fine-tuning file (.jsonl) in {Path(self.folder).resolve()}", id="picker-title")
+        where = "the current folder" if self.folder in (".", "") else self.folder
+        yield Label(f"Choose a fine-tuning file (.jsonl) in {where}", id="picker-title")
         yield JsonlTree(self.folder, id="picker-tree")
-        yield Footer()
+        yield AdaptiveFooter()
 
     def on_mount(self) -> None:
         self.query_one(JsonlTree).focus()

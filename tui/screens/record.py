@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 from rich.text import Text
 
 from linter import read_record_bytes
 
+from ..widgets.footer import AdaptiveFooter
 from ..widgets.conversation import describe_diagnostic, is_private, render_record
 
 
@@ -26,6 +27,8 @@ class RecordScreen(Screen[None]):
         Binding("v", "reveal", "Reveal PII", id="record.reveal"),
         Binding("d", "toggle_mark", "Drop", id="record.mark"),
         Binding("x", "fix_record", "Fix", id="record.fix"),
+        Binding("e", "edit_record", "Edit copy", id="record.edit"),
+        Binding("y", "copy_record", "Copy", id="record.copy"),
     ]
 
     def __init__(self, line: int) -> None:
@@ -39,7 +42,7 @@ class RecordScreen(Screen[None]):
             yield Static("", id="conversation")
             yield Label("Problems", classes="pane-title")
             yield Static("", id="record-diagnostics")
-        yield Footer()
+        yield AdaptiveFooter()
 
     def on_mount(self) -> None:
         self.show()
@@ -119,6 +122,12 @@ class RecordScreen(Screen[None]):
     def action_toggle_mark(self) -> None:
         self.main.toggle_mark(self.line)
         self.show()
+
+    def action_edit_record(self) -> None:
+        self.app.edit_record(self.line)
+
+    def action_copy_record(self) -> None:
+        self.app.copy_record(self.line)
 
     def action_fix_record(self) -> None:
         self.main.fix_line(self.line)

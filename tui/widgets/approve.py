@@ -6,7 +6,6 @@ opens the job monitor."""
 
 from __future__ import annotations
 
-import getpass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -16,20 +15,38 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 import pricing
-from pricing import format_usd
 from linter import plural
+from pricing import format_money
 
 from .. import __version__
-from ..workers import ApprovalWritten, PreflightDone, SubmitProgressed, Submitted, WorkFailed
+from ..workers import ApprovalWritten, CredentialsChecked, PreflightDone, SubmitProgressed, Submitted, WorkFailed
 
 PROVIDER_KIND = {"openai": "openai", "azure_openai": "azure"}
+SETTING_NAMES = {"n_epochs": "epochs", "batch_size": "batch size",
+                 "learning_rate_multiplier": "learning-rate multiplier"}
 
 
-def default_approver() -> str:
+def describe_settings(hyperparameters: dict | None) -> str:
+    """Hyperparameters as people read them ("epochs 3, batch size 8"), not a Python dict."""
+    if not hyperparameters:
+        return "the provider's defaults"
+    return ", ".join(f"{SETTING_NAMES.get(name, name.replace('_', ' '))} {value}"
+                     for name, value in hyperparameters.items())
+
+
+def check_credentials(factory, kind: str) -> str | None:
+    """Build (and close) a provider to learn whether its key is configured; the problem
+    as one sentence, or None. Building a client sends nothing over the network."""
+    from ..providers import ProviderError, redact
+
     try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (containers): the user types one
-        return ""
+        provider = factory(kind)
+    except ProviderError as exc:
+        return redact(str(exc))
+    close = getattr(provider, "close", None)
+    if close is not None:
+        close()
+    return None
 
 
 def parse_budget(text: str) -> Decimal | None:
@@ -44,6 +61,9 @@ def parse_budget(text: str) -> Decimal | None:
 
 
 class ApprovePane(VerticalScroll):
+    _credentials: dict[str, str | None]
+    """Per provider kind: why it cannot be used (no API key), None when it can."""
+
     def compose(self) -> ComposeResult:
         yield Static("", id="approve-summary", markup=False)
         with Horizontal(classes="form-row"):
@@ -51,7 +71,8 @@ class ApprovePane(VerticalScroll):
             yield Input("", id="budget", placeholder="e.g. 50", compact=True)
         with Horizontal(classes="form-row"):
             yield Label("Approver", classes="form-label")
-            yield Input(default_approver(), id="approver", compact=True)
+            # Empty, not the login name: the report names the person who signs off.
+            yield Input("", id="approver", placeholder="your name", compact=True)
         with Horizontal(classes="form-row"):
             yield Button("Write approval record", id="write-approval", disabled=True, compact=True)
             yield Label("", id="approval-status")
@@ -62,7 +83,21 @@ class ApprovePane(VerticalScroll):
         yield ProgressBar(id="submit-progress", show_eta=False)
 
     def on_mount(self) -> None:
+        self._credentials = {}
         self.query_one("#submit-progress", ProgressBar).display = False
+        self.refresh_state()
+
+    def provider_kind(self) -> str:
+        est = self.app.session.estimate
+        return PROVIDER_KIND.get(est.model.provider, "openai") if est is not None else "openai"
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="credentials", description="check the API key")
+    def run_check_credentials(self, kind: str) -> None:
+        self.post_message(CredentialsChecked(kind, check_credentials(self.app.provider_factory, kind)))
+
+    @on(CredentialsChecked)
+    def _credentials_checked(self, message: CredentialsChecked) -> None:
+        self._credentials[message.kind] = message.problem
         self.refresh_state()
 
     # -- gates -------------------------------------------------------------------------
@@ -88,6 +123,13 @@ class ApprovePane(VerticalScroll):
         est = self.app.session.estimate
         if est is not None and est.method not in ("supervised", "dpo"):
             problems.append(f"{est.method} jobs cannot be submitted from ftpreflight")
+        if est is not None:
+            kind = self.provider_kind()
+            if kind not in self._credentials:
+                self._credentials[kind] = None  # until the check says otherwise
+                self.run_check_credentials(kind)
+            elif self._credentials[kind]:
+                problems.append(self._credentials[kind])
         return problems
 
     def refresh_state(self) -> None:
@@ -103,7 +145,7 @@ class ApprovePane(VerticalScroll):
             lines.append(f"Lint      {plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}, "
                          f"{plural(report.infos, 'info')}")
         if est is not None:
-            lines.append(f"Estimate  ${format_usd(est.job_cost_usd)} on {est.model.id} ({est.method}, "
+            lines.append(f"Estimate  {format_money(est.job_cost_usd)} on {est.model.id} ({est.method}, "
                          f"{plural(est.epochs, 'epoch')})")
             lines.append(f"Prices    {est.model.provider} table of {est.model.as_of.isoformat()}, "
                          f"{est.model.row_source}")
@@ -193,7 +235,7 @@ class ApprovePane(VerticalScroll):
             method=est.method, n_epochs=None if session.epochs == "auto" else int(session.epochs))
         self.query_one("#submit-stage", Label).update("checking the data, the estimate and the approval…")
         self.query_one("#submit-job", Button).disabled = True
-        self.run_preflight(plan, PROVIDER_KIND.get(est.model.provider, "openai"), self.current_approval())
+        self.run_preflight(plan, self.provider_kind(), self.current_approval())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="submit", description="check the submission")
     def run_preflight(self, plan, kind: str, approval: Path | None) -> None:
@@ -202,6 +244,12 @@ class ApprovePane(VerticalScroll):
         from ..submission import preflight
 
         settings = self.app.settings
+        # The key first: without one, nothing else matters (and no confirmation is asked).
+        problem = check_credentials(self.app.provider_factory, kind)
+        if problem is not None:
+            self.post_message(CredentialsChecked(kind, problem))
+            self.post_message(WorkFailed("Cannot submit", problem))
+            return
         try:
             checked = preflight(plan, settings, provider_name=kind, approval_path=approval,
                                 require_approval=settings.require_approval, today=self.app.today(),
@@ -229,9 +277,9 @@ class ApprovePane(VerticalScroll):
             f"Validation  {plan.validation_path or '-'}",
             f"Model       {plan.model} ({plan.method})",
             f"Epochs      {plan.n_epochs}",
-            f"Cost        ${format_usd(est.job_cost_usd)} ({est.training_tokens:,} training tokens)",
+            f"Cost        {format_money(est.job_cost_usd)} ({est.training_tokens:,} training tokens)",
             f"Approval    {checked.approval and 'matches the record' or 'none'}",
-            f"Settings    {plan.hyperparameters() or 'provider defaults'}",
+            f"Settings    {describe_settings(plan.hyperparameters())}",
         ]
         if checked.confirmations:
             facts += ["", "Please confirm:", *checked.confirmations]

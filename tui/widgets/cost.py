@@ -129,7 +129,7 @@ class CostPane(Horizontal):
             yield Label("Requests / month (blank: none)")
             yield Input("", id="requests", placeholder="e.g. 100000", compact=True)
             yield Label("Output tokens / request")
-            yield Input("", id="output-tokens", placeholder="dataset average", compact=True)
+            yield Input("", id="output-tokens", placeholder="dataset median", compact=True)
             yield Label("Cached share of input, 0-1")
             yield Input("0", id="cached", compact=True)
             yield Label("Training hours (RFT only)")

@@ -10,6 +10,8 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
 from textual.worker import get_current_worker
 
+from rich.markup import escape as escape_markup
+
 from linter import get_rule, read_record_bytes
 
 from ..workers import SearchDone, search_file
@@ -26,6 +28,7 @@ class DatasetPane(Vertical):
             yield Input(placeholder="/ search text, enter", id="search", compact=True)
             yield Select([], prompt="r: any rule", id="rule-filter", compact=True)
             yield Label("", id="view-info")
+        yield Static("", id="file-findings")
         with Horizontal(id="dataset-body"):
             yield RecordTable(self.app.session.records, id="records")
             with VerticalScroll(id="preview"):
@@ -49,6 +52,7 @@ class DatasetPane(Vertical):
         self.query_one("#search", Input).value = ""
         select = self.query_one("#rule-filter", Select)
         select.set_options([])
+        self.show_file_findings(None)
         table.data_changed()
         self.update_info()
 
@@ -58,7 +62,26 @@ class DatasetPane(Vertical):
         if self.table.cursor == 0 and len(self.model) and not self.query_one("#preview-text", Static).content:
             self.schedule_preview()
 
+    def show_file_findings(self, report) -> None:
+        """Findings about the whole file (unreadable, binary, too large, too few examples)
+        above the table: with an empty table they are the only explanation."""
+        from linter import Severity
+
+        path = self.app.session.path
+        marks = {Severity.ERROR: "[$text-error]✖[/]", Severity.WARNING: "[$text-warning]▲[/]",
+                 Severity.INFO: "[$text-accent]●[/]"}
+        lines = []
+        for d in report.diagnostics if report is not None else ():
+            if d.line is None and d.path == path:
+                rule = get_rule(d.code)
+                lines.append(f"{marks.get(d.severity, '')} {d.code} {rule.name if rule else ''}: "
+                             f"{escape_markup(d.message)}")
+        banner = self.query_one("#file-findings", Static)
+        banner.update("\n".join(lines[:3]) + (f"\n… {len(lines) - 3} more on the Problems tab" if len(lines) > 3 else ""))
+        banner.display = bool(lines)
+
     def lint_finished(self, report) -> None:
+        self.show_file_findings(report)
         keep = self.table.current_line
         counts = report.by_rule()
         path = self.app.session.path

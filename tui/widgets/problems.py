@@ -3,16 +3,25 @@ Enter filters the dataset table by the highlighted rule."""
 
 from __future__ import annotations
 
+from rich.markdown import Markdown
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Label, Markdown, OptionList
+from textual.timer import Timer
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from linter import Severity, get_rule, plural
 
-SEVERITY_MARK = {Severity.ERROR: "[red]✖[/]", Severity.WARNING: "[yellow]▲[/]", Severity.INFO: "[cyan]●[/]"}
+DOC_DELAY = 0.12
+"""Seconds the highlight must rest on a rule before its documentation is drawn: arrow
+keys move the highlight at once, and quick presses never wait for a render."""
+FIRST_OCCURRENCES = 5
+
+SEVERITY_MARK = {Severity.ERROR: "[$text-error]✖[/]", Severity.WARNING: "[$text-warning]▲[/]",
+                 Severity.INFO: "[$text-accent]●[/]"}
+"""Theme colours made for text, readable on the light theme too (plain yellow is not)."""
 
 
 class ProblemsPane(Horizontal):
@@ -26,22 +35,39 @@ class ProblemsPane(Horizontal):
             yield Label("Linting…", id="problems-summary")
             yield OptionList(id="rule-list")
         with VerticalScroll(id="rule-doc-scroll"):
-            yield Markdown("Choose a rule to read its documentation.", id="rule-doc")
+            yield Static("Choose a rule to read its documentation.", id="rule-doc")
+
+    _doc_timer: Timer | None = None
+    _doc_code: str | None = None
+    _shown_code: str | None = None
+    _facts: dict[str, tuple[int, list[str], list[str]]] = {}
+    """Per rule: count, first occurrences, fixes (gathered once per lint, in one pass)."""
 
     def reset(self) -> None:
+        self._facts = {}
+        self._shown_code = None
         self.query_one("#rule-list", OptionList).clear_options()
         self.query_one("#problems-summary", Label).update("Linting…")
 
     def lint_finished(self, report) -> None:
         self._report = report
         worst: dict[str, Severity] = {}
-        lines: dict[str, int] = {}
+        examples: dict[str, list[str]] = {}
+        fixes: dict[str, set[str]] = {}
         for d in report.diagnostics:
             worst[d.code] = max(worst.get(d.code, d.severity), d.severity)
-            if d.line is not None:
-                lines[d.code] = lines.get(d.code, 0) + 1
+            shown = examples.setdefault(d.code, [])
+            if len(shown) < FIRST_OCCURRENCES:
+                where = f"line {d.line}" if d.line is not None else "file"
+                shown.append(f"- {d.path.rsplit('/', 1)[-1]} {where}: {d.message}")
+            if d.fix is not None:
+                fixes.setdefault(d.code, set()).add(f"{d.fix.description} ({d.fix.applicability.value})")
+        counts = report.by_rule()
+        self._facts = {code: (counts.get(code, 0), examples.get(code, []), sorted(fixes.get(code, ())))
+                       for code in counts}
+        self._shown_code = None
         options = []
-        order = sorted(report.by_rule().items(), key=lambda item: (-worst.get(item[0], Severity.INFO), item[0]))
+        order = sorted(counts.items(), key=lambda item: (-worst.get(item[0], Severity.INFO), item[0]))
         for code, count in order:
             rule = get_rule(code)
             mark = SEVERITY_MARK.get(worst.get(code, Severity.INFO), " ")
@@ -54,7 +80,8 @@ class ProblemsPane(Horizontal):
                              plural(report.infos, "info")))
         if not options:
             summary = "No problems found."
-        self.query_one("#problems-summary", Label).update(summary + " - enter: filter table, x: fix all")
+        self.query_one("#problems-summary", Label).update(
+            summary + ("\n[dim]enter: filter the table · x: fix all[/]" if options else ""))
         if options:
             option_list.highlighted = 0
 
@@ -66,28 +93,30 @@ class ProblemsPane(Horizontal):
         return option_list.get_option_at_index(option_list.highlighted).id
 
     @on(OptionList.OptionHighlighted, "#rule-list")
-    def _show_doc(self, event: OptionList.OptionHighlighted) -> None:
-        code = event.option.id
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._doc_code = event.option.id
+        if self._doc_timer is not None:
+            self._doc_timer.stop()
+        if self._shown_code is None:
+            self.show_doc()  # the first rule's doc at once; later ones when the cursor rests
+        else:
+            self._doc_timer = self.set_timer(DOC_DELAY, self.show_doc)
+
+    def show_doc(self) -> None:
+        """Draw the highlighted rule's documentation (a Rich renderable in one Static:
+        cheap enough that a key pressed during it is still answered quickly)."""
+        code = self._doc_code
         rule = get_rule(code) if code else None
-        if rule is None:
+        if rule is None or code == self._shown_code:
             return
-        report = getattr(self, "_report", None)
-        count = report.by_rule().get(code, 0) if report else 0
-        examples = []
-        if report is not None:
-            for d in report.diagnostics:
-                if d.code == code:
-                    where = f"line {d.line}" if d.line is not None else "file"
-                    examples.append(f"- {d.path.rsplit('/', 1)[-1]} {where}: {d.message}")
-                    if len(examples) == 5:
-                        break
-        fixes = {d.fix.description + f" ({d.fix.applicability.value})" for d in (report.diagnostics if report else [])
-                 if d.code == code and d.fix is not None}
+        self._shown_code = code
+        count, examples, fixes = self._facts.get(code, (0, [], []))
         parts = [f"## {rule.code} {rule.name}", f"**{rule.severity_text}** - {count:,} found - {rule.summary}"]
         if fixes:
-            parts.append("**Fix:** " + "; ".join(sorted(fixes)))
-        parts += ["", rule.doc, "", "### First occurrences", *examples]
-        self.query_one("#rule-doc", Markdown).update("\n\n".join(parts[:3]) + "\n\n" + "\n".join(parts[3:]))
+            parts.append("**Fix:** " + "; ".join(fixes))
+        text = "\n\n".join(parts) + "\n\n" + rule.doc + "\n\n### First occurrences\n\n" + "\n".join(examples)
+        self.query_one("#rule-doc", Static).update(Markdown(text))
+        self.query_one("#rule-doc-scroll", VerticalScroll).scroll_home(animate=False)
 
     @on(OptionList.OptionSelected, "#rule-list")
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -168,10 +168,10 @@ class RecordTable(ScrollView, can_focus=True):
     RecordTable > .record-table--header { text-style: bold; background: $panel; }
     RecordTable > .record-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     RecordTable:blur > .record-table--cursor { background: $block-cursor-blurred-background; }
-    RecordTable > .record-table--error { color: $error; }
-    RecordTable > .record-table--warning { color: $warning; }
+    RecordTable > .record-table--error { color: $text-error; }
+    RecordTable > .record-table--warning { color: $text-warning; }
     RecordTable > .record-table--info { color: $accent; }
-    RecordTable > .record-table--ok { color: $success; }
+    RecordTable > .record-table--ok { color: $text-success; }
     RecordTable > .record-table--marked { text-style: strike; color: $text-muted; }
     """
     BINDINGS = [

@@ -12,7 +12,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
 from linter import get_rule
-from pricing import token_histogram
+from pricing import outlier_threshold, token_histogram
 
 BAR = "█"
 PARTIAL = " ▏▎▍▌▋▊▉"
@@ -38,7 +38,29 @@ def bar_table(rows: list[tuple[str, int]], width: int = 24, style: str = "cyan")
 
 
 def histogram_rows(tokens: list[int], bins: int = 10) -> list[tuple[str, int]]:
-    return [(f"{low:,}-{high:,}", count) for low, high, count in token_histogram(tokens, bins)]
+    """Rows of the length histogram; the outliers' bucket, if any, is labelled as such."""
+    buckets = token_histogram(tokens, bins)
+    outliers = outlier_threshold(tokens) is not None
+    rows = []
+    for i, (low, high, count) in enumerate(buckets):
+        label = f"{low:,}-{high:,}" if low != high else f"{low:,}"
+        if outliers and i == len(buckets) - 1:
+            label = f"outliers {low:,}+"
+        rows.append((label, count))
+    return rows
+
+
+def length_note(tokens: list[int]) -> str:
+    """Median, 95th percentile and longest: what the bars cannot say exactly."""
+    ordered = sorted(tokens)
+    median = ordered[len(ordered) // 2]
+    p95 = ordered[int(0.95 * (len(ordered) - 1))]
+    note = f"median {median:,}, p95 {p95:,}, longest {ordered[-1]:,} tokens"
+    cap = outlier_threshold(tokens)
+    if cap is not None:
+        over = sum(1 for n in ordered if n > cap)
+        note += f"; {over:,} outlier{'s' if over != 1 else ''} over {cap:,} in the last bar"
+    return note
 
 
 class StatsPane(VerticalScroll):
@@ -61,18 +83,24 @@ class StatsPane(VerticalScroll):
         parsed = [n for n, kind in zip(records.tokens, records.kind) if kind is not None]
         histogram = self.query_one("#stats-histogram", Static)
         histogram.border_title = "Tokens per example"
-        histogram.update(bar_table(histogram_rows(parsed)) if parsed else "no parseable examples")
+        if parsed:
+            grid = Table.grid()
+            grid.add_row(bar_table(histogram_rows(parsed), style=self._colour("accent")))
+            grid.add_row(Text(length_note(parsed), style="dim"))
+            histogram.update(grid)
+        else:
+            histogram.update("no parseable examples")
 
         formats = Counter(kind or "unparseable" for kind in records.kind)
         panel = self.query_one("#stats-formats", Static)
         panel.border_title = f"Examples per format ({file_report.format or 'unknown'} file)"
-        panel.update(bar_table(formats.most_common(), style="green"))
+        panel.update(bar_table(formats.most_common(), style=self._colour("success")))
 
         stats = file_report.tokens
         tokens = self.query_one("#stats-tokens", Static)
         tokens.border_title = "Trained vs total tokens (one epoch)"
         share = f"{100 * stats.trained / stats.total:.1f}%" if stats.total else "-"
-        body = bar_table([("total", stats.total), ("trained", stats.trained)], style="magenta")
+        body = bar_table([("total", stats.total), ("trained", stats.trained)], style=self._colour("secondary"))
         grid = Table.grid(padding=(0, 1))
         grid.add_row(body)
         grid.add_row(Text(f"trained share {share}; longest {stats.max_example:,}, p50 {stats.p50:,}, "
@@ -84,4 +112,8 @@ class StatsPane(VerticalScroll):
         rules = self.query_one("#stats-rules", Static)
         rules.border_title = "Top rules"
         labels = [(f"{code} {get_rule(code).name if get_rule(code) else ''}"[:28], n) for code, n in top]
-        rules.update(bar_table(labels, style="yellow") if labels else "no problems")
+        rules.update(bar_table(labels, style=self._colour("text-warning")) if labels else "no problems")
+
+    def _colour(self, name: str) -> str:
+        """A theme colour for Rich bars (fixed names such as "yellow" vanish on the light theme)."""
+        return self.app.theme_variables.get(name, "cyan")
