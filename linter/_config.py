@@ -43,10 +43,13 @@ class LintConfig(BaseModel):
     """Severity overrides by rule code or name, e.g. ``{FT106 = "error"}``."""
     format_kind: FormatKind | None = None
     """Force the file format instead of detecting it."""
-    upload_limit_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
-    """Largest file the provider accepts (FT202)."""
-    min_examples_error: int = Field(default=10, ge=0)
-    """Fewer examples than this is an error (FT201); OpenAI requires 10."""
+    provider: Literal["openai", "azure", "together", "fireworks", "vertex", "bedrock"] = "openai"
+    """Target provider: picks its profile (limits, record format, which rules apply; see
+    "Providers and profiles")."""
+    upload_limit_bytes: int | None = Field(default=None, gt=0)
+    """Largest file the provider accepts (FT202); unset uses the provider's limit (512 MB for OpenAI)."""
+    min_examples_error: int | None = Field(default=None, ge=0)
+    """Fewer examples than this is an error (FT201); unset uses the provider's minimum (10 for OpenAI)."""
     min_examples_warning: int = Field(default=100, ge=0)
     """Fewer examples than this is a warning (FT201)."""
     common_prefix_min_chars: int = Field(default=200, gt=0)
@@ -97,6 +100,22 @@ class LintConfig(BaseModel):
                 raise ValueError(f"unknown rule {key!r}{_close_rules(key)}")
             out[rule.code] = level
         return out
+
+    @property
+    def upload_limit(self) -> int | None:
+        """The FT202 limit: the configured one, else the provider's (None: no documented limit)."""
+        from .profiles import get_profile
+
+        return self.upload_limit_bytes if self.upload_limit_bytes is not None else \
+            get_profile(self.provider).upload_limit_bytes
+
+    @property
+    def min_examples(self) -> int:
+        """The FT201 error threshold: the configured one, else the provider's minimum."""
+        from .profiles import get_profile
+
+        return self.min_examples_error if self.min_examples_error is not None else \
+            get_profile(self.provider).min_examples
 
     def is_enabled(self, code: str) -> bool:
         if any(code.startswith(p) for p in self.ignore):

@@ -379,8 +379,8 @@ class DatasetState:
                     spilled.close()
         if "FT201" in self.enabled and self.role == "train":
             n = self.usable
-            if n < cfg.min_examples_error:
-                out.append(Diagnostic("FT201", f"{plural(n, 'usable example')}; at least {cfg.min_examples_error} "
+            if n < cfg.min_examples:
+                out.append(Diagnostic("FT201", f"{plural(n, 'usable example')}; at least {cfg.min_examples} "
                                       "are required", ERROR, path))
             elif n < cfg.min_examples_warning:
                 out.append(Diagnostic("FT201", f"only {plural(n, 'example')}; {cfg.min_examples_warning}+ are "

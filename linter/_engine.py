@@ -562,14 +562,15 @@ def _lint_paths(paths, config: LintConfig, observer: LintObserver, encoding: str
     if config.severity:
         diagnostics = [d.with_severity(config.severity_for(d.code, d.severity)) if d.code in config.severity else d
                        for d in diagnostics]
-    return LintReport(files, diagnostics, suppressed)
+    return LintReport(files, diagnostics, suppressed, provider=config.provider)
 
 
 def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: str, context: int | None,
                role: str, cross, suppressed: dict[str, int]) -> tuple[FileReport, list[Diagnostic]]:
+    from .profiles import in_scope
     from .rules import RULES
 
-    enabled = frozenset(r.code for r in RULES if config.is_enabled(r.code))
+    enabled = frozenset(r.code for r in RULES if config.is_enabled(r.code) and in_scope(r, config.provider))
     diags: list[Diagnostic] = []
 
     def empty_report() -> FileReport:
@@ -664,9 +665,9 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
     if binary is not None:
         file_level("FT100", f"file looks like {binary}, not JSON Lines text")
         return empty_report(size), diags
-    if size > config.upload_limit_bytes:
-        file_level("FT202", f"file is {size / 1e6:,.1f} MB, over the upload limit of "
-                   f"{config.upload_limit_bytes / 1e6:,.1f} MB")
+    limit = config.upload_limit
+    if limit is not None and size > limit:
+        file_level("FT202", f"file is {size / 1e6:,.1f} MB, over the upload limit of {limit / 1e6:,.1f} MB")
     observer.on_file_start(path, size)
     try:
         file_kind = config.format_kind or _sample_kind(path)
@@ -733,6 +734,10 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
         keep([d for d in finished if d.code in _dataset.FOUND_AT_END])
     else:
         keep(finished)
+        if any(code.startswith("FT7") for code in enabled):
+            from ._provider_check import provider_diagnostics
+
+            keep(provider_diagnostics(path, config, enabled, role, _counter(encoding)))
     if completion is not None:
         keep(completion.file_diagnostics(path, enabled))
     import polars as pl
@@ -771,7 +776,7 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
     )
     report = FileReport(path, file_kind, records.height, size, encoding, config.model, context, stats, records,
                         separator=completion.separator if completion else None,
-                        stop=completion.stop if completion else None, role=role)
+                        stop=completion.stop if completion else None, role=role, examples=parsed.height)
     return report, diags
 
 

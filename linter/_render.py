@@ -44,16 +44,26 @@ def _rule_name(code: str) -> str:
     return rule.name if rule else code
 
 
+def _own_records_counted(report: LintReport) -> bool:
+    from .profiles import get_profile
+
+    return get_profile(report.provider).record_format == "openai"
+
+
 def report_to_dict(report: LintReport) -> dict:
     """The documented JSON output (see README, "JSON output")."""
     return {
         "version": SCHEMA_VERSION,
+        "provider": report.provider,
         "files": [
             {
                 "path": _utf8(f.path),
                 "role": f.role,
                 "format": f.format,
-                "examples": f.examples,
+                "records": f.record_count,
+                # The core parser reads OpenAI-shaped records only: a Vertex or Bedrock
+                # file's examples are not counted (null), its records are.
+                "examples": f.examples if _own_records_counted(report) else None,
                 "size_bytes": f.size_bytes,
                 "model": f.model,
                 "encoding": f.encoding,
@@ -135,10 +145,17 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
         lines.append(paint(printable(_utf8(path)), _BOLD))
         lines.extend(f"  {d.code} {printable(_utf8(d.message))}" for d in diags)
     # Summary.
+    from .profiles import get_profile
+
+    profile = get_profile(report.provider)
     for f in report.files:
         t = f.tokens
+        if profile.record_format != "openai":
+            # The token statistics read OpenAI records; the provider's own records are not counted.
+            lines.append(f"{printable(f.path)}: {plural(f.record_count, 'record')} for {profile.title}")
+            continue
         lines.append(
-            f"{printable(_utf8(f.path))}: {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
+            f"{printable(_utf8(f.path))}: {plural(f.record_count, 'record')}, {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
             f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "
             f"with {f.encoding} for {f.model}" + ("" if f.exact else f" ({f.count_method})")
         )
@@ -254,7 +271,9 @@ def render_rule(code: str) -> str | None:
 
 def render_rule_table() -> str:
     """The README rule table, generated from the registry."""
-    rows = ["| code | name | severity | fires when |", "|---|---|---|---|"]
+    from .profiles import scope_label
+
+    rows = ["| code | name | severity | providers | fires when |", "|---|---|---|---|---|"]
     for r in RULES:
-        rows.append(f"| {r.code} | {r.name} | {r.severity_text} | {r.summary} |")
+        rows.append(f"| {r.code} | {r.name} | {r.severity_text} | {scope_label(r)} | {r.summary} |")
     return "\n".join(rows) + "\n"

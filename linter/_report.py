@@ -37,8 +37,9 @@ class TokenStats:
 class FileReport:
     path: str
     format: str | None
-    examples: int
-    """Records in the file: non-blank lines."""
+    record_count: int
+    """Records in the file: its non-blank lines, whether they parse or not (the app's
+    table has one row per record)."""
     size_bytes: int
     encoding: str
     model: str
@@ -51,6 +52,9 @@ class FileReport:
     """Completion format: the stop sequence inferred; None when the completions share none."""
     role: str = "train"
     """``train`` or ``validation``."""
+    examples: int = 0
+    """Examples: the records that parse as a known fine-tuning format, i.e. what the
+    provider would train on and what FT201 and the cost planner count."""
 
     @property
     def exact(self) -> bool:
@@ -70,6 +74,8 @@ class LintReport:
     diagnostics: list[Diagnostic]
     suppressed: dict[str, int] = field(default_factory=dict)
     """Diagnostics not stored because a rule hit ``max_diagnostics_per_rule``, by code."""
+    provider: str = "openai"
+    """The provider profile the files were linted for (``--provider``)."""
 
     def count(self, severity: Severity) -> int:
         stored = sum(1 for d in self.diagnostics if d.severity == severity)

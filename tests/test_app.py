@@ -82,7 +82,9 @@ async def test_open_shows_every_record_and_the_lint_summary(messy):
         assert table.model.total == 39  # the blank line 21 is not a record
         assert table.current_line == 1
         status = str(app.screen.query_one("#status").content)
-        assert "39 chat records" in status and "✖ 25" in status
+        # One vocabulary everywhere: 39 records (non-blank lines), 36 of them examples,
+        # the same 36 that FT201 and `ftpreflight cost` count.
+        assert "36 chat examples of 39 records" in status and "✖ 25" in status
 
 
 async def test_rows_are_browsable_before_the_lint_finishes(messy):

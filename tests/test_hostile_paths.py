@@ -48,7 +48,7 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped_in_every_format(tmp_path)
     assert proc.returncode == 1 and b"Traceback" not in proc.stderr, proc.stderr.decode()
     report = orjson.loads(proc.stdout)
     assert [Path(f["path"]).name for f in report["files"]] == [shown, "valid-\\xe9.jsonl"]
-    assert report["files"][0]["examples"] == 39
+    assert report["files"][0]["records"] == 39 and report["files"][0]["examples"] == 36
     assert {Path(d["path"]).name for d in report["diagnostics"]} == {shown, "valid-\\xe9.jsonl"}
     # A validation record copied from the training file names that file in its message.
     leaks = [d["message"] for d in report["diagnostics"] if d["code"] == "FT204"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+from pathlib import Path
 from datetime import date
 
 import pytest
@@ -132,3 +134,24 @@ def test_cost_of_a_file_in_no_known_format_says_why(tmp_path, capsys):
     assert "no examples to estimate: none of its 61 lines is a record in a known fine-tuning format" in err
     assert 'line 1: line is a single chat message (role, content), not a training example' in err
     assert "no parseable examples" not in err
+
+
+def test_records_and_examples_are_counted_the_same_everywhere(capsys):
+    """Issue 16: the header said 39 records, FT201 36 examples, cost 36, Stats 35 chat.
+    A record is a non-blank line; an example is a record in a known fine-tuning format."""
+    import json as _json
+
+    from tui.cli import main as cli
+
+    messy = str(Path(__file__).resolve().parent.parent / "sample_data" / "messy.jsonl")
+    assert cli(["lint", messy, "--format", "json"]) == 1
+    data = _json.loads(capsys.readouterr().out)
+    facts = data["files"][0]
+    assert (facts["records"], facts["examples"]) == (39, 36)
+    ft201 = [d for d in data["diagnostics"] if d["code"] == "FT201"]
+    assert ft201 and "36 " in ft201[0]["message"]
+    cli(["lint", messy])
+    assert "39 records, 36 examples (chat)" in capsys.readouterr().out
+    cli(["cost", messy, "--model", "gpt-4o-mini-2024-07-18"])
+    out = capsys.readouterr().out
+    assert re.search(r"examples\s+36\b", out), out

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "rules": "list every rule",
     "rule": "show a rule's documentation",
     "fix": "write a cleaned copy of a dataset",
+    "convert": "convert OpenAI chat JSONL to Vertex AI or Bedrock format",
     "cost": "estimate training and inference cost",
     "prices": "list the loaded price tables",
     "approve": "write a budget approval record",

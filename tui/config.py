@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from linter import ENCODINGS, ConfigError, LintConfig
 from linter import find_config_file, load_config_table
 from linter._config import describe_validation_error
+from linter.profiles import PROVIDERS
 
 if TYPE_CHECKING:
     from pricing import ModelPrice
@@ -63,6 +64,12 @@ def resolve_lint_config(settings: Settings, row: "ModelPrice | None" = None, **o
         update["encoding"] = row.encoding
     if config.data_formats is None:
         update["data_formats"] = list(row.trainable_formats)
+    # A model from one provider's price table targets that provider unless the command line or
+    # the config file names one: `--model openai/gpt-oss-20b` lints with Together's profile.
+    profile = {"azure_openai": "azure"}.get(row.provider, row.provider)
+    if (overrides.get("provider") is None and "provider" not in settings.model_fields_set
+            and profile in PROVIDERS and profile != config.provider):
+        update["provider"] = profile
     return config.model_copy(update=update) if update else config
 
 

@@ -11,6 +11,11 @@ from .dataset_rules import (
     ConflictingTargets, DuplicateExample, ExampleTooLong, FormatNotTrainable, InconsistentSystemPrompt,
     NearDuplicate, SplitLeakage, TooFewExamples,
 )
+from .provider_rules import (
+    BedrockMessage, BedrockRecordShape, BedrockTurnOrder, FireworksExampleCount, FireworksSystemPosition,
+    FireworksUploadSize, TogetherImage, TogetherMessage, TogetherRecordShape, TogetherTurnOrder, VertexContent,
+    VertexExampleTooLong, VertexNoModelTurn, VertexRecordShape, VertexTooManyExamples, VertexValidationTooLarge,
+)
 from .privacy_rules import PiiCreditCard, PiiEmail, PiiIban, PiiIpAddress, PiiNationalId, PiiPhone, SecretApiKey
 from .file_rules import FileTooLarge, TextEncoding, UnreadableFile
 from .record_rules import (
@@ -61,6 +66,22 @@ RULES: tuple[Rule, ...] = (
     PiiIpAddress,
     PiiIban,
     SecretApiKey,
+    TogetherRecordShape,
+    TogetherMessage,
+    TogetherTurnOrder,
+    TogetherImage,
+    FireworksExampleCount,
+    FireworksSystemPosition,
+    FireworksUploadSize,
+    VertexRecordShape,
+    VertexContent,
+    VertexNoModelTurn,
+    VertexExampleTooLong,
+    VertexValidationTooLarge,
+    VertexTooManyExamples,
+    BedrockRecordShape,
+    BedrockMessage,
+    BedrockTurnOrder,
 )
 
 _BY_CODE = {r.code: r for r in RULES}

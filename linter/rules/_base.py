@@ -28,6 +28,9 @@ class Rule:
     severity_label: str = ""
     """Shown instead of the severity when a rule emits two levels (``error/warning``)."""
     implementation: type | None = None
+    providers: tuple[str, ...] = ()
+    """Provider profiles (``--provider``) the rule is specific to; empty for a rule whose
+    scope the profile table decides (see ``linter.profiles.rule_providers``)."""
 
     @property
     def fixable(self) -> bool:
@@ -39,7 +42,7 @@ class Rule:
 
 
 def rule(code: str, name: str, severity: Severity, summary: str, *, fixable: Applicability | None = None,
-         severity_label: str = "") -> Callable[[type], Rule]:
+         severity_label: str = "", providers: tuple[str, ...] = ()) -> Callable[[type], Rule]:
     """``fixable`` is the fix's applicability (``SAFE`` or ``UNSAFE``), not a flag: every
     fixable rule must say whether its fix changes the training data."""
     if fixable is not None and not isinstance(fixable, Applicability):
@@ -49,6 +52,6 @@ def rule(code: str, name: str, severity: Severity, summary: str, *, fixable: App
         doc = inspect.cleandoc(cls.__doc__ or "")
         if not doc:
             raise ValueError(f"rule {code} has no documentation")
-        return Rule(code, name, severity, summary, doc, fixable, severity_label, cls)
+        return Rule(code, name, severity, summary, doc, fixable, severity_label, cls, tuple(providers))
 
     return wrap

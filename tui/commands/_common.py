@@ -61,6 +61,7 @@ def build_lint_config(args: argparse.Namespace, settings: Settings) -> LintConfi
     file, and the model's facts from the price tables (``resolve_lint_config``)."""
     overrides = {
         "model": getattr(args, "model", None),
+        "provider": getattr(args, "provider", None),
         "format_kind": getattr(args, "format_kind", None),
         "select": _split(getattr(args, "select", None)),
         "ignore": (settings.ignore + _split(args.ignore)) if getattr(args, "ignore", None) else None,

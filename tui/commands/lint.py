@@ -10,6 +10,7 @@ from linter import (
     start_workers,
     KINDS, ConfigError, lint_paths, render_github, render_json, render_sarif, render_text,
 )
+from linter.profiles import PROVIDERS
 from .. import __version__
 from ..exit_codes import ExitStatus
 from ._common import build_lint_config, fail, settings_from
@@ -21,6 +22,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="training file(s)")
     p.add_argument("--model", help="target model (tokenizer, context limit); default from config, "
                    "else gpt-4o-mini-2024-07-18")
+    p.add_argument("--provider", choices=PROVIDERS, help="target provider: its profile picks the rules and "
+                   "limits (default from config, else openai)")
     p.add_argument("--validation", metavar="PATH", help="validation file, linted too")
     p.add_argument("--format", dest="output_format", choices=("text", "json", "github", "sarif"), default="text")
     p.add_argument("--format-kind", choices=KINDS, help="force the dataset format instead of detecting it")

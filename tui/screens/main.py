@@ -152,10 +152,12 @@ class MainScreen(Screen):
         report = self.session.report
         self._shown_generation = self.session.generation
         self.query_one("#lint-progress", ProgressBar).display = False
-        examples = report.files[0].examples if report.files else 0
-        fmt = report.files[0].format if report.files else None
+        first = report.files[0] if report.files else None
+        examples = first.examples if first else 0
+        fmt = first.format if first else None
         self._status_parts = [
-            f"{self._file_label()}  {examples:,} {fmt + ' ' if fmt else ''}records  "
+            f"{self._file_label()}  {examples:,} {fmt + ' ' if fmt else ''}examples"
+            + (f" of {first.record_count:,} records" if first and first.record_count != examples else "") + "  "
             f"[$text-error]✖ {report.errors:,}[/] [$text-warning]▲ {report.warnings:,}[/] "
             f"[$text-accent]● {report.infos:,}[/]",
             f"  [dim]linted in {self.session.lint_seconds:.1f}s[/]",

@@ -93,7 +93,7 @@ class StatsPane(VerticalScroll):
 
         formats = Counter(kind or "unparseable" for kind in records.kind)
         panel = self.query_one("#stats-formats", Static)
-        panel.border_title = f"Examples per format ({file_report.format or 'unknown'} file)"
+        panel.border_title = f"Records per format ({file_report.format or 'unknown'} file)"
         panel.update(bar_table(formats.most_common(), style=self._colour("success")))
 
         stats = file_report.tokens

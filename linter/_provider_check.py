@@ -1,0 +1,99 @@
+"""The provider rules' pass over one file (FT7xx): runs after the main pass, only when the
+target provider (``--provider``) has rules of its own that are enabled."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import orjson
+
+from ._config import LintConfig
+from ._diagnostic import Diagnostic, Severity
+from ._provider_formats import (
+    FIREWORKS_DIRECT_UPLOAD_BYTES, FIREWORKS_MAX_EXAMPLES, FIREWORKS_MIN_EXAMPLES, VERTEX_MAX_MULTIMODAL_EXAMPLES,
+    VERTEX_MAX_TEXT_EXAMPLES, VERTEX_MAX_VALIDATION_EXAMPLES, check_bedrock, check_fireworks, check_together, check_vertex, together_shape, vertex_has_media,
+)
+from ._text import plural
+from .rules import provider_rules as pr
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+
+def iter_records(path: str) -> Iterator[tuple[int, dict]]:
+    """(1-based line, record) for every line that parses to a JSON object; the main pass
+    reports the others (FT101, FT102, FT114)."""
+    with open(path, "rb") as handle:
+        for line_no, raw in enumerate(handle, start=1):
+            body = raw.strip()
+            if line_no == 1 and body.startswith(b"\xef\xbb\xbf"):
+                body = body[3:]
+            if not body:
+                continue
+            try:
+                record = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(record, dict):
+                yield line_no, record
+
+
+def provider_diagnostics(path: str, config: LintConfig, enabled: frozenset[str], role: str,
+                         counter) -> list[Diagnostic]:
+    provider = config.provider
+    out: list[Diagnostic] = []
+
+    def emit(rule, line, pointer, message, related=()):
+        if rule.code in enabled:
+            out.append(Diagnostic(rule.code, message, rule.severity, path, line,
+                                  pointer, related_lines=tuple(related)))
+
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return out
+    if provider == "fireworks" and size > FIREWORKS_DIRECT_UPLOAD_BYTES:
+        emit(pr.FireworksUploadSize, None, "", f"file is {size / 1e6:,.1f} MB: a direct upload takes at most "
+             f"{FIREWORKS_DIRECT_UPLOAD_BYTES / 1e6:,.1f} MB; upload it through signed URLs")
+    check = {"together": check_together, "fireworks": check_fireworks, "bedrock": check_bedrock}.get(provider)
+    if provider == "vertex":
+        count_tokens = counter.count if pr.VertexExampleTooLong.code in enabled else None
+
+        def check(record):
+            return check_vertex(record, count_tokens)
+    examples = 0
+    media = False
+    first_shape: tuple[str, int] | None = None
+    try:
+        for line_no, record in iter_records(path):
+            examples += 1
+            if provider == "vertex" and not media:
+                media = vertex_has_media(record)
+            if check is not None:
+                for rule, pointer, message in check(record):
+                    emit(rule, line_no, pointer, message)
+            if provider == "together":
+                shape, _ = together_shape(record)
+                if shape is not None:
+                    if first_shape is None:
+                        first_shape = (shape, line_no)
+                    elif shape != first_shape[0]:
+                        emit(pr.TogetherRecordShape, line_no, "", f"a {shape} record in a file of {first_shape[0]} "
+                             f"records (line {first_shape[1]}): Together takes one shape per file", (first_shape[1],))
+    except OSError:
+        return out  # the main pass reported the unreadable file (FT100)
+    if provider == "fireworks" and role == "train" and not (
+            FIREWORKS_MIN_EXAMPLES <= examples <= FIREWORKS_MAX_EXAMPLES):
+        bound = (f"at least {FIREWORKS_MIN_EXAMPLES}" if examples < FIREWORKS_MIN_EXAMPLES
+                 else f"at most {FIREWORKS_MAX_EXAMPLES:,}")
+        emit(pr.FireworksExampleCount, None, "", f"{plural(examples, 'example')}; Fireworks takes {bound}")
+    if provider == "vertex" and role == "validation" and examples > VERTEX_MAX_VALIDATION_EXAMPLES:
+        emit(pr.VertexValidationTooLarge, None, "", f"{plural(examples, 'validation example')}; Vertex AI takes "
+             f"at most {VERTEX_MAX_VALIDATION_EXAMPLES:,}")
+    if provider == "vertex" and role == "train":
+        limit = VERTEX_MAX_MULTIMODAL_EXAMPLES if media else VERTEX_MAX_TEXT_EXAMPLES
+        if examples > limit:
+            kind = "with images or files" if media else "of text"
+            emit(pr.VertexTooManyExamples, None, "", f"{plural(examples, 'example')} {kind}; a Gemini tuning job "
+                 f"takes at most {limit:,}")
+    return out
