@@ -18,17 +18,19 @@ from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span
 from ._keyset import FirstSeen, first_in_batch
 from ._text import plural
 from ._validate import RecordFacts, delimiter_repr
+from .rules import (
+    PII_RULES, CommonPromptPrefix, ConflictingTargets, DuplicateExample, FormatNotTrainable, InconsistentSystemPrompt,
+    MissingPromptSeparator, MissingStopSequence, NearDuplicate, SplitLeakage, StopInsidePrompt, TooFewExamples,
+)
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 _NO_SYSTEM = 1
 """The ``system`` key of examples without a system prompt (see :func:`facts_columns`)."""
 
-FOUND_AT_END = frozenset({"FT204", "FT302"})
+FOUND_AT_END = frozenset({SplitLeakage.code, NearDuplicate.code})
 """Per-line findings that :meth:`DatasetState.finish` reports: near-duplicates and leaks are
 searched for once the whole file's signatures are in."""
-
-PII_CODES = ("FT601", "FT602", "FT603", "FT604", "FT605", "FT606", "FT607")
 
 
 def setup_extra(config: LintConfig, role: str) -> dict:
@@ -36,7 +38,7 @@ def setup_extra(config: LintConfig, role: str) -> dict:
         "role": role,
         "allow_values": tuple(config.allow_values),
         "allow_domains": tuple(config.allow_domains),
-        "near_duplicates": "FT302" in _enabled(config) or "FT204" in _enabled(config),
+        "near_duplicates": NearDuplicate.code in _enabled(config) or SplitLeakage.code in _enabled(config),
         "near_threshold": config.near_duplicate_threshold,
     }
 
@@ -65,14 +67,12 @@ class ContentRules:
 
     def __init__(self, setup):
         from . import pii
-        from .rules import get_rule
 
         self._pii = pii
         self.path = setup.path
-        kind_for_code = {code: kind for kind, code in pii.CODE_FOR_KIND.items()}
-        enabled = [code for code in PII_CODES if code in setup.enabled]
-        self.kinds = frozenset(kind_for_code[code] for code in enabled if code in kind_for_code)
-        self.severity = {code: get_rule(code).severity for code in enabled}
+        enabled = [r for r in PII_RULES if r.code in setup.enabled]
+        self.kinds = frozenset(r.pii_kind for r in enabled)
+        self.severity = {r.code: r.severity for r in enabled}
         self.allow_values = frozenset(setup.extra.get("allow_values", ()))
         self.allow_domains = frozenset(setup.extra.get("allow_domains", ()))
         self._memo: dict[str, list] = {}
@@ -184,7 +184,8 @@ def format_gate(path: str, file_kind: str | None, config: LintConfig) -> Diagnos
     others = models_for_format(file_kind)
     hint = (f"; convert the records to {_FORMAT_WORDS[accepted[0]]}" if accepted else "")
     hint += f", or choose a model that trains on {file_kind} data ({', '.join(others)})" if others else ""
-    return Diagnostic("FT205", f"{config.model} cannot be fine-tuned on {_FORMAT_WORDS[file_kind]} data; it trains "
+    return Diagnostic(FormatNotTrainable.code,
+                      f"{config.model} cannot be fine-tuned on {_FORMAT_WORDS[file_kind]} data; it trains "
                       f"on {takes} data, so the provider would reject this file{hint}", ERROR, path)
 
 
@@ -235,7 +236,7 @@ class DatasetState:
         """(lines, training lines) of exact leaks, reported with the near ones at the end."""
         self.conflicts: list[tuple[np.ndarray, np.ndarray]] = []
         """(lines, the lines they conflict with) of FT303: such a pair is not also a near-duplicate."""
-        if "FT302" in enabled or ("FT204" in enabled and role == "train"):
+        if NearDuplicate.code in enabled or (SplitLeakage.code in enabled and role == "train"):
             self.index = self._spilled()
 
     def _spilled(self):
@@ -267,15 +268,17 @@ class DatasetState:
         new = ~found & ~repeat
         self.first_seen.add(dup[new], (lines[new],))
         exact = prior > 0
-        if "FT301" in self.enabled:
+        if DuplicateExample.code in self.enabled:
             for i in np.nonzero(exact)[0].tolist():
-                out.append(Diagnostic("FT301", f"duplicate of line {prior[i]}", WARNING, path, int(lines[i]),
+                out.append(Diagnostic(DuplicateExample.code,
+                                      f"duplicate of line {prior[i]}", WARNING, path, int(lines[i]),
                                       related_lines=(int(prior[i]),),
                                       fix=Fix("drop-line", Applicability.SAFE, "drop the duplicate, keep the first")))
 
         signature_row = facts["signature_row"][rows]
         has_signature = signature_row >= 0
-        leak_on = "FT204" in self.enabled and self.role == "validation" and self.cross.train_hashes is not None
+        leak_on = (SplitLeakage.code in self.enabled and self.role == "validation"
+                   and self.cross.train_hashes is not None)
         leak = np.zeros(count, dtype=bool)
         if leak_on:
             in_train, (train_line,) = self.cross.train_hashes.get(dup)
@@ -285,7 +288,7 @@ class DatasetState:
         near = has_signature & ~exact
 
         # FT303: the same input with a different target than its first occurrence.
-        if "FT303" in self.enabled:
+        if ConflictingTargets.code in self.enabled:
             inputs = facts["input"][rows]
             mask = (inputs != 0) & ~exact
             keys, targets, key_lines = inputs[mask], facts["target"][rows][mask], lines[mask]
@@ -298,7 +301,8 @@ class DatasetState:
             if conflict.any():
                 self.conflicts.append((key_lines[conflict], other_line[conflict]))
             for i in np.nonzero(conflict)[0].tolist():
-                out.append(Diagnostic("FT303", f"same input as line {other_line[i]} but a different target",
+                out.append(Diagnostic(ConflictingTargets.code,
+                                      f"same input as line {other_line[i]} but a different target",
                                       WARNING, path, int(key_lines[i]), related_lines=(int(other_line[i]),)))
             new = ~seen & ~repeat
             self.inputs.add(keys[new], (targets[new], key_lines[new]))
@@ -347,14 +351,14 @@ class DatasetState:
                 message = f"nearly the same as line {matches[0]} of the training file {train_path}"
             else:
                 message = f"also in the training file {train_path} (line {matches[0]})"
-            out.append(Diagnostic("FT204", message, ERROR, self.path, line, related_lines=tuple(matches[:5])))
+            out.append(Diagnostic(SplitLeakage.code, message, ERROR, self.path, line, related_lines=tuple(matches[:5])))
         return out
 
     def finish(self) -> list[Diagnostic]:
         out: list[Diagnostic] = []
         path = self.path
         cfg = self.config
-        if self.index is not None and "FT302" in self.enabled:
+        if self.index is not None and NearDuplicate.code in self.enabled:
             conflicts = dict(zip(np.concatenate([lines for lines, _ in self.conflicts]).tolist(),
                                  np.concatenate([other for _, other in self.conflicts]).tolist())
                              ) if self.conflicts else {}
@@ -364,7 +368,7 @@ class DatasetState:
                     matches = [m for m in matches if m != conflicts[line]]
                     if not matches:
                         continue
-                out.append(Diagnostic("FT302", f"nearly the same as line {matches[0]}", WARNING, path, line,
+                out.append(Diagnostic(NearDuplicate.code, f"nearly the same as line {matches[0]}", WARNING, path, line,
                                       related_lines=tuple(matches[:5]),
                                       fix=Fix("drop-line", Applicability.UNSAFE,
                                               "drop the near-duplicate, keep the first")))
@@ -377,15 +381,17 @@ class DatasetState:
             for spilled in (self.index, self.leak_queries):
                 if spilled is not None:
                     spilled.close()
-        if "FT201" in self.enabled and self.role == "train":
+        if TooFewExamples.code in self.enabled and self.role == "train":
             n = self.usable
             if n < cfg.min_examples:
-                out.append(Diagnostic("FT201", f"{plural(n, 'usable example')}; at least {cfg.min_examples} "
+                out.append(Diagnostic(TooFewExamples.code,
+                                      f"{plural(n, 'usable example')}; at least {cfg.min_examples} "
                                       "are required", ERROR, path))
             elif n < cfg.min_examples_warning:
-                out.append(Diagnostic("FT201", f"only {plural(n, 'example')}; {cfg.min_examples_warning}+ are "
+                out.append(Diagnostic(TooFewExamples.code,
+                                      f"only {plural(n, 'example')}; {cfg.min_examples_warning}+ are "
                                       "recommended for a noticeable effect", WARNING, path))
-        if "FT203" in self.enabled and self.system_prompts:
+        if InconsistentSystemPrompt.code in self.enabled and self.system_prompts:
             without = self.system_prompts.get(_NO_SYSTEM)
             prompts = {k: v for k, v in self.system_prompts.items() if k != _NO_SYSTEM}
             if len(prompts) > 1:
@@ -393,14 +399,16 @@ class DatasetState:
                 top = ranked[0]
                 others = ", ".join(str(v[1]) for v in ranked[1:6])
                 out.append(Diagnostic(
-                    "FT203", f"{len(prompts)} different system prompts: the most common is used by "
+                    InconsistentSystemPrompt.code,
+                    f"{len(prompts)} different system prompts: the most common is used by "
                     f"{plural(top[0], 'example')} (first at line {top[1]}); others first appear at "
                     f"{'line' if len(ranked) == 2 else 'lines'} {others}"
                     + (" ..." if len(ranked) > 6 else ""), INFO, path, ranked[1][1],
                     related_lines=tuple(v[1] for v in ranked[:6])))
             if without is not None and prompts:
                 with_prompt = sum(v[0] for v in prompts.values())
-                out.append(Diagnostic("FT203", f"{plural(without[0], 'example')} {'has' if without[0] == 1 else 'have'} "
+                out.append(Diagnostic(InconsistentSystemPrompt.code,
+                                      f"{plural(without[0], 'example')} {'has' if without[0] == 1 else 'have'} "
                                       f"no system prompt while {with_prompt:,} {'has' if with_prompt == 1 else 'have'} "
                                       f"one (first without: line {without[1]})", INFO, path, without[1]))
         return out
@@ -702,26 +710,29 @@ class CompletionProfile:
         out = []
         if self.prompts == 0 and self.completions == 0:
             return out
-        if self.prompts and self.separator is None and "FT401" in enabled:
+        if self.prompts and self.separator is None and MissingPromptSeparator.code in enabled:
             hint = (f"; add a separator that never occurs in the data, such as "
                     f"{delimiter_repr(self.suggested_separator)}" if self.suggested_separator else "")
-            out.append(Diagnostic("FT401", "prompts do not end with a common separator" + hint, WARNING, path))
-        if self.completions and self.stop is None and not self.classification and "FT403" in enabled:
+            out.append(Diagnostic(MissingPromptSeparator.code,
+                                  "prompts do not end with a common separator" + hint, WARNING, path))
+        if self.completions and self.stop is None and not self.classification and MissingStopSequence.code in enabled:
             hint = (f"; end every completion with a stop sequence that never occurs in the data, such as "
                     f"{delimiter_repr(self.suggested_stop)}" if self.suggested_stop else "")
-            out.append(Diagnostic("FT403", "completions do not end with a common stop sequence" + hint, WARNING, path))
-        if self.stop is not None and self.stop_in_prompts and "FT408" in enabled:
+            out.append(Diagnostic(MissingStopSequence.code,
+                                  "completions do not end with a common stop sequence" + hint, WARNING, path))
+        if self.stop is not None and self.stop_in_prompts and StopInsidePrompt.code in enabled:
             lines = self.stop_in_prompt_lines
             where = ("every prompt" if self.stop_in_prompts == self.prompts
                      else f"{self.stop_in_prompts:,} of {self.prompts:,} prompts")
             out.append(Diagnostic(
-                "FT408", f"the stop sequence {delimiter_repr(self.stop)} also occurs inside {where} (first at "
+                StopInsidePrompt.code,
+                f"the stop sequence {delimiter_repr(self.stop)} also occurs inside {where} (first at "
                 f"line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})", WARNING, path,
                 related_lines=tuple(lines)))
         prefix = self.common_prefix
-        if prefix and len(prefix) >= self.min_prefix and "FT406" in enabled:
+        if prefix and len(prefix) >= self.min_prefix and CommonPromptPrefix.code in enabled:
             shown = _masked_head(prefix, self.first_prompt_head, 60)
-            out.append(Diagnostic("FT406", f"all {self.prompts:,} prompts start with the same "
+            out.append(Diagnostic(CommonPromptPrefix.code, f"all {self.prompts:,} prompts start with the same "
                                   f"{len(prefix):,}-character text ({shown!r}...); the fine-tuned model does not "
                                   "need it", INFO, path))
         return out

@@ -37,6 +37,9 @@ from ._text import plural
 from ._tokens import TokenCounter, encoding_name_for_model
 from ._validate import RecordChecker, RecordFacts, pending_token_counts
 from . import _dataset
+from .rules import (
+    RULES, ExampleTooLong, FileTooLarge, FormatNotTrainable, InvalidJson, TextEncoding, UnreadableFile,
+)
 from .pii import json_strings
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -176,27 +179,28 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                 first_crlf = line_no
         if line_start == 0 and body.startswith(BOM):
             body = body[3:]
-            if "FT114" in enabled:
-                out.append(Diagnostic("FT114", "file starts with a UTF-8 byte-order mark (BOM)", ERROR, path,
+            if TextEncoding.code in enabled:
+                out.append(Diagnostic(TextEncoding.code, "file starts with a UTF-8 byte-order mark (BOM)", ERROR, path,
                                       line_no, fix=Fix("strip-bom", Applicability.SAFE, "remove the BOM")))
         if not body or body.isspace():
-            if "FT114" in enabled:
-                out.append(Diagnostic("FT114", "blank line", WARNING, path, line_no,
+            if TextEncoding.code in enabled:
+                out.append(Diagnostic(TextEncoding.code, "blank line", WARNING, path, line_no,
                                       fix=Fix("drop-line", Applicability.SAFE, "drop the blank line")))
             line_no += 1
             continue
         is_plain = plain[index]
-        if "FT114" in enabled and not is_plain and (
+        if not is_plain and TextEncoding.code in enabled and (
                 b"\x00" in body or (b"\\" in body and b"u0000" in body and _ESCAPED_NUL.search(body))):
-            out.append(Diagnostic("FT114", "line contains a NUL character", WARNING, path, line_no))
+            out.append(Diagnostic(TextEncoding.code, "line contains a NUL character", WARNING, path, line_no))
         try:
             record = loads(body)
         except orjson.JSONDecodeError as exc:
             _bad_line(out, enabled, path, line_no, body, str(exc), at_eof and unterminated and index == last)
             record = _UNPARSED
         except Exception as exc:  # noqa: BLE001 - defensive: bad data is a value, never a crash
-            if "FT101" in enabled:
-                out.append(Diagnostic("FT101", f"line could not be parsed: {type(exc).__name__}", ERROR, path, line_no))
+            if InvalidJson.code in enabled:
+                out.append(Diagnostic(InvalidJson.code,
+                                      f"line could not be parsed: {type(exc).__name__}", ERROR, path, line_no))
             record = _UNPARSED
         want_texts = content_rules is not None and (flagged is None or not is_plain or flagged[index])
         simple = None
@@ -222,9 +226,10 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
                 try:
                     checker.check(record, facts, detect_kind(record) if isinstance(record, dict) else None)
                 except RecursionError:
-                    if "FT101" in enabled:
-                        out.append(Diagnostic("FT101", "record is nested too deeply to check", ERROR, path, line_no))
-                if context is not None and facts.tokens > context and "FT501" in enabled:
+                    if InvalidJson.code in enabled:
+                        out.append(Diagnostic(InvalidJson.code,
+                                              "record is nested too deeply to check", ERROR, path, line_no))
+                if context is not None and facts.tokens > context and ExampleTooLong.code in enabled:
                     out.append(_over_context(path, line_no, facts.tokens, context))
                 if want_texts:
                     # Every string the provider would receive is scanned, keys included:
@@ -254,7 +259,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     columns = _columnar(rows)
     if shortcut.rows:
         shortcut.finish(checker.counter, columns)
-        if context is not None and "FT501" in enabled:
+        if context is not None and ExampleTooLong.code in enabled:
             tokens = columns["tokens"][shortcut.rows]
             for j in np.flatnonzero(tokens > context).tolist():
                 row = int(shortcut.rows[j])
@@ -300,7 +305,7 @@ class _ShortcutBatch:
         self._constants.append(constants)
 
     def finish(self, counter: TokenCounter, columns: dict) -> None:
-        text_counts, self.tokens = counter.count_many(self.texts)
+        text_counts, self.tokens = counter.count_many(self.texts, contents=True)
         spans = np.array(self._spans, dtype=np.int64)
         counts = pending_token_counts(text_counts, self.assistant_flags, spans[:, 0], spans[:, 1], spans[:, 2],
                                       self._constants)
@@ -335,7 +340,7 @@ def _line_of(diagnostic: Diagnostic) -> int:
 
 
 def _over_context(path: str, line_no: int, tokens: int, context: int) -> Diagnostic:
-    return Diagnostic("FT501", f"{tokens:,} tokens exceed the training context of {context:,}; "
+    return Diagnostic(ExampleTooLong.code, f"{tokens:,} tokens exceed the training context of {context:,}; "
                       f"the last {tokens - context:,} tokens will be cut off", WARNING, path, line_no)
 
 
@@ -428,10 +433,11 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if "FT114" in enabled:
-            out.append(Diagnostic("FT114", f"invalid UTF-8 at byte {exc.start + 1} of the line", ERROR, path, line_no))
+        if TextEncoding.code in enabled:
+            out.append(Diagnostic(TextEncoding.code,
+                                  f"invalid UTF-8 at byte {exc.start + 1} of the line", ERROR, path, line_no))
         return
-    if "FT101" not in enabled:
+    if InvalidJson.code not in enabled:
         return
     # orjson says where: "...: line 1 column 8 (char 7)"; the line is ours, the column the user's.
     where = _JSON_COLUMN.search(reason)
@@ -442,7 +448,7 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
         message = f"invalid JSON: {reason}"
     if truncated:
         message += " (the file ends in the middle of this record: truncated?)"
-    out.append(Diagnostic("FT101", message[:300], ERROR, path, line_no,
+    out.append(Diagnostic(InvalidJson.code, message[:300], ERROR, path, line_no,
                           fix=Fix("drop-line", Applicability.UNSAFE, "drop the unparseable line")))
 
 
@@ -588,13 +594,13 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
         # held until the end, to tell whether the file changed while it was linted.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        file_level("FT100", "file not found")
+        file_level(UnreadableFile.code, "file not found")
         return empty_report(), diags
     except PermissionError:
-        file_level("FT100", "permission denied")
+        file_level(UnreadableFile.code, "permission denied")
         return empty_report(), diags
     except OSError as exc:
-        file_level("FT100", f"cannot read file: {exc.strerror or exc}")
+        file_level(UnreadableFile.code, f"cannot read file: {exc.strerror or exc}")
         return empty_report(), diags
     try:
         try:
@@ -608,7 +614,7 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
         except OSError as exc:
             problem = f"cannot read file: {exc.strerror or exc}"
         if problem is not None:
-            file_level("FT100", problem)
+            file_level(UnreadableFile.code, problem)
             return empty_report(), diags
         return _lint_contents(path, fd, info, head, config, observer, encoding, context, role, cross,
                               suppressed, enabled, diags)
@@ -663,20 +669,20 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
     size = info.st_size
     binary = _sniff_binary(head)
     if binary is not None:
-        file_level("FT100", f"file looks like {binary}, not JSON Lines text")
+        file_level(UnreadableFile.code, f"file looks like {binary}, not JSON Lines text")
         return empty_report(size), diags
     limit = config.upload_limit
     if limit is not None and size > limit:
-        file_level("FT202", f"file is {size / 1e6:,.1f} MB, over the upload limit of {limit / 1e6:,.1f} MB")
+        file_level(FileTooLarge.code, f"file is {size / 1e6:,.1f} MB, over the upload limit of {limit / 1e6:,.1f} MB")
     observer.on_file_start(path, size)
     try:
         file_kind = config.format_kind or _sample_kind(path)
         completion = _dataset.CompletionProfile.scan(path, config) if file_kind == COMPLETION else None
     except OSError:
         change, size = _change_since(fd, info, path)
-        file_level("FT100", change or "cannot read file")
+        file_level(UnreadableFile.code, change or "cannot read file")
         return empty_report(size), diags
-    if "FT205" in enabled:
+    if FormatNotTrainable.code in enabled:
         gate = _dataset.format_gate(path, file_kind, config)
         if gate is not None:
             diags.append(gate)
@@ -720,9 +726,10 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
         if wants_rows:
             observer.on_records(path, _rows(result.columns))
         observer.on_progress(path, result.end_offset, size)
-    if crlf_total and "FT114" in enabled:
+    if crlf_total and TextEncoding.code in enabled:
         verb = "ends" if crlf_total == 1 else "end"
-        keep([Diagnostic("FT114", f"{plural(crlf_total, 'line')} {verb} with CRLF (Windows line endings)", WARNING, path,
+        keep([Diagnostic(TextEncoding.code,
+                         f"{plural(crlf_total, 'line')} {verb} with CRLF (Windows line endings)", WARNING, path,
                          first_crlf, fix=Fix("normalise-newline", Applicability.SAFE, "convert CRLF to LF"))])
     change, size = _change_since(fd, info, path)
     finished = dataset.finish()
@@ -730,11 +737,11 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
     if change or stopped:
         # Whole-file findings (too few examples, say) about a file that changed under us mislead;
         # per-line ones found at the end (near-duplicates, leaks) stand like the per-chunk ones.
-        file_level("FT100", change or stopped[0])
+        file_level(UnreadableFile.code, change or stopped[0])
         keep([d for d in finished if d.code in _dataset.FOUND_AT_END])
     else:
         keep(finished)
-        if any(code.startswith("FT7") for code in enabled):
+        if any(r.providers and r.code in enabled for r in RULES):  # provider rules (FT7xx)
             from ._provider_check import provider_diagnostics
 
             keep(provider_diagnostics(path, config, enabled, role, _counter(encoding)))

@@ -45,8 +45,11 @@ from ._engine import lint_path
 from ._errors import FtPreflightError
 from ._report import LintReport
 from ._validate import normalised_hash
-from .pii import CODE_FOR_KIND, find_sensitive, placeholder, redact, redact_json
-from .rules import RULES, get_rule
+from .pii import KIND_FOR_CODE, find_sensitive, placeholder, redact, redact_json
+from .rules import (
+    PII_RULES, RULES, CompletionWithoutLeadingSpace, DuplicateExample, MissingPromptSeparator, MissingStopSequence,
+    NearDuplicate, TextEncoding, UnreadableFile, get_rule,
+)
 
 BOM = b"\xef\xbb\xbf"
 TEMP_PREFIX = ".ftpreflight-tmp-"
@@ -67,8 +70,8 @@ def codes_with_fix(applicability: Applicability) -> frozenset[str]:
     return frozenset(r.code for r in RULES if r.fix_applicability is applicability)
 
 
-_PII_CODES = frozenset(r.code for r in RULES if r.code.startswith("FT6") and r.fix_applicability is not None)
-_APPEND_CODES = ("FT401", "FT403", "FT405")
+_PII_CODES = frozenset(r.code for r in PII_RULES if r.fix_applicability is not None)
+_APPEND_CODES = (MissingPromptSeparator.code, MissingStopSequence.code, CompletionWithoutLeadingSpace.code)
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class FixOptions:
             return True
         if applicability is not Applicability.UNSAFE:
             return False
-        return (code in self.unsafe_fixes or (code == "FT302" and self.drop_near_duplicates)
+        return (code in self.unsafe_fixes or (code == NearDuplicate.code and self.drop_near_duplicates)
                 or (code in _PII_CODES and self.redact_pii))
 
 
@@ -159,7 +162,7 @@ def fix_file(source: str | os.PathLike, output: str | os.PathLike, config: LintC
     if report is None:
         report = lint_for_fix(source, config)
     if report.files and report.files[0].format is None and not report.files[0].examples:
-        bad = [d for d in report.diagnostics if d.code == "FT100"]
+        bad = [d for d in report.diagnostics if d.code == UnreadableFile.code]
         if bad:
             raise FixError(f"{source}: {bad[0].message}")
     summary = FixSummary(str(source), str(output), str(validation_output) if validation_output else None)
@@ -237,7 +240,7 @@ def check_fix(before: LintReport, after: LintReport, options: FixOptions
            if n > counts_before.get(code, 0)}
     remaining = sorted({d.code for d in after.diagnostics
                         if options.applies(d.code) and d.line is not None
-                        and (d.code != "FT114" or d.fix is not None)})
+                        and (d.code != TextEncoding.code or d.fix is not None)})
     return new, remaining
 
 
@@ -259,12 +262,12 @@ class _Plan:
             if d.path != path or d.line is None:
                 continue
             line = d.line
-            if d.code == "FT301" and applies["FT301"]:
+            if d.code == DuplicateExample.code and applies[d.code]:
                 self.duplicate_of[line] = d.related_lines[0] if d.related_lines else line
-            elif d.code == "FT302":
+            elif d.code == NearDuplicate.code:
                 root = d.related_lines[0] if d.related_lines else line
                 self.near_groups[line] = self.near_groups.get(root, root)
-                if applies["FT302"]:
+                if applies[d.code]:
                     self.drop.setdefault(line, "near-duplicate")
             elif d.code in _APPEND_CODES and applies[d.code]:
                 self.edits.setdefault(line, []).append(d)
@@ -331,7 +334,7 @@ class _Plan:
             if not isinstance(text, str):
                 # A finding in a key name, or under one: its pointer is shown masked and
                 # does not resolve, so the record is searched again for those kinds.
-                rescan.update(_KIND_FOR_CODE[d.code] for d in found)
+                rescan.update(KIND_FOR_CODE[d.code] for d in found)
                 continue
             if not pointer:  # the record is a bare string
                 record = _redact_spans(text, found, summary)
@@ -352,18 +355,19 @@ class _Plan:
         if isinstance(record, dict):
             prompt = record.get("prompt")
             completion = record.get("completion")
-            if "FT401" in codes and separator and isinstance(prompt, str):
+            if MissingPromptSeparator.code in codes and separator and isinstance(prompt, str):
                 new = self._append(prompt, separator, summary, "separator")
                 if new != prompt:
                     record["prompt"] = new
                     summary.changed["separator-added"] += 1
                     changed = True
-            if "FT405" in codes and isinstance(completion, str) and completion and not completion[0].isspace():
+            if (CompletionWithoutLeadingSpace.code in codes and isinstance(completion, str) and completion
+                    and not completion[0].isspace()):
                 completion = " " + completion
                 record["completion"] = completion
                 summary.changed["leading-space-added"] += 1
                 changed = True
-            if "FT403" in codes and stop and isinstance(completion, str):
+            if MissingStopSequence.code in codes and stop and isinstance(completion, str):
                 new = self._append(completion, stop, summary, "stop sequence")
                 if new != completion:
                     record["completion"] = new
@@ -396,7 +400,7 @@ class _Plan:
 
     def _redact_unparsed(self, body: bytes, edits: list[Diagnostic], summary: FixSummary) -> bytes:
         """Redact a line that is not valid JSON as text (it is kept as it is otherwise)."""
-        kinds = frozenset(_KIND_FOR_CODE[d.code] for d in edits if d.code in _KIND_FOR_CODE)
+        kinds = frozenset(KIND_FOR_CODE[d.code] for d in edits if d.code in KIND_FOR_CODE)
         if not kinds:
             return body
         text = body.decode("utf-8", "replace")
@@ -408,12 +412,10 @@ class _Plan:
         return redact(text, findings).encode("utf-8")
 
 
-_KIND_FOR_CODE = {code: kind for kind, code in CODE_FOR_KIND.items()}
-
 
 def _redact_spans(text: str, found: list[Diagnostic], summary: FixSummary) -> str:
     for d in sorted(found, key=lambda d: d.span.start, reverse=True):
-        kind = _KIND_FOR_CODE[d.code]
+        kind = KIND_FOR_CODE[d.code]
         text = text[:d.span.start] + placeholder(kind) + text[d.span.end:]
         summary.redacted[kind] += 1
     return text
@@ -721,6 +723,6 @@ def fix_class(diagnostic: Diagnostic) -> Applicability | None:
     applicability = fix_applicability(diagnostic.code)
     if applicability is None or diagnostic.line is None:
         return None
-    if diagnostic.code == "FT114" and diagnostic.fix is None:
+    if diagnostic.code == TextEncoding.code and diagnostic.fix is None:
         return None
     return applicability

@@ -17,8 +17,14 @@ from ._formats import (
     CHAT, CHAT_TOP_KEYS, COMPLETION, COMPLETION_KEYS, PREFERENCE, PREFERENCE_KEYS, REINFORCEMENT,
 )
 from .pii import mask_pointer, mask_text
+from .rules import (
+    CompletionWithoutLeadingSpace, EmptyPromptOrCompletion, InvalidContent, InvalidImage, InvalidPreferencePair,
+    InvalidRole, InvalidToolCall, InvalidWeight, MissingField, MissingPromptSeparator, MissingStopSequence,
+    MixedFormats, NoTrainableTarget, NotAnObject, NoUserMessage, Rule, SeparatorInsidePrompt, StopInsideCompletion,
+    TurnOrder, UnexpectedField, UnknownFormat,
+)
 from ._tokens import (
-    IMAGE_TOKENS_HIGH, IMAGE_TOKENS_LOW, REPLY_PRIMING, TOKENS_PER_MESSAGE, TOKENS_PER_NAME,
+    IMAGE_TOKENS_HIGH, IMAGE_TOKENS_LOW,
     TOKENS_PER_TOOL_CALL, TokenCounter,
 )
 
@@ -179,17 +185,22 @@ class RecordChecker:
         self.errors_found = 0
         """Errors found so far, including those of rules that are not reported."""
         self.line = 0
-        self.role_tokens = {role: counter.count(role) for role in CHAT_ROLES}
+        self.role_tokens = {role: counter.message_overhead(role) for role in CHAT_ROLES}
+        """Chat-template tokens around one message of each role, role label included."""
+        self.reply_priming = counter.per_conversation
+        self.count_content = counter.count_content
+        self.per_name = counter.template.per_name
         self.collect_tokens = collect_tokens
         self.collect_texts = collect_texts
         """Keep (pointer, text) of every string for content rules (PII); off when none is enabled."""
         self.plain = False
         """Set by the caller per line: :func:`plain_line` of the raw line (a hashing shortcut)."""
-        core = counter._encoding._core_bpe
-        self.encode_buffer = getattr(core, "encode_to_tiktoken_buffer", None)
+        self.encode_buffer = None if counter.contextual else counter.raw_buffer
+        self.assistant_rstrip = tuple(counter.template.assistant_rstrip)
 
     # -- plumbing -------------------------------------------------------------------------
-    def emit(self, code: str, message: str, pointer: str = "", severity: Severity = ERROR, **extra) -> None:
+    def emit(self, rule: Rule, message: str, pointer: str = "", severity: Severity = ERROR, **extra) -> None:
+        code = rule.code
         if severity is ERROR:
             self.errors_found += 1  # counted whether or not the rule is reported
         # Messages and pointers can quote the data (keys, roles, names, URLs): whatever
@@ -217,16 +228,16 @@ class RecordChecker:
         if not isinstance(record, dict):
             kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
                 type(record), "a number")
-            self.emit("FT102", f"line is {kind}, not a JSON object")
+            self.emit(NotAnObject, f"line is {kind}, not a JSON object")
             return
         if detected is None:
             if "role" in record and ("content" in record or "tool_calls" in record):
                 # One message per line: an export that flattened its conversations.
-                self.emit("FT103", "line is a single chat message (role, content), not a training example: wrap "
+                self.emit(UnknownFormat, "line is a single chat message (role, content), not a training example: wrap "
                           'each conversation as {"messages": [...]} on one line')
                 return
             keys = ", ".join(sorted(record)[:6]) or "no keys"
-            self.emit("FT103", f"record matches no fine-tuning format (keys: {keys}); expected "
+            self.emit(UnknownFormat, f"record matches no fine-tuning format (keys: {keys}); expected "
                       "`messages`, `prompt`/`completion` or `input`/`preferred_output`/`non_preferred_output`")
             return
         kind = detected
@@ -236,7 +247,7 @@ class RecordChecker:
             if {detected, file_kind} == {CHAT, REINFORCEMENT}:
                 kind = file_kind
             else:
-                self.emit("FT104", f"{detected} record in a {file_kind} file")
+                self.emit(MixedFormats, f"{detected} record in a {file_kind} file")
         facts.kind = kind
         if kind == CHAT or kind == REINFORCEMENT:
             self._chat_record(record, facts, kind)
@@ -297,23 +308,25 @@ class RecordChecker:
             if role == "system" or role == "developer":
                 if started:
                     break
-                total += TOKENS_PER_MESSAGE + role_tokens[role] + count(content)
+                total += role_tokens[role] + self.count_content(content, role)
             elif role == "user" or role == "assistant":
                 if role == previous:
                     break
                 started = True
                 if role == "assistant":
+                    if self.assistant_rstrip and content.endswith(self.assistant_rstrip):
+                        break  # the template changes this text: counted on the full path
                     assistant = i
                     last = len(pending)
                     prompt = total
-                    completion = TOKENS_PER_MESSAGE + role_tokens[role]
+                    completion = role_tokens[role]
                     trained += completion
                     assistant_flags.append(1)
                 else:
                     user_seen = True
                     assistant_flags.append(0)
                 pending.append(content)
-                total += TOKENS_PER_MESSAGE + role_tokens[role]
+                total += role_tokens[role]
             else:
                 break
             previous = role
@@ -323,7 +336,8 @@ class RecordChecker:
                 normed = _normalised_messages(messages, plain)
                 system, inp, target = _conversation_hashes(normed, messages[0]["role"] in ("system", "developer"),
                                                            assistant)
-                return (len(messages), (total + REPLY_PRIMING, trained, prompt + REPLY_PRIMING, completion), last,
+                return (len(messages), (total + self.reply_priming, trained, prompt + self.reply_priming, completion),
+                        last,
                         _record_hash(_EMPTY_REST, normed), system, inp, target, found)
         del pending[start:]
         del assistant_flags[start:]
@@ -334,33 +348,33 @@ class RecordChecker:
         if kind == CHAT:
             for key in record:
                 if key not in CHAT_TOP_KEYS:
-                    self.emit("FT106", f"unexpected top-level key {_shown(key)} (chat records define "
+                    self.emit(UnexpectedField, f"unexpected top-level key {_shown(key)} (chat records define "
                               "messages, tools, parallel_tool_calls, functions, function_call)",
                               "/" + _esc(key), WARNING)
         tool_names, tool_tokens = self._tool_definitions(record)
         ptc = record.get("parallel_tool_calls")
         if ptc is not None and not isinstance(ptc, bool):
-            self.emit("FT108", "parallel_tool_calls must be true or false", "/parallel_tool_calls")
+            self.emit(InvalidContent, "parallel_tool_calls must be true or false", "/parallel_tool_calls")
         if "messages" not in record:
-            self.emit("FT105", "missing required key 'messages'")
+            self.emit(MissingField, "missing required key 'messages'")
             return
         messages = record["messages"]
         stats = self._messages(messages, "/messages", CHAT_ROLES, tool_names, facts)
         if stats is None:
             return
         total, trained, prompt, completion, has_target, assistant_count = stats
-        facts.tokens = total + tool_tokens + REPLY_PRIMING
-        facts.prompt_tokens = prompt + tool_tokens + REPLY_PRIMING
+        facts.tokens = total + tool_tokens + self.reply_priming
+        facts.prompt_tokens = prompt + tool_tokens + self.reply_priming
         facts.completion_tokens = completion
         if kind == CHAT:
             facts.trained_tokens = trained
-            if assistant_count and "FT116" in self.enabled:
+            if assistant_count and NoUserMessage.code in self.enabled:
                 self._require_user(messages, "/messages")
             if not has_target:
                 if assistant_count == 0:
-                    self.emit("FT109", "no assistant message: nothing to train on", "/messages")
+                    self.emit(NoTrainableTarget, "no assistant message: nothing to train on", "/messages")
                 else:
-                    self.emit("FT109", "every assistant message has weight 0: nothing to train on",
+                    self.emit(NoTrainableTarget, "every assistant message has weight 0: nothing to train on",
                               "/messages")
 
     def _require_user(self, messages: list, base: str) -> None:
@@ -371,7 +385,7 @@ class RecordChecker:
                 return  # a user turn, or a turn with a broken role (FT105/FT107) that may be the user's
         present = {m.get("role") for m in messages if isinstance(m, dict)}
         roles = [role for role in CHAT_ROLES if role in present]
-        self.emit("FT116", f"no user message (roles: {', '.join(roles)}): the model learns to answer nobody; "
+        self.emit(NoUserMessage, f"no user message (roles: {', '.join(roles)}): the model learns to answer nobody; "
                   "real requests always have one", base, WARNING)
 
     def _tool_definitions(self, record: dict) -> tuple[frozenset[str] | None, int]:
@@ -383,15 +397,17 @@ class RecordChecker:
         if tools is not None:
             defined = True
             if not isinstance(tools, list):
-                self.emit("FT111", "tools must be a list of tool definitions", "/tools")
+                self.emit(InvalidToolCall, "tools must be a list of tool definitions", "/tools")
             else:
                 for i, tool in enumerate(tools):
                     where = f"/tools/{i}"
                     if not isinstance(tool, dict) or not isinstance(tool.get("function"), dict):
-                        self.emit("FT111", "tool definition must be {\"type\": \"function\", \"function\": {...}}", where)
+                        self.emit(InvalidToolCall,
+                                  "tool definition must be {\"type\": \"function\", \"function\": {...}}", where)
                         continue
                     if tool.get("type", "function") != "function":
-                        self.emit("FT111", f"unsupported tool type {_shown(tool.get('type'))} (use \"function\")",
+                        self.emit(InvalidToolCall,
+                                  f"unsupported tool type {_shown(tool.get('type'))} (use \"function\")",
                                   where + "/type")
                     fn = tool["function"]
                     if self._function_definition(fn, where + "/function"):
@@ -401,7 +417,7 @@ class RecordChecker:
         if legacy is not None:
             defined = True
             if not isinstance(legacy, list):
-                self.emit("FT111", "functions must be a list of function definitions", "/functions")
+                self.emit(InvalidToolCall, "functions must be a list of function definitions", "/functions")
             else:
                 for i, fn in enumerate(legacy):
                     if self._function_definition(fn, f"/functions/{i}"):
@@ -412,28 +428,29 @@ class RecordChecker:
 
     def _function_definition(self, fn, where: str) -> bool:
         if not isinstance(fn, dict):
-            self.emit("FT111", "function definition must be an object", where)
+            self.emit(InvalidToolCall, "function definition must be an object", where)
             return False
         name = fn.get("name")
         if not isinstance(name, str) or not name:
-            self.emit("FT111", "function definition needs a non-empty string 'name'", where)
+            self.emit(InvalidToolCall, "function definition needs a non-empty string 'name'", where)
             return False
         params = fn.get("parameters")
         if params is not None and not isinstance(params, dict):
-            self.emit("FT111", f"parameters of function {_shown(name)} must be a JSON schema object",
+            self.emit(InvalidToolCall, f"parameters of function {_shown(name)} must be a JSON schema object",
                       where + "/parameters")
         desc = fn.get("description")
         if desc is not None and not isinstance(desc, str):
-            self.emit("FT111", f"description of function {_shown(name)} must be a string", where + "/description")
+            self.emit(InvalidToolCall,
+                      f"description of function {_shown(name)} must be a string", where + "/description")
         return True
 
     def _messages(self, messages, base: str, roles: tuple[str, ...], tool_names: frozenset[str] | None,
                   facts: RecordFacts, *, collect_text: bool = True):
         if not isinstance(messages, list):
-            self.emit("FT108", f"messages must be a list, not {_type_name(messages)}", base)
+            self.emit(InvalidContent, f"messages must be a list, not {_type_name(messages)}", base)
             return None
         if not messages:
-            self.emit("FT108", "messages is empty", base)
+            self.emit(InvalidContent, "messages is empty", base)
             return None
         count = self.count
         collect_tokens = self.collect_tokens
@@ -455,17 +472,17 @@ class RecordChecker:
         for i, message in enumerate(messages):
             where = f"{base}/{i}"
             if not isinstance(message, dict):
-                self.emit("FT108", f"message must be an object, not {_type_name(message)}", where)
+                self.emit(InvalidContent, f"message must be an object, not {_type_name(message)}", where)
                 msg_tokens.append(0)
                 continue
             role = message.get("role")
             if role is None:
-                self.emit("FT105", "message has no 'role'", where)
+                self.emit(MissingField, "message has no 'role'", where)
                 msg_tokens.append(0)
                 continue
             if role not in roles:
                 shown = _shown(role) if isinstance(role, str) else repr(_type_name(role))
-                self.emit("FT107", f"invalid role {shown} (allowed: {', '.join(roles)})", where + "/role")
+                self.emit(InvalidRole, f"invalid role {shown} (allowed: {', '.join(roles)})", where + "/role")
                 msg_tokens.append(0)
                 continue
             allowed = _ROLE_KEYS[role]
@@ -474,33 +491,36 @@ class RecordChecker:
                         else message):
                 if key not in allowed:
                     if key == "name" and role == "tool":
-                        self.emit("FT106", "'name' on a tool message: OpenAI documents tool messages with role, "
+                        self.emit(UnexpectedField,
+                                  "'name' on a tool message: OpenAI documents tool messages with role, "
                                   "content and tool_call_id only and does not say whether fine-tuning rejects "
                                   "'name' (its parallel function-calling example sets it); remove it to be safe",
                                   where + "/name", WARNING)
                     elif key == "weight":
-                        self.emit("FT110", f"weight on a {role} message (only assistant messages carry weight)",
+                        self.emit(InvalidWeight, f"weight on a {role} message (only assistant messages carry weight)",
                                   where + "/weight")
                     else:
-                        self.emit("FT106", f"unexpected key {_shown(key)} in {_a(role)} message", where + "/" + _esc(key),
+                        self.emit(UnexpectedField,
+                                  f"unexpected key {_shown(key)} in {_a(role)} message", where + "/" + _esc(key),
                                   ERROR)
-            tokens = TOKENS_PER_MESSAGE + role_tokens[role]
+            tokens = role_tokens[role]
             name = message.get("name")
             if name is not None:
                 if not isinstance(name, str) or not name:
-                    self.emit("FT108", "name must be a non-empty string", where + "/name")
-                else:
-                    tokens += TOKENS_PER_NAME + count(name)
+                    self.emit(InvalidContent, "name must be a non-empty string", where + "/name")
+                elif self.per_name is not None:
+                    tokens += self.per_name + count(name)
             # Turn order.
             if role in ("system", "developer"):
                 if conversation_started:
-                    self.emit("FT115", f"{role} message after the conversation started (put it first)", where, WARNING)
+                    self.emit(TurnOrder,
+                              f"{role} message after the conversation started (put it first)", where, WARNING)
                 elif system_seen is None:
                     system_seen = i
             else:
                 conversation_started = True
                 if role == previous_role and role in ("user", "assistant"):
-                    self.emit("FT115", f"two {role} messages in a row", where, WARNING)
+                    self.emit(TurnOrder, f"two {role} messages in a row", where, WARNING)
             previous_role = role
             # Content.
             content = message.get("content", _MISSING)
@@ -510,8 +530,13 @@ class RecordChecker:
                 # Fast path for the usual message: non-empty string content.
                 if texts is not None:
                     texts.append((where + "/content", content))
-                if role == "system" or role == "developer" or encode_buffer is None or len(content) > 1_000_000:
-                    tokens += count(content)  # memoised: system prompts repeat
+                if role == "system" or role == "developer" or len(content) > 1_000_000:
+                    tokens += self.count_content(content, role)  # memoised: system prompts repeat
+                elif encode_buffer is None:
+                    # A tokenizer that prepares text first (NFC) or a template that renders it
+                    # in context: through the counter.
+                    tokens += (self._distinctive(content, facts) + self.counter.content_correction(content, role)
+                               if collect_tokens else self.count_content(content, role))
                 elif collect_tokens:
                     ids = encode_buffer(content, no_special)
                     neardup_tokens.append(ids)
@@ -530,7 +555,7 @@ class RecordChecker:
                     tokens += self._assistant_calls(message, where, tool_names, call_ids)
                 weight = message.get("weight", 1)
                 if "weight" in message and (type(weight) is not int or weight not in (0, 1)):
-                    self.emit("FT110", f"weight must be 0 or 1, not {_shown_json(weight)}",
+                    self.emit(InvalidWeight, f"weight must be 0 or 1, not {_shown_json(weight)}",
                               where + "/weight")
                     weight = 1
                 if weight:
@@ -539,17 +564,17 @@ class RecordChecker:
             elif role == "tool":
                 call_id = message.get("tool_call_id")
                 if call_id is None:
-                    self.emit("FT105", "tool message has no 'tool_call_id'", where)
+                    self.emit(MissingField, "tool message has no 'tool_call_id'", where)
                 elif not isinstance(call_id, str) or call_id not in call_ids:
                     shown = _shown(call_id) if isinstance(call_id, str) else repr(_type_name(call_id))
-                    self.emit("FT111", f"tool result for {shown}, which no earlier assistant tool call has",
+                    self.emit(InvalidToolCall, f"tool result for {shown}, which no earlier assistant tool call has",
                               where + "/tool_call_id")
             elif role == "function" and name is None:
-                self.emit("FT105", "function message has no 'name'", where)
+                self.emit(MissingField, "function message has no 'name'", where)
             msg_tokens.append(tokens)
             total += tokens
         if images > self.max_images:
-            self.emit("FT112", f"{images} images in one example (at most {self.max_images})", base)
+            self.emit(InvalidImage, f"{images} images in one example (at most {self.max_images})", base)
         facts.images += images
         facts.messages += len(messages)
         prompt = sum(msg_tokens[:last_assistant]) if last_assistant >= 0 else total
@@ -570,36 +595,36 @@ class RecordChecker:
         if content is _MISSING or content is None:
             if not has_calls:
                 if content is _MISSING:
-                    self.emit("FT105", f"{role} message has no 'content'", where)
+                    self.emit(MissingField, f"{role} message has no 'content'", where)
                 else:
-                    self.emit("FT108", f"{role} message content is null", cwhere)
+                    self.emit(InvalidContent, f"{role} message content is null", cwhere)
             return 0, 0
         if isinstance(content, str):
             if not content.strip() and not has_calls:
-                self.emit("FT108", f"{role} message content is empty", cwhere)
+                self.emit(InvalidContent, f"{role} message content is empty", cwhere)
             if collect_text and content:
                 if self.collect_texts:
                     facts.texts.append((cwhere, content))
                 if self.collect_tokens and role not in ("system", "developer"):
-                    return self._distinctive(content, facts), 0
-            return self.count(content), 0
+                    return self._distinctive(content, facts) + self.counter.content_correction(content, role), 0
+            return self.count_content(content, role), 0
         if isinstance(content, list):
             if not content:
-                self.emit("FT108", f"{role} message content is an empty list", cwhere)
+                self.emit(InvalidContent, f"{role} message content is an empty list", cwhere)
                 return 0, 0
             tokens = images = 0
             for j, part in enumerate(content):
                 pwhere = f"{cwhere}/{j}"
                 if not isinstance(part, dict):
-                    self.emit("FT108", f"content part must be an object, not {_type_name(part)}", pwhere)
+                    self.emit(InvalidContent, f"content part must be an object, not {_type_name(part)}", pwhere)
                     continue
                 ptype = part.get("type")
                 if ptype == "text":
                     text = part.get("text")
                     if not isinstance(text, str):
-                        self.emit("FT108", "text part needs a string 'text'", pwhere + "/text")
+                        self.emit(InvalidContent, "text part needs a string 'text'", pwhere + "/text")
                     elif not text.strip():
-                        self.emit("FT108", "text part is empty", pwhere + "/text")
+                        self.emit(InvalidContent, "text part is empty", pwhere + "/text")
                     else:
                         if collect_text:
                             if self.collect_texts:
@@ -613,52 +638,54 @@ class RecordChecker:
                     tokens += self._image(part, role, pwhere)
                 else:
                     shown = ptype if isinstance(ptype, str) else _type_name(ptype)
-                    self.emit("FT108", f"unsupported content part type {_shown(shown)} (use text or image_url)",
+                    self.emit(InvalidContent, f"unsupported content part type {_shown(shown)} (use text or image_url)",
                               pwhere)
             return tokens, images
-        self.emit("FT108", f"{role} message content must be a string or a list of parts, not "
+        self.emit(InvalidContent, f"{role} message content must be a string or a list of parts, not "
                   f"{_type_name(content)}", cwhere)
         return 0, 0
 
     def _image(self, part: dict, role: str, where: str) -> int:
         if role != "user":
-            self.emit("FT112", f"image in {_a(role)} message (images are allowed in user messages only)", where)
+            self.emit(InvalidImage, f"image in {_a(role)} message (images are allowed in user messages only)", where)
         image = part.get("image_url")
         if isinstance(image, str):
             url, detail = image, None
         elif isinstance(image, dict):
             url, detail = image.get("url"), image.get("detail")
         else:
-            self.emit("FT112", "image_url must be an object with a 'url'", where + "/image_url")
+            self.emit(InvalidImage, "image_url must be an object with a 'url'", where + "/image_url")
             return 0
         uwhere = where + "/image_url/url" if isinstance(image, dict) else where + "/image_url"
         if not isinstance(url, str) or not url:
-            self.emit("FT112", "image has no URL", uwhere)
+            self.emit(InvalidImage, "image has no URL", uwhere)
         elif url.startswith("data:"):
             self._data_url(url, uwhere)
         elif not url.startswith("https://") or len(url) <= len("https://"):
             scheme = url.split(":", 1)[0] if ":" in url else url
-            self.emit("FT112", f"image URL must be https:// or a base64 data URL, not {_shown(scheme, 12)}", uwhere)
+            self.emit(InvalidImage,
+                      f"image URL must be https:// or a base64 data URL, not {_shown(scheme, 12)}", uwhere)
         if detail is not None and detail not in ("low", "high", "auto"):
-            self.emit("FT112", f"image detail must be low, high or auto, not {_shown(str(detail), 20)}",
+            self.emit(InvalidImage, f"image detail must be low, high or auto, not {_shown(str(detail), 20)}",
                       where + "/image_url/detail")
         return IMAGE_TOKENS_LOW if detail == "low" else IMAGE_TOKENS_HIGH
 
     def _data_url(self, url: str, where: str) -> None:
         m = _DATA_URL.match(url)
         if not m:
-            self.emit("FT112", "malformed data URL (expected data:image/<type>;base64,<data>)", where)
+            self.emit(InvalidImage, "malformed data URL (expected data:image/<type>;base64,<data>)", where)
             return
         mime = (m.group(1) or "").lower()
         if mime not in _IMAGE_MIME:
-            self.emit("FT112", f"unsupported image type {_shown(mime or 'none', 40)} (use JPEG, PNG or WEBP)", where)
+            self.emit(InvalidImage,
+                      f"unsupported image type {_shown(mime or 'none', 40)} (use JPEG, PNG or WEBP)", where)
             return
         if not m.group(3):
-            self.emit("FT112", "data URL is not base64-encoded", where)
+            self.emit(InvalidImage, "data URL is not base64-encoded", where)
             return
         payload = url[m.end():]
         if not payload:
-            self.emit("FT112", "data URL has no image data", where)
+            self.emit(InvalidImage, "data URL has no image data", where)
             return
         try:
             head = base64.b64decode(payload, validate=True)[:16] if len(payload) < 4096 else \
@@ -666,11 +693,11 @@ class RecordChecker:
             if len(payload) >= 4096:
                 base64.b64decode(payload, validate=True)
         except (binascii.Error, ValueError):
-            self.emit("FT112", "data URL payload is not valid base64", where)
+            self.emit(InvalidImage, "data URL payload is not valid base64", where)
             return
         actual = _sniff_image(head)
         if actual is not None and actual != mime:
-            self.emit("FT112", f"data URL says {mime} but the data is {actual}", where)
+            self.emit(InvalidImage, f"data URL says {mime} but the data is {actual}", where)
 
     def _assistant_calls(self, message: dict, where: str, tool_names: frozenset[str] | None,
                          call_ids: set[str]) -> int:
@@ -679,31 +706,33 @@ class RecordChecker:
         if calls is not None:
             cwhere = where + "/tool_calls"
             if not isinstance(calls, list) or not calls:
-                self.emit("FT111", "tool_calls must be a non-empty list", cwhere)
+                self.emit(InvalidToolCall, "tool_calls must be a non-empty list", cwhere)
             else:
                 for k, call in enumerate(calls):
                     kwhere = f"{cwhere}/{k}"
                     if not isinstance(call, dict):
-                        self.emit("FT111", "tool call must be an object", kwhere)
+                        self.emit(InvalidToolCall, "tool call must be an object", kwhere)
                         continue
                     call_id = call.get("id")
                     if not isinstance(call_id, str) or not call_id:
-                        self.emit("FT111", "tool call needs a string 'id'", kwhere)
+                        self.emit(InvalidToolCall, "tool call needs a string 'id'", kwhere)
                     else:
                         call_ids.add(call_id)
                     if call.get("type", "function") != "function":
-                        self.emit("FT111", f"tool call type must be \"function\", not {_shown(str(call.get('type')), 20)}",
+                        self.emit(InvalidToolCall,
+                                  f"tool call type must be \"function\", not {_shown(str(call.get('type')), 20)}",
                                   kwhere + "/type")
                     fn = call.get("function")
                     if not isinstance(fn, dict):
-                        self.emit("FT111", "tool call needs a 'function' object with name and arguments",
+                        self.emit(InvalidToolCall, "tool call needs a 'function' object with name and arguments",
                                   kwhere + "/function")
                         continue
                     tokens += TOKENS_PER_TOOL_CALL + self._call(fn, kwhere + "/function", tool_names)
         legacy = message.get("function_call")
         if legacy is not None:
             if not isinstance(legacy, dict):
-                self.emit("FT111", "function_call must be an object with name and arguments", where + "/function_call")
+                self.emit(InvalidToolCall,
+                          "function_call must be an object with name and arguments", where + "/function_call")
             else:
                 tokens += TOKENS_PER_TOOL_CALL + self._call(legacy, where + "/function_call", tool_names)
         return tokens
@@ -712,29 +741,29 @@ class RecordChecker:
         tokens = 0
         name = fn.get("name")
         if not isinstance(name, str) or not name:
-            self.emit("FT111", "call needs a string function 'name'", where + "/name")
+            self.emit(InvalidToolCall, "call needs a string function 'name'", where + "/name")
         else:
             tokens += self.count(name)
             if tool_names is not None and name not in tool_names:
                 known = ", ".join(sorted(tool_names)) or "none"
-                self.emit("FT111", f"call to unknown function {_shown(name)} (defined: {_shown(known, 200)})",
+                self.emit(InvalidToolCall, f"call to unknown function {_shown(name)} (defined: {_shown(known, 200)})",
                           where + "/name")
         args = fn.get("arguments")
         if isinstance(args, str) and args:
             if self.collect_texts:
                 self.current_facts.texts.append((where + "/arguments", args))
         if not isinstance(args, str):
-            self.emit("FT111", f"arguments must be a string holding a JSON object, not {_type_name(args)}",
+            self.emit(InvalidToolCall, f"arguments must be a string holding a JSON object, not {_type_name(args)}",
                       where + "/arguments")
         else:
             tokens += self.count(args)
             try:
                 parsed = orjson.loads(args)
             except orjson.JSONDecodeError:
-                self.emit("FT111", "arguments are not valid JSON", where + "/arguments")
+                self.emit(InvalidToolCall, "arguments are not valid JSON", where + "/arguments")
             else:
                 if not isinstance(parsed, dict):
-                    self.emit("FT111", f"arguments must encode a JSON object, not {_type_name(parsed)}",
+                    self.emit(InvalidToolCall, f"arguments must encode a JSON object, not {_type_name(parsed)}",
                               where + "/arguments")
         return tokens
 
@@ -742,34 +771,34 @@ class RecordChecker:
     def _preference_record(self, record: dict, facts: RecordFacts) -> None:
         for key in record:
             if key not in PREFERENCE_KEYS:
-                self.emit("FT106", f"unexpected top-level key {_shown(key)} (preference records define "
+                self.emit(UnexpectedField, f"unexpected top-level key {_shown(key)} (preference records define "
                           "input, preferred_output, non_preferred_output)", "/" + _esc(key), WARNING)
         total = prompt = 0
         inp = record.get("input", _MISSING)
         if inp is _MISSING:
-            self.emit("FT105", "missing required key 'input'")
+            self.emit(MissingField, "missing required key 'input'")
         elif not isinstance(inp, dict):
-            self.emit("FT108", f"input must be an object with 'messages', not {_type_name(inp)}", "/input")
+            self.emit(InvalidContent, f"input must be an object with 'messages', not {_type_name(inp)}", "/input")
         else:
             for key in inp:
                 if key not in ("messages", "tools", "parallel_tool_calls"):
-                    self.emit("FT106", f"unexpected key {_shown(key)} in input", "/input/" + _esc(key), WARNING)
+                    self.emit(UnexpectedField, f"unexpected key {_shown(key)} in input", "/input/" + _esc(key), WARNING)
             tool_names, tool_tokens = self._tool_definitions_at(inp, "/input")
             if "messages" not in inp:
-                self.emit("FT105", "input has no 'messages'", "/input")
+                self.emit(MissingField, "input has no 'messages'", "/input")
             else:
                 stats = self._messages(inp["messages"], "/input/messages", PREFERENCE_INPUT_ROLES, tool_names, facts)
-                if stats is not None and "FT116" in self.enabled:
+                if stats is not None and NoUserMessage.code in self.enabled:
                     self._require_user(inp["messages"], "/input/messages")
                 if stats is not None:
-                    total = stats[0] + tool_tokens + REPLY_PRIMING
+                    total = stats[0] + tool_tokens + self.reply_priming
                     prompt = total
                     facts.input_hash = normalised_hash(inp["messages"])
         outputs = []
         for key in ("preferred_output", "non_preferred_output"):
             value = record.get(key, _MISSING)
             if value is _MISSING:
-                self.emit("FT105", f"missing required key {key!r}")
+                self.emit(MissingField, f"missing required key {key!r}")
                 outputs.append(None)
                 continue
             outputs.append(self._preference_output(value, "/" + key, key, facts))
@@ -777,7 +806,8 @@ class RecordChecker:
         pref_tokens = preferred[0] if preferred else 0
         rej_tokens = rejected[0] if rejected else 0
         if preferred and rejected and preferred[1] == rejected[1]:
-            self.emit("FT113", "preferred_output and non_preferred_output are the same", "/non_preferred_output")
+            self.emit(InvalidPreferencePair,
+                      "preferred_output and non_preferred_output are the same", "/non_preferred_output")
         facts.tokens = total + pref_tokens + rej_tokens
         facts.prompt_tokens = prompt
         facts.completion_tokens = pref_tokens
@@ -799,21 +829,23 @@ class RecordChecker:
         if not isinstance(value, list) or len(value) != 1:
             n = len(value) if isinstance(value, list) else None
             what = f"{n} messages" if n is not None else _type_name(value)
-            self.emit("FT113", f"{key} must be a list of exactly one assistant message, not {what}", where)
+            self.emit(InvalidPreferencePair,
+                      f"{key} must be a list of exactly one assistant message, not {what}", where)
             return None
         message = value[0]
         if not isinstance(message, dict) or message.get("role") != "assistant":
             role = message.get("role") if isinstance(message, dict) else None
-            self.emit("FT113", f"{key} must be one assistant message, not {_shown(str(role or _type_name(message)))}",
+            self.emit(InvalidPreferencePair,
+                      f"{key} must be one assistant message, not {_shown(str(role or _type_name(message)))}",
                       where)
             return None
         mwhere = where + "/0"
         for k in message:
             if k not in ("role", "content", "tool_calls", "function_call", "name", "refusal"):
-                self.emit("FT106", f"unexpected key {_shown(k)} in {key}", f"{mwhere}/{_esc(k)}", ERROR)
+                self.emit(UnexpectedField, f"unexpected key {_shown(k)} in {key}", f"{mwhere}/{_esc(k)}", ERROR)
         has_calls = message.get("tool_calls") is not None
         text_tokens, _ = self._content(message.get("content", _MISSING), "assistant", mwhere, has_calls, facts, True)
-        tokens = TOKENS_PER_MESSAGE + self.count("assistant") + text_tokens
+        tokens = self.role_tokens["assistant"] + text_tokens
         tokens += self._assistant_calls(message, mwhere, None, set())
         facts.messages += 1
         return tokens, normalised_hash(message)
@@ -822,17 +854,18 @@ class RecordChecker:
     def _completion_record(self, record: dict, facts: RecordFacts) -> None:
         for key in record:
             if key not in COMPLETION_KEYS:
-                self.emit("FT106", f"unexpected top-level key {_shown(key)} (completion records define prompt, completion)",
+                self.emit(UnexpectedField,
+                          f"unexpected top-level key {_shown(key)} (completion records define prompt, completion)",
                           "/" + _esc(key), WARNING)
         values = {}
         for key in ("prompt", "completion"):
             value = record.get(key, _MISSING)
             if value is _MISSING:
-                self.emit("FT105", f"missing required key {key!r}")
+                self.emit(MissingField, f"missing required key {key!r}")
             elif not isinstance(value, str):
-                self.emit("FT108", f"{key} must be a string, not {_type_name(value)}", "/" + key)
+                self.emit(InvalidContent, f"{key} must be a string, not {_type_name(value)}", "/" + key)
             elif not value.strip():
-                self.emit("FT407", f"{key} is empty", "/" + key)
+                self.emit(EmptyPromptOrCompletion, f"{key} is empty", "/" + key)
             else:
                 values[key] = value
                 if self.collect_texts:
@@ -846,24 +879,29 @@ class RecordChecker:
             sep = self.separator
             if sep:
                 if not prompt.endswith(sep):
-                    self.emit("FT401", f"prompt does not end with the separator {delimiter_repr(sep)} that the other "
+                    self.emit(MissingPromptSeparator,
+                              f"prompt does not end with the separator {delimiter_repr(sep)} that the other "
                               "prompts use", "/prompt", WARNING)
                 elif sep in prompt[: -len(sep)]:
-                    self.emit("FT402", f"the separator {delimiter_repr(sep)} also appears inside the prompt", "/prompt",
+                    self.emit(SeparatorInsidePrompt,
+                              f"the separator {delimiter_repr(sep)} also appears inside the prompt", "/prompt",
                               WARNING, span=_span(prompt, sep))
         if completion is not None:
             facts.completion_tokens = (self._distinctive(completion, facts) if self.collect_tokens
                                        else self.count(completion))
             facts.target_hash = text_hash(completion)
             if not completion[0].isspace():
-                self.emit("FT405", "completion does not start with a space", "/completion", WARNING)
+                self.emit(CompletionWithoutLeadingSpace,
+                          "completion does not start with a space", "/completion", WARNING)
             stop = self.stop
             if stop:
                 if not completion.endswith(stop):
-                    self.emit("FT403", f"completion does not end with the stop sequence {delimiter_repr(stop)} "
+                    self.emit(MissingStopSequence,
+                              f"completion does not end with the stop sequence {delimiter_repr(stop)} "
                               "that the others use", "/completion", WARNING)
                 elif stop in completion[: -len(stop)]:
-                    self.emit("FT404", f"the stop sequence {delimiter_repr(stop)} also appears inside the completion",
+                    self.emit(StopInsideCompletion,
+                              f"the stop sequence {delimiter_repr(stop)} also appears inside the completion",
                               "/completion", WARNING, span=_span(completion, stop))
         facts.tokens = facts.prompt_tokens + facts.completion_tokens
         facts.trained_tokens = facts.completion_tokens

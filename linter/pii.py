@@ -27,8 +27,11 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from .rules import PII_RULES
+
 __all__ = [
     "CODE_FOR_KIND",
+    "KIND_FOR_CODE",
     "KINDS",
     "Finding",
     "find_sensitive",
@@ -54,15 +57,12 @@ SECRET = "secret"
 #: Every kind, in rule-code order.
 KINDS: tuple[str, ...] = (EMAIL, PHONE, CREDIT_CARD, NATIONAL_ID, IP_ADDRESS, IBAN, SECRET)
 
-CODE_FOR_KIND: dict[str, str] = {
-    EMAIL: "FT601",
-    PHONE: "FT602",
-    CREDIT_CARD: "FT603",
-    NATIONAL_ID: "FT604",
-    IP_ADDRESS: "FT605",
-    IBAN: "FT606",
-    SECRET: "FT607",
-}
+CODE_FOR_KIND: dict[str, str] = {r.pii_kind: r.code for r in PII_RULES}
+"""The rule that reports each kind, from the rules' ``pii_kind``."""
+KIND_FOR_CODE: dict[str, str] = {r.code: r.pii_kind for r in PII_RULES}
+
+if tuple(CODE_FOR_KIND) != KINDS:  # a misspelt pii_kind would switch a detector off
+    raise ImportError(f"the PII rules declare the kinds {tuple(CODE_FOR_KIND)}, the detectors know {KINDS}")
 
 _PLACEHOLDERS: dict[str, str] = {
     EMAIL: "[EMAIL]",

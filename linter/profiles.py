@@ -21,6 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .rules import (
+    CommonPromptPrefix, CompletionWithoutLeadingSpace, FileTooLarge, InvalidJson, MissingPromptSeparator,
+    MissingStopSequence, NotAnObject, SeparatorInsidePrompt, StopInsideCompletion, StopInsidePrompt, TextEncoding,
+    UnknownFormat, UnreadableFile,
+)
+
 Provider = Literal["openai", "azure", "together", "fireworks", "vertex", "bedrock"]
 PROVIDERS: tuple[str, ...] = ("openai", "azure", "together", "fireworks", "vertex", "bedrock")
 
@@ -51,7 +57,7 @@ PROFILES: dict[str, Profile] = {
     "azure": Profile("azure", "Azure OpenAI / Microsoft Foundry", "openai", 512 * _MB, 10,
                      source="https://learn.microsoft.com/azure/ai-foundry/openai/how-to/fine-tuning"),
     # Together takes plain `text` records too (FT701 checks the shape), so FT103 does not hold.
-    "together": Profile("together", "Together AI", "openai", int(50.1 * _GB), 1, frozenset({"FT103"}),
+    "together": Profile("together", "Together AI", "openai", int(50.1 * _GB), 1, frozenset({UnknownFormat.code}),
                         source="together 3.1.1 together/lib/constants.py (MAX_FILE_SIZE_GB, MIN_SAMPLES)"),
     # Fireworks has no hard upload limit: files over 150 MB go through a signed URL (FT713).
     "fireworks": Profile("fireworks", "Fireworks AI", "openai", None, 3,
@@ -64,8 +70,10 @@ PROFILES: dict[str, Profile] = {
 
 OPENAI_FORMAT = ("openai", "azure", "together", "fireworks")
 LEGACY_COMPLETION = ("openai", "azure")
-_GENERIC = frozenset({"FT100", "FT101", "FT102", "FT114", "FT202"})
-_LEGACY = frozenset({"FT401", "FT402", "FT403", "FT404", "FT405", "FT406", "FT408"})
+_GENERIC = frozenset(r.code for r in (UnreadableFile, InvalidJson, NotAnObject, TextEncoding, FileTooLarge))
+_LEGACY = frozenset(r.code for r in (MissingPromptSeparator, SeparatorInsidePrompt, MissingStopSequence,
+                                     StopInsideCompletion, CompletionWithoutLeadingSpace, CommonPromptPrefix,
+                                     StopInsidePrompt))
 
 
 def get_profile(name: str) -> Profile:
@@ -77,7 +85,7 @@ def rule_providers(rule) -> tuple[str, ...]:
     if rule.providers:
         return rule.providers
     code = rule.code
-    if code in _GENERIC or code.startswith("FT6"):
+    if code in _GENERIC or rule.pii_kind is not None:
         return PROVIDERS
     if code in _LEGACY:
         return LEGACY_COMPLETION

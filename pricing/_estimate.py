@@ -143,6 +143,9 @@ class DatasetTokens:
     completion_tokens: tuple[int, ...] | None = None
     encoding: str | None = None
     """Tokenizer the counts were made with, so mismatched models can be flagged."""
+    count_method: str | None = None
+    """How the counts were made, in a sentence; one starting with ``estimate`` is said in
+    the estimate's assumptions (Gemini: no offline tokenizer)."""
 
     @classmethod
     def from_counts(
@@ -151,6 +154,7 @@ class DatasetTokens:
         prompt_tokens: Iterable[int] | None = None,
         completion_tokens: Iterable[int] | None = None,
         encoding: str | None = None,
+        count_method: str | None = None,
     ) -> DatasetTokens:
         billed = _counts("tokens", tokens)
         prompts = _counts("prompt_tokens", prompt_tokens) if prompt_tokens is not None else None
@@ -158,7 +162,7 @@ class DatasetTokens:
         for name, column in (("prompt_tokens", prompts), ("completion_tokens", completions)):
             if column is not None and len(column) != len(billed):
                 raise EstimateInputError(name, f"has {len(column)} values for {len(billed)} examples")
-        return cls(billed, prompts, completions, encoding)
+        return cls(billed, prompts, completions, encoding, count_method)
 
     @property
     def examples(self) -> int:
@@ -461,6 +465,8 @@ def estimate(
         )
     if method == "dpo":
         assumptions.append("DPO: each example's tokens count the prompt and both outputs")
+    if dataset.count_method and dataset.count_method.startswith("estimate"):
+        assumptions.append(f"token counts are estimates ({dataset.count_method})")
     if dataset.encoding and model.encoding and dataset.encoding != model.encoding:
         warnings.append(
             f"token counts were made with {dataset.encoding}, but {model.id} uses {model.encoding}; "

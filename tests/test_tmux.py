@@ -46,7 +46,7 @@ def test_the_real_command_in_tmux(tmp_path):
     tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", str(tmp_path),
          *[f"-e{key}={value}" for key, value in env.items()], f"{line}; sleep 30")
     try:
-        shown = wait_for(session, "39 chat records")
+        shown = wait_for(session, "36 chat examples of 39 records")
         assert "FT101" in shown and "1 Dataset" in shown
         tmux("send-keys", "-t", session, "2")
         shown = wait_for(session, "invalid-json")
@@ -70,12 +70,12 @@ def test_the_real_command_in_tmux(tmp_path):
         assert "line 2  unparsed" in shown, screen(session)
         assert "invalid JSON" in shown
         tmux("send-keys", "-t", session, "Escape")
-        wait_for(session, "39 chat records")
+        wait_for(session, "36 chat examples of 39 records")
         tmux("send-keys", "-t", session, "q")
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and "39 chat records" in screen(session):
+        while time.monotonic() < deadline and "36 chat examples of 39 records" in screen(session):
             time.sleep(0.2)
-        assert "39 chat records" not in screen(session)
+        assert "36 chat examples of 39 records" not in screen(session)
         assert "Traceback" not in screen(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

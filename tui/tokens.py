@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pricing
 from linter import ENCODINGS, FileReport, LintConfig, LintReport, lint_path, plural
+from linter.rules import InvalidJson, NotAnObject, TextEncoding, UnknownFormat, UnreadableFile
 from pricing import DatasetTokens
 
 
@@ -18,7 +19,7 @@ def dataset_tokens(file_report: FileReport) -> pricing.DatasetTokens:
         return records[name].fill_null(0).to_list()
 
     return pricing.DatasetTokens.from_counts(column("tokens"), column("prompt_tokens"), column("completion_tokens"),
-                                             encoding=file_report.encoding)
+                                             encoding=file_report.encoding, count_method=file_report.count_method)
 
 
 def uncounted_lines(file_report: FileReport) -> int:
@@ -40,9 +41,12 @@ def lint_note(report: LintReport) -> str | None:
     if not report.files:
         return None
     skipped = uncounted_lines(report.files[0])
-    if not report.has_errors and not skipped:
+    estimated = not report.files[0].exact
+    if not report.has_errors and not skipped and not estimated:
         return None
     parts = []
+    if estimated:
+        parts.append(f"token counts are estimates ({report.files[0].count_method})")
     if report.has_errors:
         parts.append(f"the lint found {plural(report.errors, 'error')}; run `ftpreflight lint {report.files[0].path}`")
     if skipped:
@@ -51,17 +55,22 @@ def lint_note(report: LintReport) -> str | None:
     return "; ".join(parts)
 
 
+_UNUSABLE_LINE = frozenset(r.code for r in (InvalidJson, NotAnObject, UnknownFormat, TextEncoding))
+"""Rules whose finding on a line means the line is no example."""
+
+
 def no_examples_reason(report: LintReport) -> str:
     """Why a linted training file has nothing to estimate, in the words of its first record problem."""
     file_report = report.files[0]
     lines = file_report.records.height
     if not lines:
-        unreadable = next((d for d in report.diagnostics if d.path == file_report.path and d.code == "FT100"), None)
+        unreadable = next((d for d in report.diagnostics
+                           if d.path == file_report.path and d.code == UnreadableFile.code), None)
         if unreadable is not None:  # the lint's own words: "file looks like a gzip archive, ..."
             return f"{file_report.path}: no examples to estimate: {unreadable.message}"
         return f"{file_report.path}: no examples to estimate (the file has no records)"
     first = next((d for d in report.diagnostics if d.path == file_report.path and d.line is not None
-                  and d.code in ("FT101", "FT102", "FT103", "FT114")), None)
+                  and d.code in _UNUSABLE_LINE), None)
     why = f" (line {first.line}: {first.message})" if first is not None else ""
     return (f"{file_report.path}: no examples to estimate: none of its {plural(lines, 'line')} is a record "
             f"in a known fine-tuning format{why}")
@@ -93,6 +102,7 @@ def tokens_by_encoding(path: str, models, config: LintConfig, counted: DatasetTo
     lint with that encoding (only the counting matters, so only FT101 is selected)."""
     out = {counted.encoding: counted} if counted.encoding else {}
     for encoding in sorted({m.encoding for m in models if m.encoding in ENCODINGS} - set(out)):
-        report = (lint or lint_path)(path, config.model_copy(update={"encoding": encoding, "select": ["FT101"]}))
+        only_counting = config.model_copy(update={"encoding": encoding, "select": [InvalidJson.code]})
+        report = (lint or lint_path)(path, only_counting)
         out[encoding] = dataset_tokens(report.files[0])
     return out

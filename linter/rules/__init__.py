@@ -84,6 +84,9 @@ RULES: tuple[Rule, ...] = (
     BedrockTurnOrder,
 )
 
+PII_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.pii_kind is not None)
+"""The rules that find personal data and secrets, one per kind, in code order."""
+
 _BY_CODE = {r.code: r for r in RULES}
 _BY_NAME = {r.name: r for r in RULES}
 
@@ -98,4 +101,4 @@ def all_codes() -> frozenset[str]:
     return frozenset(_BY_CODE)
 
 
-__all__ = ["RULES", "Rule", "get_rule", "all_codes"]
+__all__ = ["PII_RULES", "RULES", "Rule", "get_rule", "all_codes"]

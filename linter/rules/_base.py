@@ -27,6 +27,10 @@ class Rule:
     opt-in, ``None`` when there is no automatic fix. Every fix policy derives from this."""
     severity_label: str = ""
     """Shown instead of the severity when a rule emits two levels (``error/warning``)."""
+    pii_kind: str | None = None
+    """The kind of personal data or secret the rule finds (``"email"``, one of
+    ``linter.pii.KINDS``), ``None`` for other rules. The detectors, the redacting fix and the
+    app's masking map codes and kinds through this field."""
     implementation: type | None = None
     providers: tuple[str, ...] = ()
     """Provider profiles (``--provider``) the rule is specific to; empty for a rule whose
@@ -42,7 +46,8 @@ class Rule:
 
 
 def rule(code: str, name: str, severity: Severity, summary: str, *, fixable: Applicability | None = None,
-         severity_label: str = "", providers: tuple[str, ...] = ()) -> Callable[[type], Rule]:
+         severity_label: str = "", pii_kind: str | None = None,
+         providers: tuple[str, ...] = ()) -> Callable[[type], Rule]:
     """``fixable`` is the fix's applicability (``SAFE`` or ``UNSAFE``), not a flag: every
     fixable rule must say whether its fix changes the training data."""
     if fixable is not None and not isinstance(fixable, Applicability):
@@ -52,6 +57,6 @@ def rule(code: str, name: str, severity: Severity, summary: str, *, fixable: App
         doc = inspect.cleandoc(cls.__doc__ or "")
         if not doc:
             raise ValueError(f"rule {code} has no documentation")
-        return Rule(code, name, severity, summary, doc, fixable, severity_label, cls, tuple(providers))
+        return Rule(code, name, severity, summary, doc, fixable, severity_label, pii_kind, cls, tuple(providers))
 
     return wrap

@@ -3,7 +3,7 @@
 from ._base import ERROR, UNSAFE, WARNING, rule
 
 
-@rule("FT601", "pii-email", WARNING, "an email address", fixable=UNSAFE)
+@rule("FT601", "pii-email", WARNING, "an email address", fixable=UNSAFE, pii_kind="email")
 class PiiEmail:
     """A string contains an email address. Placeholder domains (`example.com`,
     `.test`, `.invalid`, `localhost`) and domains in `allow_domains` do not fire.
@@ -24,7 +24,8 @@ class PiiEmail:
     """
 
 
-@rule("FT602", "pii-phone", WARNING, "a phone number (international and common national formats)", fixable=UNSAFE)
+@rule("FT602", "pii-phone", WARNING, "a phone number (international and common national formats)", fixable=UNSAFE,
+      pii_kind="phone")
 class PiiPhone:
     """A string contains a phone number: international (`+44 20 7946 0958`) or a
     common national format (`(415) 555-2671`, `020 7946 0958`). Order numbers,
@@ -43,7 +44,8 @@ class PiiPhone:
     """
 
 
-@rule("FT603", "pii-credit-card", ERROR, "a card number that passes the Luhn check", fixable=UNSAFE)
+@rule("FT603", "pii-credit-card", ERROR, "a card number that passes the Luhn check", fixable=UNSAFE,
+      pii_kind="credit-card")
 class PiiCreditCard:
     """A string contains a payment card number (13-19 digits, with or without
     spaces or dashes) of a known issuer range that passes the Luhn checksum.
@@ -64,7 +66,7 @@ class PiiCreditCard:
 
 
 @rule("FT604", "pii-national-id", ERROR,
-      "a US SSN (valid area/group/serial) or similar national id", fixable=UNSAFE)
+      "a US SSN (valid area/group/serial) or similar national id", fixable=UNSAFE, pii_kind="national-id")
 class PiiNationalId:
     """A string contains a national identity number: a US Social Security number
     with a valid area, group and serial, or another national id whose format and
@@ -84,7 +86,8 @@ class PiiNationalId:
     """
 
 
-@rule("FT605", "pii-ip-address", WARNING, "an IPv4/IPv6 address (not private-range version strings)", fixable=UNSAFE)
+@rule("FT605", "pii-ip-address", WARNING, "an IPv4/IPv6 address (not private-range version strings)", fixable=UNSAFE,
+      pii_kind="ip-address")
 class PiiIpAddress:
     """A string contains a public IPv4 or IPv6 address. Private, loopback,
     link-local and documentation ranges, and version strings (`version 1.2.3.4`,
@@ -103,7 +106,7 @@ class PiiIpAddress:
     """
 
 
-@rule("FT606", "pii-iban", ERROR, "an IBAN that passes mod-97", fixable=UNSAFE)
+@rule("FT606", "pii-iban", ERROR, "an IBAN that passes mod-97", fixable=UNSAFE, pii_kind="iban")
 class PiiIban:
     """A string contains an IBAN (with or without spaces) whose country length and
     mod-97 checksum are valid.
@@ -123,7 +126,7 @@ class PiiIban:
 
 @rule("FT607", "secret-api-key", ERROR,
       "an API key or secret: OpenAI `sk-...`, AWS access keys, GitHub tokens, Slack tokens, Google API keys, "
-      "private-key blocks, JWTs", fixable=UNSAFE)
+      "private-key blocks, JWTs", fixable=UNSAFE, pii_kind="secret")
 class SecretApiKey:
     """A string contains a credential: an OpenAI key (`sk-...`, `sk-proj-...`), an
     AWS access key id (`AKIA...`), a GitHub token (`ghp_...`, `github_pat_...`), a

@@ -330,8 +330,10 @@ def render_comparison(rows: list[pricing.Comparison]) -> str:
             lines.append(f"{row.model.id:<28} {'refused: ' + (row.refused or '')}")
             continue
         e = row.estimate
+        # "~": counted with an estimating tokenizer (gemini-estimate), not the model's own.
+        approx = "~" if any(a.startswith("token counts are estimates") for a in e.assumptions) else ""
         lines.append(
-            f"{row.model.id:<28} {e.billed_tokens_per_epoch:>12,} {money(e.job_cost_usd):>12} "
+            f"{row.model.id:<28} {approx + format(e.billed_tokens_per_epoch, ','):>12} {money(e.job_cost_usd):>12} "
             f"{money(e.inference.monthly_cost_usd):>12} "
             f"{money(e.inference.cost_per_1000_requests_usd):>12} "
             f"{(str(e.lifetime.days) if e.lifetime.days is not None else '-'):>12}"

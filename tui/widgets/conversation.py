@@ -17,12 +17,14 @@ from typing import Any, Iterable
 from rich.text import Text
 
 from linter import Diagnostic, Severity, get_rule, parse_record, pointer_to_path
+from linter.rules import PII_RULES
 from linter.pii import find_sensitive
 
 MAX_CHARS = 20_000
 """Longest string shown in full; longer ones are cut (the record stays on disk)."""
 MASK = "•"
-PRIVATE_PREFIX = "FT60"
+PRIVATE_CODES = frozenset(r.code for r in PII_RULES)
+"""Rules whose findings are personal data or secrets: masked unless revealed."""
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold cyan"}
 ROLE_STYLE = {"system": "bold magenta", "developer": "bold magenta", "user": "bold green",
@@ -30,7 +32,7 @@ ROLE_STYLE = {"system": "bold magenta", "developer": "bold magenta", "user": "bo
 
 
 def is_private(diagnostic: Diagnostic) -> bool:
-    return diagnostic.code.startswith(PRIVATE_PREFIX)
+    return diagnostic.code in PRIVATE_CODES
 
 
 def mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
