@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._diagnostic import Severity
 from ._errors import ConfigError
+from ._tokens import ENCODINGS
+
+EncodingName = Literal[ENCODINGS]  # type: ignore[valid-type]
 
 FormatKind = Literal["chat", "completion", "preference", "reinforcement"]
 DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
@@ -29,8 +32,9 @@ class LintConfig(BaseModel):
     data_formats: list[FormatKind] | None = None
     """Data formats the target model can be fine-tuned on (FT205); the caller fills it
     from the price table, ``None`` uses the linter's built-in table for known models."""
-    encoding: Literal["o200k_base", "cl100k_base"] | None = None
-    """Tokenizer to count with; ``None`` picks it from the model name."""
+    encoding: EncodingName | None = None
+    """Tokenizer to count with; ``None`` picks it from the model name. ``gemini-estimate`` counts
+    are estimates (see README, "Tokens")."""
     select: list[str] | None = None
     """Rule codes or names to report (all rules when unset). A prefix such as ``FT4`` selects a group."""
     ignore: list[str] = []

@@ -305,7 +305,7 @@ class _ShortcutBatch:
         self._constants.append(constants)
 
     def finish(self, counter: TokenCounter, columns: dict) -> None:
-        text_counts, self.tokens = counter.count_many(self.texts)
+        text_counts, self.tokens = counter.count_many(self.texts, contents=True)
         spans = np.array(self._spans, dtype=np.int64)
         counts = pending_token_counts(text_counts, self.assistant_flags, spans[:, 0], spans[:, 1], spans[:, 2],
                                       self._constants)

@@ -74,6 +74,8 @@ def report_to_dict(report: LintReport) -> dict:
                     "max_example": f.tokens.max_example,
                     "p50": f.tokens.p50,
                     "p95": f.tokens.p95,
+                    "exact": f.exact,
+                    "count_method": f.count_method,
                 },
                 "separator": f.separator,
                 "stop": f.stop,
@@ -155,7 +157,7 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
         lines.append(
             f"{printable(_utf8(f.path))}: {plural(f.record_count, 'record')}, {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
             f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "
-            f"with {f.encoding} for {f.model}"
+            f"with {f.encoding} for {f.model}" + ("" if f.exact else f" ({f.count_method})")
         )
     by_rule = report.by_rule()
     if by_rule:

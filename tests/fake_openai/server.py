@@ -25,7 +25,8 @@ Faults are queued with ``inject(...)`` and consumed by the first matching reques
 * ``"hang_before"`` wait ``hang_seconds`` without doing anything, then close.
 
 Other misbehaviour is configured on the server: ``keeps_metadata=False`` (a compatible
-server that drops job metadata), ``list_lag`` (a job shows up in job lists only that many
+server that drops job metadata), ``unsupported_fields`` (create fields such as ``metadata``
+or ``method`` it refuses with HTTP 400, and ``dpo`` for the method), ``list_lag`` (a job shows up in job lists only that many
 seconds of ``clock`` after it was created) and ``upload_delay`` (each file upload takes that
 long, so concurrent clients overlap).
 """
@@ -137,8 +138,10 @@ class FakeOpenAI:
     def __init__(self, *, api_key: str = DEFAULT_API_KEY, advance_on_poll: bool = True,
                  models: frozenset[str] = FINE_TUNABLE_MODELS, retired_models: frozenset[str] = frozenset(),
                  supports_metadata_filter: bool = True, keeps_metadata: bool = True, list_lag: float = 0.0,
-                 upload_delay: float = 0.0, clock=time.monotonic):
+                 upload_delay: float = 0.0, clock=time.monotonic, unsupported_fields: frozenset[str] = frozenset()):
         self.api_key = api_key
+        self.unsupported_fields = unsupported_fields
+        """Create-job fields refused with HTTP 400, like a compatible server that lacks them."""
         self.advance_on_poll = advance_on_poll
         self.models = models
         self.retired_models = retired_models
@@ -422,6 +425,10 @@ class FakeOpenAI:
         if model not in self.models:
             raise ApiError(400, f"Model {model} is not available for fine-tuning or does not exist.",
                            param="model", code="model_not_available")
+        for name in sorted(self.unsupported_fields & set(params)):
+            raise ApiError(400, f"Unrecognized request argument supplied: {name}", param=name)
+        if "dpo" in self.unsupported_fields and (params.get("method") or {}).get("type") == "dpo":
+            raise ApiError(400, "Invalid method type: dpo is not supported", param="method.type")
         training = self._ready_file(params.get("training_file"), "training_file")
         if training.examples < MIN_EXAMPLES:
             raise ApiError(400, f"Training file has {training.examples} example(s), but must have at least "

@@ -20,7 +20,7 @@ def add_parser(subparsers) -> None:
         "jobs", help="list, show, watch or cancel fine-tuning jobs",
         description="Without ID: list recent jobs. With ID: show the job; --events prints its events, "
                     "--watch follows it until it succeeds, fails or is cancelled, --cancel cancels it.")
-    p.add_argument("job_id", metavar="ID", nargs="?", help="fine-tuning job id (ftjob-...)")
+    p.add_argument("job_id", metavar="ID", nargs="?", help="fine-tuning job id as `submit` printed it (ftjob-..., ft-..., accounts/.../supervisedFineTuningJobs/...)")
     action = p.add_mutually_exclusive_group()
     action.add_argument("--watch", action="store_true", help="follow the job's status and events until it ends")
     action.add_argument("--cancel", action="store_true", help="cancel the job")

@@ -19,10 +19,12 @@ from ..providers import (
     ModelNotAvailable,
     ProviderConfigError,
     ProviderError,
+    TrainingNotAvailable,
     make_provider,
+    provider_kinds,
     redact,
 )
-from ..submission import SubmissionError, SubmissionPlan, SubmitProgress, preflight, submit
+from ..submission import SubmissionError, SubmissionPlan, SubmitProgress, preflight, submit, wind_down_message
 
 
 def say(message: str) -> None:
@@ -55,13 +57,19 @@ def positive_float(text: str) -> float:
 
 
 def add_provider_arguments(p: argparse.ArgumentParser) -> None:
-    """Connection options shared by ``submit`` and ``jobs``. The API key is never a flag:
-    it comes from OPENAI_API_KEY / AZURE_OPENAI_API_KEY or the OS keyring."""
+    """Connection options shared by ``submit`` and ``jobs``. The API key is never a flag: it
+    comes from the provider's own variable (OPENAI_API_KEY, AZURE_OPENAI_API_KEY,
+    OPENAI_COMPATIBLE_API_KEY, TOGETHER_API_KEY, FIREWORKS_API_KEY) or the OS keyring."""
+    kinds = provider_kinds()
     group = p.add_argument_group("provider")
-    group.add_argument("--provider", choices=("openai", "azure"), default="openai",
-                       help="where to fine-tune (default: openai)")
+    group.add_argument("--provider", choices=[kind.name for kind in kinds], default="openai",
+                       help="where to fine-tune (default: openai); the key comes from "
+                            + ", ".join(f"${kind.key_variable}" for kind in kinds) + " respectively, or the OS keyring")
     group.add_argument("--base-url", metavar="URL",
-                       help="another OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)")
+                       help="the API's address: required for openai-compatible (e.g. Nebius Token Factory), "
+                            "otherwise the provider's own (default: $OPENAI_BASE_URL / $TOGETHER_BASE_URL / "
+                            "$FIREWORKS_BASE_URL)")
+    group.add_argument("--account-id", metavar="ID", help="Fireworks account (default: $FIREWORKS_ACCOUNT_ID)")
     group.add_argument("--organization", metavar="ID", help="OpenAI organization (default: $OPENAI_ORG_ID)")
     group.add_argument("--project", metavar="ID", help="OpenAI project (default: $OPENAI_PROJECT_ID)")
     group.add_argument("--azure-endpoint", metavar="URL", help="Azure OpenAI endpoint (default: "
@@ -76,7 +84,7 @@ def provider_from(args: argparse.Namespace):
     """Build the provider; raises ``ProviderError`` (e.g. ``CredentialsError``)."""
     return make_provider(args.provider, base_url=args.base_url, organization=args.organization,
                          project=args.project, azure_endpoint=args.azure_endpoint, api_version=args.api_version,
-                         timeout=args.timeout)
+                         account_id=args.account_id, timeout=args.timeout)
 
 
 def provider_error_status(exc: Exception) -> ExitStatus:
@@ -104,7 +112,11 @@ def add_parser(subparsers) -> None:
                    "estimate and sent explicitly)")
     p.add_argument("--batch-size", type=positive_int, metavar="N", help="batch size, 1 to 256 (default: auto)")
     p.add_argument("--lr-multiplier", type=positive_float, metavar="X",
-                   help="learning rate multiplier (default: auto)")
+                   help="learning rate multiplier, OpenAI and compatible endpoints (default: auto)")
+    p.add_argument("--learning-rate", type=positive_float, metavar="X",
+                   help="absolute learning rate, Together and Fireworks (default: the provider's)")
+    p.add_argument("--training-type", choices=("lora", "full"),
+                   help="LoRA adapters or full fine-tuning, Together (default: the provider's, LoRA)")
     p.add_argument("--beta", type=positive_float, metavar="X", help="DPO beta, above 0 and at most 2 (default: auto)")
     p.add_argument("--suffix", metavar="S", help="1 to 64 characters added to the fine-tuned model's name")
     p.add_argument("--seed", type=int, metavar="N", help="training seed (0 to 2147483647)")
@@ -164,7 +176,8 @@ def run(args: argparse.Namespace) -> ExitStatus:
         training_path=Path(args.path), model=args.model,
         validation_path=Path(args.validation) if args.validation else None, method=args.method,
         n_epochs=args.epochs, batch_size=args.batch_size, learning_rate_multiplier=args.lr_multiplier,
-        beta=args.beta, suffix=args.suffix, seed=args.seed)
+        beta=args.beta, suffix=args.suffix, seed=args.seed, learning_rate=args.learning_rate,
+        training_type=args.training_type)
 
     try:
         checked = preflight(plan, settings, provider_name=args.provider,
@@ -186,8 +199,12 @@ def run(args: argparse.Namespace) -> ExitStatus:
         provider = provider_from(args)
         result = submit(provider, checked.plan, force=args.force, on_progress=_ProgressPrinter())
     except SubmissionError as exc:
+        if isinstance(exc.cause, TrainingNotAvailable):
+            return fail(wind_down_message(exc, checked.alternatives), ExitStatus.PROBLEMS)
         status = ExitStatus.USAGE if isinstance(exc.cause, CredentialsError) else ExitStatus.PROBLEMS
         return fail(str(exc), status)
+    except TrainingNotAvailable as exc:
+        return fail(wind_down_message(exc, checked.alternatives), ExitStatus.PROBLEMS)
     except ModelNotAvailable as exc:
         return fail(f"the provider does not accept fine-tuning jobs for {checked.plan.model}: {exc}",
                     ExitStatus.PROBLEMS)

@@ -1,5 +1,6 @@
-"""Fine-tuning providers (OpenAI, Azure OpenAI, OpenAI-compatible endpoints) behind one
-small interface. No Textual here: the CLI and the app share these calls."""
+"""Fine-tuning providers (OpenAI, Azure OpenAI, OpenAI-compatible endpoints, Together AI,
+Fireworks AI) behind one small interface (``_base.Provider``), found by name through a
+registry. No Textual here: the CLI and the app share these calls."""
 
 from ._errors import (
     CredentialsError,
@@ -15,7 +16,8 @@ from ._errors import (
     register_url_secrets,
 )
 from ._models import FINAL_JOB_STATUSES, Job, JobEvent, JobSpec, RemoteFile, UploadProgress
-from ._openai import DEFAULT_TIMEOUT, OPENAI_LAST_JOB_CREATION, PROVIDERS, OpenAIProvider, Provider, make_provider
+from ._base import DEFAULT_TIMEOUT, ConnectionSettings, Provider, ProviderKind, get_kind, make_provider, provider_kinds, register
+from ._openai import OPENAI_LAST_JOB_CREATION, OpenAIProvider
 from ._secrets import KEYRING_SERVICE, find_api_key
 
 __all__ = [
@@ -23,7 +25,11 @@ __all__ = [
     "FINAL_JOB_STATUSES",
     "KEYRING_SERVICE",
     "OPENAI_LAST_JOB_CREATION",
-    "PROVIDERS",
+    "ConnectionSettings",
+    "ProviderKind",
+    "get_kind",
+    "provider_kinds",
+    "register",
     "CredentialsError",
     "Job",
     "JobEvent",

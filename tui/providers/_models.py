@@ -44,6 +44,11 @@ class JobSpec:
     suffix: str | None = None
     seed: int | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    tag: str | None = None
+    """A short digest of the data and settings, for providers that keep no metadata: Together
+    appends it to the suffix, Fireworks derives the job id from it."""
+    training_type: Literal["lora", "full"] | None = None
+    """LoRA adapters or full fine-tuning, where the provider offers both (None: its default)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,9 @@ class Job:
     method: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     error_message: str | None = None
+    tag: str | None = None
+    """The ``JobSpec.tag`` read back from the job (suffix or id), when the provider keeps no
+    metadata."""
 
     @property
     def is_final(self) -> bool:

@@ -12,7 +12,7 @@ import time
 from datetime import date
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import openai
 
@@ -29,12 +29,10 @@ from ._errors import (
     register_url_secrets,
 )
 from ._models import Job, JobEvent, JobSpec, RemoteFile, UploadProgress
+from ._base import ConnectionSettings, ProviderKind, register
 from ._secrets import find_api_key
 
-__all__ = ["DEFAULT_TIMEOUT", "OPENAI_LAST_JOB_CREATION", "PROVIDERS", "OpenAIProvider", "Provider", "make_provider"]
-
-DEFAULT_TIMEOUT = 120.0
-"""Seconds per request; uploads of big files go in parts, so this bounds each part too."""
+__all__ = ["OPENAI_LAST_JOB_CREATION", "OpenAIProvider"]
 CHUNKED_UPLOAD_THRESHOLD = 64 * 1024 * 1024
 """Files larger than this go through the Uploads API in parts (with per-part progress)."""
 PART_SIZE = 64 * 1024 * 1024
@@ -55,33 +53,6 @@ TRAINING_NOT_AVAILABLE = "training_not_available"
 """The error code of OpenAI's HTTP 403 refusal to create jobs during the wind-down."""
 
 
-@runtime_checkable
-class Provider(Protocol):
-    """What ftpreflight needs from a fine-tuning provider. Methods raise ``ProviderError``."""
-
-    name: str
-
-    def upload_file(self, path: Path, *, on_progress: Callable[[UploadProgress], None] | None = None
-                    ) -> RemoteFile: ...
-    def retrieve_file(self, file_id: str) -> RemoteFile: ...
-    def delete_file(self, file_id: str) -> None: ...
-    def list_files(self, *, limit: int = 100) -> list[RemoteFile]:
-        """Recent fine-tuning files, newest first (used to find uploads a retry left behind)."""
-    def create_job(self, spec: JobSpec) -> Job:
-        """Create a job with no automatic retry: a timeout raises ``OutcomeUnknown`` so the
-        caller can look the job up instead of risking a duplicate."""
-    def retrieve_job(self, job_id: str) -> Job: ...
-    def list_jobs(self, *, limit: int = 20, metadata: dict[str, str] | None = None) -> list[Job]:
-        """Newest first. ``metadata`` filters on the server when supported and always
-        client-side as well."""
-    def cancel_job(self, job_id: str) -> Job: ...
-    def list_events(self, job_id: str, *, limit: int = 100) -> list[JobEvent]:
-        """The newest ``limit`` events, oldest first."""
-    def close(self) -> None: ...
-    def __enter__(self) -> "Provider": ...
-    def __exit__(self, *exc: object) -> None: ...
-
-
 def _error_details(exc: openai.APIError) -> tuple[str, str | None, str | None]:
     body = exc.body
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
@@ -97,6 +68,16 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
             return float(headers[header]) / divisor
         except (KeyError, ValueError):
             continue
+    return None
+
+
+def _refused_field(exc: ProviderError) -> str | None:
+    """``metadata`` or ``method`` when a 400 names that field as the problem."""
+    text = str(exc).lower()
+    for name in ("metadata", "method"):
+        if exc.param == name or exc.param == f"method.{name}" or (
+                f"'{name}'" in text or f'"{name}"' in text or f" {name} " in f" {text} ".replace(":", " ")):
+            return name
     return None
 
 
@@ -116,8 +97,15 @@ class OpenAIProvider:
     def __init__(self, client: openai.OpenAI, *, name: str = "openai",
                  chunked_upload_threshold: int | None = CHUNKED_UPLOAD_THRESHOLD, part_size: int = PART_SIZE,
                  secret: str | None = None, upload_attempts: int = UPLOAD_ATTEMPTS,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, optional_fields: bool = False):
         self.name = name
+        self.create_is_idempotent = False
+        self.optional_fields = optional_fields
+        """True for compatible endpoints: a create refused because of ``metadata`` (or, for
+        supervised jobs, the ``method`` object) is sent again without it. A 400 means no job
+        was made, so re-sending cannot duplicate one."""
+        self.notes: list[str] = []
+        """What was left out of a create for this endpoint, one sentence each."""
         self.upload_attempts = max(1, upload_attempts)
         self.sleep = sleep
         self.client = client
@@ -294,8 +282,33 @@ class OpenAIProvider:
         if spec.metadata:
             kwargs["metadata"] = dict(spec.metadata)
         # No SDK retry here: a retried POST after a timeout could start a second job.
-        with self._translate(f"create a fine-tuning job for {spec.model}", creates=True):
-            return _job(self.client.with_options(max_retries=0).fine_tuning.jobs.create(**kwargs))
+        action = f"create a fine-tuning job for {spec.model}"
+        for _ in range(3):
+            try:
+                with self._translate(action, creates=True):
+                    return _job(self.client.with_options(max_retries=0).fine_tuning.jobs.create(**kwargs))
+            except RequestRejected as exc:
+                if isinstance(exc, TrainingNotAvailable) or not self.optional_fields or exc.status not in (400, 422):
+                    raise
+                refused = _refused_field(exc)
+                if refused == "metadata" and "metadata" in kwargs:
+                    del kwargs["metadata"]
+                    self.notes.append(f"{self.name} does not accept job metadata, so the job was created without "
+                                      "it; only the local record finds it again")
+                    continue
+                if refused == "method" and "method" in kwargs:
+                    if spec.method != "supervised":
+                        raise RequestRejected(f"{self.name} does not support the {spec.method} fine-tuning method "
+                                              f"(HTTP {exc.status}): {exc}", status=exc.status, code=exc.code,
+                                              param=exc.param) from None
+                    del kwargs["method"]
+                    if spec.hyperparameters:
+                        kwargs["hyperparameters"] = dict(spec.hyperparameters)
+                    self.notes.append(f"{self.name} does not accept the `method` field, so the supervised job was "
+                                      "created with the older top-level hyperparameters")
+                    continue
+                raise
+        raise RequestRejected(f"{self.name} refused to {action}")
 
     def retrieve_job(self, job_id: str) -> Job:
         with self._translate(f"get job {job_id}"):
@@ -365,65 +378,86 @@ def _event(obj: Any) -> JobEvent:
                     type=getattr(obj, "type", None), data=data)
 
 
-def _build_openai(key_argument: str | None, base_url: str | None, organization: str | None,
-                  project: str | None, azure_endpoint: str | None, api_version: str | None, timeout: float,
-                  max_retries: int, environ: dict[str, str], options: dict[str, Any]) -> OpenAIProvider:
-    key, _where = (key_argument, "argument") if key_argument else find_api_key("openai", "OPENAI_API_KEY", environ)
+def _build_openai(settings: ConnectionSettings) -> OpenAIProvider:
+    environ = settings.environ
+    key = settings.api_key or find_api_key("openai", "OPENAI_API_KEY", environ)[0]
     if not key:
         raise CredentialsError("No OpenAI API key: set OPENAI_API_KEY or store one with "
                                "`keyring set ftpreflight openai`.")
     register_secret(key)
-    url = base_url or environ.get("OPENAI_BASE_URL") or None
+    url = settings.base_url or environ.get("OPENAI_BASE_URL") or None
     register_url_secrets(url)
     client = openai.OpenAI(api_key=key, base_url=url,
-                           organization=organization or environ.get("OPENAI_ORG_ID") or None,
-                           project=project or environ.get("OPENAI_PROJECT_ID") or None,
-                           timeout=timeout, max_retries=max_retries)
-    return OpenAIProvider(client, name="openai", secret=key, **options)
+                           organization=settings.organization or environ.get("OPENAI_ORG_ID") or None,
+                           project=settings.project or environ.get("OPENAI_PROJECT_ID") or None,
+                           timeout=settings.timeout, max_retries=settings.max_retries)
+    return OpenAIProvider(client, name="openai", secret=key, **settings.options)
 
 
-def _build_azure(key_argument: str | None, base_url: str | None, organization: str | None,
-                 project: str | None, azure_endpoint: str | None, api_version: str | None, timeout: float,
-                 max_retries: int, environ: dict[str, str], options: dict[str, Any]) -> OpenAIProvider:
-    key, _where = (key_argument, "argument") if key_argument else find_api_key("azure", "AZURE_OPENAI_API_KEY", environ)
+def _build_azure(settings: ConnectionSettings) -> OpenAIProvider:
+    environ = settings.environ
+    key = settings.api_key or find_api_key("azure", "AZURE_OPENAI_API_KEY", environ)[0]
     if not key:
         raise CredentialsError("No Azure OpenAI API key: set AZURE_OPENAI_API_KEY or store one with "
                                "`keyring set ftpreflight azure`.")
     register_secret(key)
-    endpoint = azure_endpoint or environ.get("AZURE_OPENAI_ENDPOINT")
+    endpoint = settings.azure_endpoint or environ.get("AZURE_OPENAI_ENDPOINT")
     register_url_secrets(endpoint)
-    register_url_secrets(base_url)
-    version = api_version or environ.get("OPENAI_API_VERSION")
-    if not endpoint and not base_url:
+    register_url_secrets(settings.base_url)
+    version = settings.api_version or environ.get("OPENAI_API_VERSION")
+    if not endpoint and not settings.base_url:
         raise ProviderConfigError("Azure OpenAI needs an endpoint: pass --azure-endpoint or set "
                                   "AZURE_OPENAI_ENDPOINT.")
     if not version:
         raise ProviderConfigError("Azure OpenAI needs an API version: pass --api-version or set "
                                   "OPENAI_API_VERSION (fine-tuning needs 2024-10-21 or later).")
-    client = openai.AzureOpenAI(api_key=key, azure_endpoint=None if base_url else endpoint,
-                                base_url=base_url, api_version=version, timeout=timeout,
-                                max_retries=max_retries)
+    client = openai.AzureOpenAI(api_key=key, azure_endpoint=None if settings.base_url else endpoint,
+                                base_url=settings.base_url, api_version=version, timeout=settings.timeout,
+                                max_retries=settings.max_retries)
+    options = dict(settings.options)
     options.setdefault("chunked_upload_threshold", None)
     return OpenAIProvider(client, name="azure", secret=key, **options)
 
 
-PROVIDERS: dict[str, Callable[..., OpenAIProvider]] = {"openai": _build_openai, "azure": _build_azure}
-"""Provider kinds by name (``--provider``); each builder reads its own key and settings."""
+OPENAI_COMPATIBLE_KEY_VARIABLE = "OPENAI_COMPATIBLE_API_KEY"
+"""The compatible endpoint's own key variable: an OpenAI key must never be sent to another
+company's server by accident."""
 
 
-def make_provider(kind: str = "openai", *, api_key: str | None = None, base_url: str | None = None,
-                  organization: str | None = None, project: str | None = None,
-                  azure_endpoint: str | None = None, api_version: str | None = None,
-                  timeout: float = DEFAULT_TIMEOUT, max_retries: int = 3,
-                  environ: dict[str, str] | None = None, **provider_options: Any) -> OpenAIProvider:
-    """Build a provider. ``kind`` is ``openai`` (also any OpenAI-compatible ``base_url``) or
-    ``azure``. The key comes from ``api_key``, else ``OPENAI_API_KEY`` /
-    ``AZURE_OPENAI_API_KEY``, else the OS keyring; it (and any credential in the base URL)
-    is registered for redaction before anything can fail. Raises ``CredentialsError`` when
-    there is none and ``ProviderConfigError`` for incomplete Azure settings."""
-    builder = PROVIDERS.get(kind)
-    if builder is None:
-        raise ProviderConfigError(f"Unknown provider {kind!r}: use {' or '.join(repr(k) for k in PROVIDERS)}.")
-    environ = dict(os.environ if environ is None else environ)
-    return builder(api_key, base_url, organization, project, azure_endpoint, api_version, timeout, max_retries,
-                   environ, dict(provider_options))
+def _build_openai_compatible(settings: ConnectionSettings) -> OpenAIProvider:
+    environ = settings.environ
+    url = settings.base_url or environ.get("OPENAI_COMPATIBLE_BASE_URL") or None
+    register_url_secrets(url)
+    key = settings.api_key or find_api_key("openai-compatible", OPENAI_COMPATIBLE_KEY_VARIABLE, environ)[0]
+    if key:
+        register_secret(key)
+    if not url:
+        raise ProviderConfigError("--provider openai-compatible needs the endpoint: pass --base-url URL (for "
+                                  "example https://api.tokenfactory.nebius.com/v1/) or set "
+                                  "OPENAI_COMPATIBLE_BASE_URL.")
+    if not key:
+        raise CredentialsError(f"No API key for the OpenAI-compatible endpoint: set {OPENAI_COMPATIBLE_KEY_VARIABLE} "
+                               "or store one with `keyring set ftpreflight openai-compatible`.")
+    client = openai.OpenAI(api_key=key, base_url=url, timeout=settings.timeout, max_retries=settings.max_retries)
+    options = dict(settings.options)
+    # Compatible servers rarely implement the multi-part Uploads API; one request per file.
+    options.setdefault("chunked_upload_threshold", None)
+    options.setdefault("optional_fields", True)
+    return OpenAIProvider(client, name="openai-compatible", secret=key, **options)
+
+
+register(ProviderKind(
+    name="openai", label="OpenAI", key_variable="OPENAI_API_KEY", build=_build_openai, pricing_provider="openai",
+    methods=("supervised", "dpo"),
+    idempotency="job metadata (file sha256 + settings digest) looked up before every create, plus the local record",
+    events="status, events, loss", cost_check="trained_tokens compared with the estimate"))
+register(ProviderKind(
+    name="azure", label="Azure OpenAI", key_variable="AZURE_OPENAI_API_KEY", build=_build_azure,
+    pricing_provider="azure_openai", methods=("supervised", "dpo"),
+    idempotency="job metadata (file sha256 + settings digest) looked up before every create, plus the local record",
+    events="status, events, loss", cost_check="trained_tokens compared with the estimate"))
+register(ProviderKind(
+    name="openai-compatible", label="OpenAI-compatible endpoint", key_variable=OPENAI_COMPATIBLE_KEY_VARIABLE,
+    build=_build_openai_compatible, pricing_provider=None, methods=("supervised", "dpo"),
+    idempotency="job metadata when the endpoint keeps it, else the local record (a warning says so)",
+    events="whatever the endpoint implements", cost_check="trained_tokens when the endpoint reports it"))

@@ -52,7 +52,8 @@ def describe_estimate(est: pricing.Estimate) -> str:
         f"{est.model.provider} {est.model.id} ({est.method})",
         f"  examples          {est.examples:,}",
         f"  tokens / epoch    {est.billed_tokens_per_epoch:,}"
-        + (f" ({est.truncated_examples:,} truncated)" if est.truncated_examples else ""),
+        + (f" ({est.truncated_examples:,} truncated)" if est.truncated_examples else "")
+        + next((f" ({a})" for a in est.assumptions if a.startswith("token counts are estimates")), ""),
         f"  epochs            {est.epochs}",
         f"    {est.epochs_rule}",
         f"  training tokens   {est.training_tokens:,}",
