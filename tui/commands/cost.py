@@ -360,7 +360,10 @@ def render_comparison(rows: list[pricing.Comparison], today: date, job_days: int
     for row in rows:
         e = row.estimate
         name = f"{row.model.provider}/{row.model.id}"
-        tokens = "-" if e is None else f"{e.billed_tokens_per_epoch:,}" + ("" if row.counts_exact else "~")
+        # "~": counted with another model's tokenizer, or with an estimating one (gemini-estimate).
+        approx = not row.counts_exact or (e is not None and any(
+            a.startswith("token counts are estimates") for a in e.assumptions))
+        tokens = "-" if e is None else f"{e.billed_tokens_per_epoch:,}" + ("~" if approx else "")
         until = row.model.fine_tuning_ends.isoformat() if row.model.fine_tuning_ends else "-"
         usable = "-" if row.usable_days is None else f"{row.usable_days:,}"
         lines.append(
