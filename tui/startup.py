@@ -1,11 +1,14 @@
 """What ``ftpreflight FILE`` does before the app exists, so that a person sees something
-at once and the first rows are ready when the app draws its first frame:
+at once and the first rows are on screen long before the app is:
 
 * ``Splash``: the first frame, drawn with plain escape codes before the UI toolkit and
   the lint engine are imported (about a second on a busy machine); a small thread turns
-  a spinner until the app takes over the terminal.
-* ``EarlyLint``: the lint, started while the UI toolkit is still being imported; the
-  app adopts it.
+  a spinner until the app takes over the terminal. Once the lint has its first rows the
+  splash draws them where the app's table will show them, with the table's own row text
+  (``tui.widgets.rowtext``), so the app's first frame replaces them in place.
+* ``EarlyLint``: the lint, started before the UI toolkit is imported; ``ftpreflight
+  FILE`` waits (briefly) for its first rows before importing the toolkit, and the app
+  adopts it.
 
 Imports nothing beyond the standard library."""
 
@@ -21,6 +24,13 @@ FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 SHOW_WAIT = 10.0
 """Longest an early lint waits for the app to draw its first rows before going on."""
 INTERVAL = 0.08
+TABLE_TOP = 4
+"""Screen row of the app's table header while a lint runs (status, tabs, tab underline
+and the filter bar are above it); the splash draws the first rows below it."""
+WIDE = 120
+TABLE_WIDTH_WIDE = 80
+"""From ``WIDE`` columns on, the app's table is ``TABLE_WIDTH_WIDE`` wide (``app.tcss``)."""
+SEVERITY_COLOURS = {0: "32", 1: "36", 2: "33", 3: "31"}
 
 
 class Splash:
@@ -32,8 +42,11 @@ class Splash:
         self.stream = stream or sys.stdout
         self.path = path
         self._stop = threading.Event()
+        self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._started = time.monotonic()
+        self.rows_drawn: float | None = None
+        """``time.monotonic()`` when the first rows were drawn (None: never)."""
 
     def _line(self, frame: str) -> str:
         what = f"opening {os.path.basename(self.path)}" if self.path else "choosing a file"
@@ -46,7 +59,6 @@ class Splash:
         return f"\x1b[1mftpreflight\x1b[0m  {frame} {what}{size}…"
 
     def show(self) -> Splash:
-        self._size_text = None
         self._write("\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J" + self._line(FRAMES[0]))
         self._thread = threading.Thread(target=self._spin, name="ftpreflight-splash", daemon=True)
         self._thread.start()
@@ -58,35 +70,71 @@ class Splash:
             self._write("\x1b[H\x1b[2K" + self._line(FRAMES[index % len(FRAMES)]))
             index += 1
 
-    def _write(self, text: str) -> None:
+    def _size(self) -> tuple[int, int]:
         try:
-            self.stream.write(text)
-            self.stream.flush()
-        except (OSError, ValueError):
-            self._stop.set()
+            size = os.get_terminal_size(self.stream.fileno())
+            return size.columns, size.lines
+        except (AttributeError, OSError, ValueError):
+            return 80, 24
+
+    def show_rows(self, rows: list[tuple], columns: tuple[str, ...]) -> None:
+        """Draw the first rows of the records table (``linter.RECORD_COLUMNS`` tuples)
+        where the app's table will show them. Does nothing once the app has the screen."""
+        from .widgets.rowtext import header_text, record_text
+
+        width, height = self._size()
+        width = TABLE_WIDTH_WIDE if width >= WIDE else width
+        room = max(0, height - TABLE_TOP - 2)  # the app's footer is below the table
+        at = {name: i for i, name in enumerate(columns)}
+        parts = [f"\x1b[{TABLE_TOP + 1};1H\x1b[1m{header_text(width)}\x1b[0m"]
+        for offset, row in enumerate(rows[:room]):
+            text = record_text(row[at["line"]], row[at["kind"]], row[at["messages"]], row[at["tokens"]],
+                               row[at["worst"]], width)
+            colour = SEVERITY_COLOURS.get(row[at["worst"]] or 0, "0")
+            parts.append(f"\x1b[{TABLE_TOP + 2 + offset};1H{text[:2]}\x1b[{colour}m{text[2:3]}\x1b[0m{text[3:]}")
+        self._write("".join(parts))
+        if not self._stop.is_set():
+            self.rows_drawn = time.monotonic()
+
+    def _write(self, text: str) -> None:
+        with self._lock:  # the spinner thread and the lint thread both draw; never after `close`
+            if self._stop.is_set():
+                return
+            try:
+                self.stream.write(text)
+                self.stream.flush()
+            except (OSError, ValueError):
+                self._stop.set()
 
     def close(self) -> None:
-        self._stop.set()
+        with self._lock:
+            self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=1)
 
     def abandon(self) -> None:
         self.close()
-        self._write("\x1b[2J\x1b[?25h\x1b[?1049l")
+        try:
+            self.stream.write("\x1b[2J\x1b[?25h\x1b[?1049l")
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
 
 
 class EarlyLint:
-    """A lint started before the app exists (``ftpreflight FILE`` starts it while the UI
-    toolkit is still being imported), so the first rows are ready when the first frame
-    is drawn. Until the app attaches its ``LintRelay`` the observer calls are kept;
+    """A lint started before the app exists (``ftpreflight FILE`` starts it before the UI
+    toolkit is imported), so the first rows are on the splash at once and ready when the
+    app draws its first frame. Until the app attaches its ``LintRelay`` the observer calls are kept;
     ``attach`` replays them in order and forwards the rest. Runs in its own thread and
     touches nothing of the app's. It implements ``linter.LintObserver``'s methods without
     importing ``linter`` (this module must not delay the splash)."""
 
-    def __init__(self, lint: Callable[..., Any], path: str, config: Any, validation: str | None = None) -> None:
-        import threading
-
+    def __init__(self, lint: Callable[..., Any], path: str, config: Any, validation: str | None = None,
+                 on_first_rows: Callable[[list[tuple]], Any] | None = None) -> None:
         self.path = path
+        self.on_first_rows = on_first_rows
+        """Called (in the lint's thread) with the first rows, before they go to the app."""
+        self._first_rows_seen = threading.Event()
         self.validation = validation
         self.config = config
         self._lock = threading.Lock()
@@ -110,6 +158,7 @@ class EarlyLint:
             self._error = exc
         finally:
             self._done.set()
+            self._first_rows_seen.set()
 
     def _relay(self, name: str, *args) -> None:
         with self._lock:
@@ -126,6 +175,12 @@ class EarlyLint:
         self._relay("on_progress", path, done_bytes, total_bytes)
 
     def on_records(self, path: str, rows: list[tuple]) -> None:
+        if self._first_rows and path == self.path and self.on_first_rows is not None:
+            try:
+                self.on_first_rows(rows)
+            except Exception:  # noqa: BLE001 - a preview that fails must not stop the lint
+                pass
+        self._first_rows_seen.set()
         self._relay("on_records", path, rows)
         if self._first_rows:
             # Hold the lint here (before it starts its worker processes) until the app has
@@ -135,6 +190,10 @@ class EarlyLint:
             deadline = time.monotonic() + SHOW_WAIT
             while not self._shown.wait(0.05) and not self.is_cancelled() and time.monotonic() < deadline:
                 pass
+
+    def wait_first_rows(self, timeout: float) -> bool:
+        """Wait until the lint has its first rows (or has ended); whether it has."""
+        return self._first_rows_seen.wait(timeout)
 
     def rows_shown(self) -> None:
         """The app has drawn the first rows: let the lint go on."""

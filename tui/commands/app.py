@@ -33,12 +33,19 @@ def has_terminal() -> bool:
         return False
 
 
-def _start_lint_early(args: argparse.Namespace, settings, lint):
-    """Start the lint while the UI toolkit loads (the app adopts it). Any problem with
-    the settings is left to the app, which shows it in a dialog."""
+PREVIEW_WAIT = 1.0
+"""Longest ``ftpreflight FILE`` waits for the lint's first rows (to draw them on the
+splash) before it imports the UI toolkit: until then the lint has the interpreter to
+itself, instead of sharing it with the imports."""
+
+
+def _start_lint_early(args: argparse.Namespace, settings, lint, splash=None):
+    """Start the lint before the UI toolkit loads (the app adopts it); its first rows go
+    to the splash. Any problem with the settings is left to the app, which shows it in a
+    dialog."""
     if args.path is None:
         return None
-    from linter import FtPreflightError
+    from linter import RECORD_COLUMNS, FtPreflightError
 
     from ..config import resolve_lint_config
     from ..startup import EarlyLint
@@ -48,7 +55,8 @@ def _start_lint_early(args: argparse.Namespace, settings, lint):
         config = resolve_lint_config(settings, model_row(args.model or settings.model, settings))
     except (FtPreflightError, ValueError):
         return None
-    return EarlyLint(lint, args.path, config, args.validation)
+    preview = None if splash is None else (lambda rows: splash.show_rows(rows, RECORD_COLUMNS))
+    return EarlyLint(lint, args.path, config, args.validation, on_first_rows=preview)
 
 
 def fail(message: str) -> ExitStatus:
@@ -79,7 +87,9 @@ def run(args: argparse.Namespace) -> ExitStatus:
         except ConfigError as exc:
             splash.abandon()
             return fail(str(exc))
-        early = _start_lint_early(args, settings, lint_path)
+        early = _start_lint_early(args, settings, lint_path, splash)
+        if early is not None:
+            early.wait_first_rows(PREVIEW_WAIT)
         from ..app import FtPreflightApp
 
         app = FtPreflightApp(args.path, validation=args.validation, model=args.model, settings=settings,

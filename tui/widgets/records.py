@@ -18,9 +18,9 @@ from textual.strip import Strip
 
 from linter import RECORD_COLUMNS
 
+from .rowtext import ICONS, SEVERITY_NAMES, header_text, row_text
+
 _COLUMN = {name: i for i, name in enumerate(RECORD_COLUMNS)}
-ICONS = {0: "✓", 1: "●", 2: "▲", 3: "✖"}
-SEVERITY_NAMES = {0: "ok", 1: "info", 2: "warning", 3: "error"}
 SORTS = (None, "tokens", "severity")
 
 
@@ -225,7 +225,7 @@ class RecordTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if y == 0:
             style = self.get_component_rich_style("record-table--header")
-            text = self._format("", "", "line", "format", "msgs", "tokens", "rules", width)
+            text = header_text(width)
             return Strip([Segment(text, style)], width)
         position = round(self.scroll_offset.y) + y - 1
         model = self.model
@@ -236,8 +236,8 @@ class RecordTable(ScrollView, can_focus=True):
         worst = model.worst[row]
         mark = "✂" if line in model.marked else " "
         codes = " ".join(model.codes.get(line, ()))
-        text = self._format(mark, ICONS.get(worst, "?"), str(line), model.kind[row] or "-",
-                            str(model.messages[row]), f"{model.tokens[row]:,}", codes, width)
+        text = row_text(mark, ICONS.get(worst, "?"), str(line), model.kind[row] or "-",
+                        str(model.messages[row]), f"{model.tokens[row]:,}", codes, width)
         base = self.rich_style
         icon_style = self.get_component_rich_style(f"record-table--{SEVERITY_NAMES.get(worst, 'ok')}", partial=True)
         if line in model.marked:
@@ -246,12 +246,6 @@ class RecordTable(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("record-table--cursor")
         return Strip([Segment(text[:2], base), Segment(text[2:3], base + icon_style), Segment(text[3:], base)],
                      width)
-
-    @staticmethod
-    def _format(mark: str, icon: str, line: str, kind: str, messages: str, tokens: str, codes: str,
-                width: int) -> str:
-        text = f"{mark:1} {icon:1} {line:>7} {kind:<13.13} {messages:>4} {tokens:>9}  {codes}"
-        return text[:width].ljust(width)
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self._content_width(), len(self.model) + 1)
