@@ -30,6 +30,9 @@ and the filter bar are above it); the splash draws the first rows below it."""
 WIDE = 120
 TABLE_WIDTH_WIDE = 80
 """From ``WIDE`` columns on, the app's table is ``TABLE_WIDTH_WIDE`` wide (``app.tcss``)."""
+SCROLLBAR = 2
+"""The table's vertical scrollbar (a file with more rows than fit has one): the rows'
+text is this much narrower than the table."""
 SEVERITY_COLOURS = {0: "32", 1: "36", 2: "33", 3: "31"}
 
 
@@ -38,9 +41,11 @@ class Splash:
     (the app then draws over it) and ``abandon`` also restores the normal screen (for
     an error before the app started)."""
 
-    def __init__(self, path: str | None, stream=None) -> None:
+    def __init__(self, path: str | None, stream=None, size: tuple[int, int] | None = None) -> None:
         self.stream = stream or sys.stdout
         self.path = path
+        self.size = size
+        """The terminal's (columns, lines); None: ask the terminal."""
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -71,6 +76,8 @@ class Splash:
             index += 1
 
     def _size(self) -> tuple[int, int]:
+        if self.size is not None:
+            return self.size
         try:
             size = os.get_terminal_size(self.stream.fileno())
             return size.columns, size.lines
@@ -83,7 +90,7 @@ class Splash:
         from .widgets.rowtext import header_text, record_text
 
         width, height = self._size()
-        width = TABLE_WIDTH_WIDE if width >= WIDE else width
+        width = (TABLE_WIDTH_WIDE if width >= WIDE else width) - SCROLLBAR
         room = max(0, height - TABLE_TOP - 2)  # the app's footer is below the table
         at = {name: i for i, name in enumerate(columns)}
         parts = [f"\x1b[{TABLE_TOP + 1};1H\x1b[1m{header_text(width)}\x1b[0m"]
