@@ -20,8 +20,9 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from linter import FtPreflightError, LintCancelled, LintConfig, lint_path
+from linter import FtPreflightError, LintCancelled, LintConfig
 
+from .lintproc import lint_in_process
 from .screens.commands import ActionsProvider
 from .widgets.records import RecordsModel
 from .startup import EarlyLint
@@ -90,7 +91,7 @@ class FtPreflightApp(App):
     ]
 
     def __init__(self, path: str | None = None, *, validation: str | None = None, model: str | None = None,
-                 settings: Any = None, lint: LintFunction = lint_path,
+                 settings: Any = None, lint: LintFunction = lint_in_process,
                  provider_factory: ProviderFactory | None = None,
                  today: Callable[[], date] = date.today,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),

@@ -36,7 +36,8 @@ def has_terminal() -> bool:
 PREVIEW_WAIT = 1.0
 """Longest ``ftpreflight FILE`` waits for the lint's first rows (to draw them on the
 splash) before it imports the UI toolkit: until then the lint has the interpreter to
-itself, instead of sharing it with the imports."""
+itself, instead of sharing it with the imports. (The first rows are always linted in
+this process; see ``tui.lintproc``.)"""
 
 
 def _start_lint_early(args: argparse.Namespace, settings, lint, splash=None):
@@ -78,8 +79,9 @@ def run(args: argparse.Namespace) -> ExitStatus:
 
     splash = Splash(args.path).show()
     try:
-        from linter import ConfigError, lint_path
+        from linter import ConfigError
 
+        from ..lintproc import lint_in_process
         from ._common import settings_from
 
         try:
@@ -87,7 +89,7 @@ def run(args: argparse.Namespace) -> ExitStatus:
         except ConfigError as exc:
             splash.abandon()
             return fail(str(exc))
-        early = _start_lint_early(args, settings, lint_path, splash)
+        early = _start_lint_early(args, settings, lint_in_process, splash)
         if early is not None:
             early.wait_first_rows(PREVIEW_WAIT)
         from ..app import FtPreflightApp

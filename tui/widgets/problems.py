@@ -3,7 +3,8 @@ Enter filters the dataset table by the highlighted rule."""
 
 from __future__ import annotations
 
-from rich.markdown import Markdown
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,9 +15,13 @@ from textual.widgets.option_list import Option
 
 from linter import Severity, get_rule, plural
 
-DOC_DELAY = 0.12
+if TYPE_CHECKING:
+    from rich.markdown import Markdown
+
+DOC_DELAY = 0.06
 """Seconds the highlight must rest on a rule before its documentation is drawn: arrow
-keys move the highlight at once, and quick presses never wait for a render."""
+keys move the highlight at once, and quick presses (key repeat: one every ~30 ms)
+never wait for a render."""
 FIRST_OCCURRENCES = 5
 
 SEVERITY_MARK = {Severity.ERROR: "[$text-error]✖[/]", Severity.WARNING: "[$text-warning]▲[/]",
@@ -42,9 +47,12 @@ class ProblemsPane(Horizontal):
     _shown_code: str | None = None
     _facts: dict[str, tuple[int, list[str], list[str]]] = {}
     """Per rule: count, first occurrences, fixes (gathered once per lint, in one pass)."""
+    _docs: dict[str, Markdown] = {}
+    """Per rule: its documentation, parsed once per lint."""
 
     def reset(self) -> None:
         self._facts = {}
+        self._docs = {}
         self._shown_code = None
         self.query_one("#rule-list", OptionList).clear_options()
         self.query_one("#problems-summary", Label).update("Linting…")
@@ -65,6 +73,7 @@ class ProblemsPane(Horizontal):
         counts = report.by_rule()
         self._facts = {code: (counts.get(code, 0), examples.get(code, []), sorted(fixes.get(code, ())))
                        for code in counts}
+        self._docs = {}
         self._shown_code = None
         options = []
         order = sorted(counts.items(), key=lambda item: (-worst.get(item[0], Severity.INFO), item[0]))
@@ -110,12 +119,17 @@ class ProblemsPane(Horizontal):
         if rule is None or code == self._shown_code:
             return
         self._shown_code = code
-        count, examples, fixes = self._facts.get(code, (0, [], []))
-        parts = [f"## {rule.code} {rule.name}", f"**{rule.severity_text}** - {count:,} found - {rule.summary}"]
-        if fixes:
-            parts.append("**Fix:** " + "; ".join(fixes))
-        text = "\n\n".join(parts) + "\n\n" + rule.doc + "\n\n### First occurrences\n\n" + "\n".join(examples)
-        self.query_one("#rule-doc", Static).update(Markdown(text))
+        doc = self._docs.get(code)
+        if doc is None:
+            from rich.markdown import Markdown  # not at import: the app's first frame needs none
+
+            count, examples, fixes = self._facts.get(code, (0, [], []))
+            parts = [f"## {rule.code} {rule.name}", f"**{rule.severity_text}** - {count:,} found - {rule.summary}"]
+            if fixes:
+                parts.append("**Fix:** " + "; ".join(fixes))
+            text = "\n\n".join(parts) + "\n\n" + rule.doc + "\n\n### First occurrences\n\n" + "\n".join(examples)
+            doc = self._docs[code] = Markdown(text)
+        self.query_one("#rule-doc", Static).update(doc)
         self.query_one("#rule-doc-scroll", VerticalScroll).scroll_home(animate=False)
 
     @on(OptionList.OptionSelected, "#rule-list")
