@@ -1,6 +1,7 @@
 """Benchmark: the terminal app on the ~200,000-example file.
 
     python -m tests.benchmarks.bench_app [--path tests/benchmarks/data/bench.jsonl] [--runs 5] [--keys 40]
+        [--baseline DIR] [--thread-lint] [--quick]
 
 Measures, in one run:
 
@@ -17,7 +18,9 @@ Measures, in one run:
   subprocess just before (target ratio <= 1.5x);
 * key latency while the lint runs: a `down` key is pressed every 0.2 s and timed
   until the app has handled it and redrawn (target <= 100 ms); the median, p95 and
-  worst are printed.
+  worst are printed. With ``--thread-lint`` the app is also run with the lint in a
+  thread of its own process (``linter.lint_path``), to compare with the lint's own
+  process (``tui.lintproc``, the app's default).
 """
 
 from __future__ import annotations
