@@ -164,6 +164,9 @@ def vertex_has_media(record: dict) -> bool:
 
 
 def check_vertex(record: dict, count_tokens=None) -> Iterator[Finding]:
+    if "completions" in record:
+        yield from _check_vertex_preference(record, count_tokens)
+        return
     if "contents" not in record:
         if "messages" in record:
             yield (pr.VertexRecordShape, "", "an OpenAI chat record: Vertex AI needs Gemini `contents` "
@@ -208,7 +211,87 @@ def check_vertex(record: dict, count_tokens=None) -> Iterator[Finding]:
                    f"{VERTEX_MAX_EXAMPLE_TOKENS:,} input+output tokens of one example")
 
 
-def _vertex_parts(parts, at: str, texts: list[str], text_only: bool = False) -> Iterator[Finding]:
+# Gemini preference tuning: https://cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-preference-tuning-prepare
+# The page's example writes the system prompt as `system_instruction`; protobuf's JSON mapping
+# also reads the camelCase name, so both are accepted.
+VERTEX_PREFERENCE_KEYS = frozenset({"contents", "completions", "system_instruction", "systemInstruction"})
+
+
+def is_vertex_preference(record: dict) -> bool:
+    return "completions" in record
+
+
+def _check_vertex_preference(record: dict, count_tokens=None) -> Iterator[Finding]:
+    for key in record:
+        if key not in VERTEX_PREFERENCE_KEYS:
+            yield (pr.VertexRecordShape, key_pointer(key), f"unknown key {key!r} (Gemini preference examples have "
+                   "`contents`, `completions` and `system_instruction`)")
+    texts: list[str] = []
+    contents = record.get("contents")
+    if not isinstance(contents, list) or not contents:
+        yield pr.VertexContent, "/contents", "`contents` must be a non-empty list"
+    else:
+        for i, content in enumerate(contents):
+            at = f"/contents/{i}"
+            if not isinstance(content, dict):
+                yield pr.VertexContent, at, "a content entry must be an object"
+                continue
+            role = content.get("role")
+            if role not in VERTEX_ROLES:
+                shown = "no role" if role is None else f"role {role!r}"
+                yield pr.VertexContent, at + "/role", f"{shown}: must be user or model"
+            yield from _vertex_parts(content.get("parts"), at + "/parts", texts, text_only=True,
+                                     what="preference examples")
+        last = contents[-1]
+        if isinstance(last, dict) and last.get("role") in VERTEX_ROLES and last["role"] != "user":
+            yield (pr.VertexPreferencePair, f"/contents/{len(contents) - 1}",
+                   "the contents end on a model turn: a preference example's input ends with the user's turn")
+    for name in ("system_instruction", "systemInstruction"):
+        system = record.get(name)
+        if system is None:
+            continue
+        if not isinstance(system, dict):
+            yield pr.VertexContent, "/" + name, f"`{name}` must be an object with `parts`"
+        else:
+            yield from _vertex_parts(system.get("parts"), f"/{name}/parts", texts, text_only=True)
+    completions = record["completions"]
+    if not isinstance(completions, list) or len(completions) != 2:
+        yield (pr.VertexPreferencePair, "/completions",
+               "`completions` must be a pair: one preferred (score 1) and one dispreferred (score 0)")
+        return
+    scores = []
+    longest = 0
+    for k, entry in enumerate(completions):
+        at = f"/completions/{k}"
+        if not isinstance(entry, dict):
+            yield pr.VertexPreferencePair, at, "a completion entry must be an object with `score` and `completion`"
+            continue
+        score = entry.get("score")
+        if type(score) is not int or score not in (0, 1):
+            yield pr.VertexPreferencePair, at + "/score", f"score {score!r} is not 0 or 1"
+        else:
+            scores.append(score)
+        completion = entry.get("completion")
+        if not isinstance(completion, dict) or completion.get("role") != "model":
+            yield pr.VertexPreferencePair, at + "/completion", "`completion` must be one turn with the role `model`"
+            continue
+        own: list[str] = []
+        yield from _vertex_parts(completion.get("parts"), at + "/completion/parts", own, text_only=True,
+                                 what="preference completions")
+        if count_tokens is not None:
+            longest = max(longest, sum(count_tokens(t) for t in own))
+    if len(scores) == 2 and sorted(scores) != [0, 1]:
+        yield (pr.VertexPreferencePair, "/completions", f"both completions have score {scores[0]}: one must be "
+               "preferred (1) and the other dispreferred (0)")
+    if count_tokens is not None:
+        tokens = sum(count_tokens(t) for t in texts) + longest
+        if tokens > VERTEX_MAX_EXAMPLE_TOKENS:
+            yield (pr.VertexExampleTooLong, "", f"about {tokens:,} tokens (estimated) of input and longest "
+                   f"completion, over the {VERTEX_MAX_EXAMPLE_TOKENS:,} tokens of one example")
+
+
+def _vertex_parts(parts, at: str, texts: list[str], text_only: bool = False,
+                  what: str = "`systemInstruction` parts") -> Iterator[Finding]:
     if not isinstance(parts, list) or not parts:
         yield pr.VertexContent, at, "`parts` must be a non-empty list"
         return
@@ -224,7 +307,7 @@ def _vertex_parts(parts, at: str, texts: list[str], text_only: bool = False) -> 
             continue
         field = fields[0]
         if text_only and field != "text":
-            yield pr.VertexContent, where, "`systemInstruction` parts hold text only"
+            yield pr.VertexContent, where, f"{what} hold text only"
         elif field == "text":
             if isinstance(part["text"], str):
                 texts.append(part["text"])

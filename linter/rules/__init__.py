@@ -14,7 +14,8 @@ from .dataset_rules import (
 from .provider_rules import (
     BedrockMessage, BedrockRecordShape, BedrockTurnOrder, FireworksExampleCount, FireworksSystemPosition,
     FireworksUploadSize, TogetherImage, TogetherMessage, TogetherRecordShape, TogetherTurnOrder, VertexContent,
-    VertexExampleTooLong, VertexNoModelTurn, VertexRecordShape, VertexTooManyExamples, VertexValidationTooLarge,
+    VertexExampleTooLong, VertexNoModelTurn, VertexPreferencePair, VertexRecordShape, VertexTooManyExamples,
+    VertexValidationTooLarge,
 )
 from .privacy_rules import PiiCreditCard, PiiEmail, PiiIban, PiiIpAddress, PiiNationalId, PiiPhone, SecretApiKey
 from .file_rules import FileTooLarge, TextEncoding, UnreadableFile
@@ -79,6 +80,7 @@ RULES: tuple[Rule, ...] = (
     VertexExampleTooLong,
     VertexValidationTooLarge,
     VertexTooManyExamples,
+    VertexPreferencePair,
     BedrockRecordShape,
     BedrockMessage,
     BedrockTurnOrder,

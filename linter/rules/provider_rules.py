@@ -323,6 +323,34 @@ class VertexTooManyExamples:
     """
 
 
+@rule("FT727", "vertex-preference-pair", ERROR,
+      "a Gemini preference example whose contents do not end on a user turn, or whose completions are not "
+      "one preferred and one dispreferred model turn", providers=VERTEX)
+class VertexPreferencePair:
+    """A Gemini preference-tuning example (a record with `completions`) that Vertex AI
+    refuses: its `contents` do not end with a `user` turn; or `completions` is not a pair of
+    entries, each a `score` of 1 (preferred) or 0 (dispreferred) with a `completion` that is
+    one `model` turn, one entry of each score.
+
+    Source: https://cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-preference-tuning-prepare
+    (contents end with a user turn; a pair of completions, one preferred and one dispreferred;
+    a completion is a single model turn; score 0 or 1; text only).
+
+    ## Why is this bad?
+    The tuning job fails validation, or learns the preference backwards.
+
+    ## Example
+    ```
+    {"contents": [...], "completions": [{"score": 1, "completion": {...}}, {"score": 1, "completion": {...}}]}
+    ```
+
+    ## Fix
+    Keep one preferred (score 1) and one dispreferred (score 0) answer per example, and end
+    the input on the user's message. `ftpreflight convert dpo.jsonl --to vertex` writes this
+    shape from OpenAI preference records.
+    """
+
+
 @rule("FT731", "bedrock-record-shape", ERROR,
       "not a Bedrock record (bedrock-conversation-2024, Claude 3 Haiku, prompt/completion), or an extra key",
       providers=BEDROCK)
