@@ -90,10 +90,14 @@ def convert_file(source: str | os.PathLike, destination: str | os.PathLike, targ
             raise ConvertError(f"{dst}: the output would overwrite the input; choose another -o path")
     except OSError as exc:
         raise ConvertError(f"{dst}: {exc.strerror or exc}") from None
-    if target not in _PREFERENCE_TARGETS and _is_preference_file(src):
+    preference = _is_preference_file(src)
+    if preference and target not in _PREFERENCE_TARGETS:
         raise ConvertError(f"{src}: a preference (DPO) file cannot be converted to {target}: {BEDROCK_NO_PREFERENCE}")
     summary = ConvertSummary(str(src), str(dst), target)
-    convert = {"vertex": _to_vertex, "bedrock": _to_bedrock, "bedrock-haiku": _to_haiku}[target]
+    if preference:
+        convert = _to_vertex_preference
+    else:
+        convert = {"vertex": _to_vertex, "bedrock": _to_bedrock, "bedrock-haiku": _to_haiku}[target]
     folder = dst.parent if str(dst.parent) else Path(".")
     try:
         handle = open(src, "rb")
@@ -148,7 +152,9 @@ def convert_file(source: str | os.PathLike, destination: str | os.PathLike, targ
 
 
 def _is_preference_file(path: Path, sample: int = 200) -> bool:
-    """Whether most of the file's first records are preference (DPO) records."""
+    """Whether most of the file's first records are preference (DPO) records: then the
+    output is a preference file, and a chat record in it is a problem on its line (a tuning
+    job takes one kind), as a preference record in a chat file is."""
     kinds = []
     try:
         with open(path, "rb") as handle:
@@ -178,7 +184,8 @@ def _remove(path: str) -> None:
 def _messages(record: dict) -> list:
     if "messages" not in record:
         if _is_preference_record(record):
-            raise _Unconvertible("", "a preference (DPO) record in a chat file: " + BEDROCK_NO_PREFERENCE)
+            raise _Unconvertible("", "a preference (DPO) record in a file of chat records: a tuning job takes one "
+                                 "kind of example (convert preference records in a file of their own)")
         raise _Unconvertible("", "not an OpenAI chat record (no `messages`)")
     messages = record["messages"]
     if not isinstance(messages, list) or not messages:
@@ -237,8 +244,6 @@ def _weights(messages: list, warn) -> None:
 # -- Vertex AI (Gemini) -----------------------------------------------------------------------
 
 def _to_vertex(record: dict, warn) -> dict:
-    if _is_preference_record(record):
-        return _to_vertex_preference(record, warn)
     messages = _messages(record)
     _unknown_keys(record, {"messages", "tools"}, warn)
     _weights(messages, warn)
@@ -357,6 +362,9 @@ def _to_vertex_preference(record: dict, warn) -> dict:
     """An OpenAI DPO record as a Gemini preference-tuning example (``VERTEX_PREFERENCE_SOURCE``):
     the input conversation becomes ``system_instruction`` + ``contents`` (text only, ending
     on a user turn), the two outputs the ``completions`` scored 1 and 0."""
+    if not _is_preference_record(record):
+        raise _Unconvertible("", "not an OpenAI preference record (`input`, `preferred_output`, "
+                             "`non_preferred_output`) in a preference file: a tuning job takes one kind of example")
     _unknown_keys(record, _PREFERENCE_KEYS, warn)
     inp = record.get("input")
     if not isinstance(inp, dict) or not isinstance(inp.get("messages"), list) or not inp["messages"]:
