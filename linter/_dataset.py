@@ -197,6 +197,10 @@ class CrossFileState:
         self.train_path: str | None = None
         self.train_hashes: FirstSeen | None = None
         self.train_index = None
+        self.validation_path: str | None = None
+        """The lint's validation file, if it has one (the provider rules' record quotas count both)."""
+        self.provider_records: dict[str, int] = {}
+        """Records per role, counted by the provider rules' pass (FT734)."""
         self._open: list = []
 
     def keep_open(self, spilled):

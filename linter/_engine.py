@@ -556,6 +556,7 @@ def _lint_paths(paths, config: LintConfig, observer: LintObserver, encoding: str
     diagnostics: list[Diagnostic] = []
     suppressed: dict[str, int] = {}
     cross = _dataset.CrossFileState(config)
+    cross.validation_path = str(paths[validation_index]) if validation_index is not None else None
     try:
         for index, path in enumerate(paths):
             role = "validation" if index == validation_index else "train"
@@ -744,7 +745,7 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
         if any(r.providers and r.code in enabled for r in RULES):  # provider rules (FT7xx)
             from ._provider_check import provider_diagnostics
 
-            keep(provider_diagnostics(path, config, enabled, role, _counter(encoding)))
+            keep(provider_diagnostics(path, config, enabled, role, _counter(encoding), cross))
     if completion is not None:
         keep(completion.file_diagnostics(path, enabled))
     import polars as pl

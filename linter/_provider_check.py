@@ -11,7 +11,8 @@ from ._diagnostic import Diagnostic, Severity
 from ._lines import json_lines
 from ._provider_formats import (
     FIREWORKS_DIRECT_UPLOAD_BYTES, FIREWORKS_MAX_EXAMPLES, FIREWORKS_MIN_EXAMPLES, VERTEX_MAX_MULTIMODAL_EXAMPLES,
-    VERTEX_MAX_TEXT_EXAMPLES, VERTEX_MAX_VALIDATION_EXAMPLES, check_bedrock, check_fireworks, check_together, check_vertex, is_vertex_preference,
+    VERTEX_MAX_TEXT_EXAMPLES, VERTEX_MAX_VALIDATION_EXAMPLES, bedrock_record_quota, check_bedrock,
+    check_bedrock_record_counts, check_fireworks, check_together, check_vertex, is_vertex_preference,
     together_shape, vertex_has_media,
 )
 from ._text import plural
@@ -30,7 +31,7 @@ def iter_records(path: str) -> Iterator[tuple[int, dict]]:
 
 
 def provider_diagnostics(path: str, config: LintConfig, enabled: frozenset[str], role: str,
-                         counter) -> list[Diagnostic]:
+                         counter, cross=None) -> list[Diagnostic]:
     provider = config.provider
     out: list[Diagnostic] = []
 
@@ -92,4 +93,14 @@ def provider_diagnostics(path: str, config: LintConfig, enabled: frozenset[str],
             kind = "with images or files" if media else "of text"
             emit(pr.VertexTooManyExamples, None, "", f"{plural(examples, 'example')} {kind}; a Gemini tuning job "
                  f"takes at most {limit:,}")
+    if provider == "bedrock" and cross is not None and pr.BedrockRecordCount.code in enabled:
+        quota = bedrock_record_quota(config.model)
+        cross.provider_records[role] = examples
+        # Checked once both counts are known: after the validation file, or after the training
+        # file when the lint has no validation file.
+        if quota is not None and (role == "validation" or cross.validation_path is None):
+            training = cross.provider_records.get("train", 0)
+            validation = cross.provider_records.get("validation")
+            for message in check_bedrock_record_counts(quota, training, validation):
+                emit(pr.BedrockRecordCount, None, "", f"{message} ({config.model})")
     return out

@@ -8,6 +8,7 @@ the file pass in ``_provider_check`` turns them into diagnostics. The rules' doc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 from .rules import provider_rules as pr
@@ -416,3 +417,60 @@ def _text_blocks(value, text_only: bool = False) -> bool:
             return False
     return True
 
+
+
+# Per-model record quotas of Bedrock fine-tuning, from AWS's "Model requirements for training
+# and validation datasets" (https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-prepare.html,
+# read as its markdown page model-customization-prepare.md). The maxima are default quotas
+# ("adjustable using service quotas"); the minima are not. Amazon Nova's constraints live on
+# another page that gives no record counts, so Nova models have no entry here.
+BEDROCK_QUOTA_SOURCE = "https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-prepare.html"
+
+
+@dataclass(frozen=True)
+class BedrockRecordQuota:
+    family: str
+    prefixes: tuple[str, ...]
+    """Bedrock model ids (``meta.llama3-1-8b-instruct-v1:0:128k``) this entry covers, by prefix."""
+    min_records: int
+    """Fewest records a job takes (training + validation, or training alone: ``min_counts_training``)."""
+    max_total: int
+    """Most training + validation records (a default quota AWS can raise)."""
+    max_training: int | None = None
+    max_validation: int | None = None
+    min_counts_training: bool = False
+
+
+BEDROCK_RECORD_QUOTAS: tuple[BedrockRecordQuota, ...] = (
+    # "Anthropic Claude 3 Haiku": minimum number of records 32; maximum training records 10,000;
+    # maximum validation records 1,000; maximum total records 10,000 (adjustable).
+    BedrockRecordQuota("Claude 3 Haiku", ("anthropic.claude-3-haiku",), 32, 10_000, 10_000, 1_000,
+                       min_counts_training=True),
+    # "Meta Llama 3.1" / "3.2" / "3.3": sum of training and validation records 100 to 10,000 (adjustable).
+    BedrockRecordQuota("Llama 3.1-3.3", ("meta.llama3-1", "meta.llama3-2", "meta.llama3-3"), 100, 10_000),
+)
+
+
+def bedrock_record_quota(model: str) -> BedrockRecordQuota | None:
+    """The record quota of a Bedrock model id, or None when AWS publishes none we hold."""
+    name = model.strip().lower()
+    return next((q for q in BEDROCK_RECORD_QUOTAS if name.startswith(q.prefixes)), None)
+
+
+def check_bedrock_record_counts(quota: BedrockRecordQuota, training: int, validation: int | None) -> Iterator[str]:
+    """Messages for record counts outside ``quota`` (``validation`` None: no validation file)."""
+    total = training + (validation or 0)
+    counted = "training records" if quota.min_counts_training else "training and validation records"
+    fewest = training if quota.min_counts_training else total
+    if fewest < quota.min_records:
+        yield f"{fewest:,} {counted}; Bedrock fine-tunes {quota.family} on at least {quota.min_records:,}"
+    if quota.max_training is not None and training > quota.max_training:
+        yield (f"{training:,} training records; {quota.family} takes at most {quota.max_training:,} "
+               "(a default quota: AWS can raise it through Service Quotas)")
+    if quota.max_validation is not None and validation is not None and validation > quota.max_validation:
+        yield (f"{validation:,} validation records; {quota.family} takes at most {quota.max_validation:,} "
+               "(a default quota)")
+    if total > quota.max_total and not (quota.max_training is not None and training > quota.max_training
+                                        and validation is None):
+        yield (f"{total:,} training and validation records; {quota.family} takes at most {quota.max_total:,} "
+               "in all (a default quota: AWS can raise it through Service Quotas)")

@@ -298,10 +298,12 @@ _MODEL_PREFIXES: tuple[tuple[str, str | None], ...] = (
     ("llama-v3p1", "llama3"),
     ("llama-v3p2", "llama3"),
     ("llama-v3p3", "llama3"),
+    ("meta.llama3", "llama3"),  # Bedrock ids: meta.llama3-1-8b-instruct-v1:0
     ("llama-4", "llama4"),
     ("llama4", "llama4"),
     ("meta-llama-4", "llama4"),
     ("llama-v4", "llama4"),
+    ("meta.llama4", "llama4"),
     # Qwen2, Qwen2.5 and Qwen3 share the 151,643-rank vocabulary; Qwen3.5/3.6 do not.
     ("qwen2", "qwen2"),
     ("qwen2.5", "qwen2"),

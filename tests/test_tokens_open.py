@@ -325,6 +325,8 @@ def test_gemini_counts_are_labelled_estimates_in_every_output(tmp_path):
     ("meta-llama/Llama-4-Scout-17B-16E-Instruct", "llama4"),
     ("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8", "llama4"),
     ("accounts/fireworks/models/llama4-maverick-instruct-basic", "llama4"),
+    ("meta.llama3-1-8b-instruct-v1:0:128k", "llama3"),
+    ("meta.llama4-scout-17b-instruct-v1:0", "llama4"),
     ("Qwen/Qwen2.5-7B-Instruct", "qwen2"),
     ("Qwen/Qwen3-32B", "qwen2"),
     ("accounts/fireworks/models/qwen2p5-72b-instruct", "qwen2"),

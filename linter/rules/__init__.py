@@ -12,7 +12,7 @@ from .dataset_rules import (
     NearDuplicate, SplitLeakage, TooFewExamples,
 )
 from .provider_rules import (
-    BedrockMessage, BedrockRecordShape, BedrockTurnOrder, FireworksExampleCount, FireworksSystemPosition,
+    BedrockMessage, BedrockRecordCount, BedrockRecordShape, BedrockTurnOrder, FireworksExampleCount, FireworksSystemPosition,
     FireworksUploadSize, TogetherImage, TogetherMessage, TogetherRecordShape, TogetherTurnOrder, VertexContent,
     VertexExampleTooLong, VertexNoModelTurn, VertexPreferencePair, VertexRecordShape, VertexTooManyExamples,
     VertexValidationTooLarge,
@@ -84,6 +84,7 @@ RULES: tuple[Rule, ...] = (
     BedrockRecordShape,
     BedrockMessage,
     BedrockTurnOrder,
+    BedrockRecordCount,
 )
 
 PII_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.pii_kind is not None)

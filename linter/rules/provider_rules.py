@@ -427,3 +427,31 @@ class BedrockTurnOrder:
     ## Fix
     Merge consecutive messages of one role and end each example on the assistant's answer.
     """
+
+
+@rule("FT734", "bedrock-record-count", ERROR,
+      "fewer or more records than the model's Bedrock fine-tuning quota (Claude 3 Haiku, Llama 3.1-3.3)",
+      providers=BEDROCK)
+class BedrockRecordCount:
+    """The training and validation files hold fewer or more records than Bedrock fine-tunes
+    the model (`--model`) on: Claude 3 Haiku takes at least 32 training records, at most
+    10,000 training and 1,000 validation records, 10,000 in all; Llama 3.1, 3.2 and 3.3 take
+    100 to 10,000 training and validation records together. The maxima are default quotas
+    (AWS raises them on request through Service Quotas); the minima are fixed. Models without
+    published numbers (Amazon Nova) are not checked.
+
+    Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-prepare.html
+    ("Model requirements for training and validation datasets": Meta Llama 3.1, 3.2, 3.3 and
+    Anthropic Claude 3 Haiku tables).
+
+    ## Why is this bad?
+    The customization job is refused after the upload to S3.
+
+    ## Example
+    ```
+    train.jsonl: 20 training records for anthropic.claude-3-haiku-20240307-v1:0:200k
+    ```
+
+    ## Fix
+    Add records (or split fewer off for validation), sample down, or ask AWS for a higher quota.
+    """
