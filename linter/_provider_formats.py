@@ -184,19 +184,8 @@ def check_vertex(record: dict, count_tokens=None) -> Iterator[Finding]:
         yield pr.VertexContent, "/contents", "`contents` must be a non-empty list"
         return
     texts: list[str] = []
-    has_model = False
-    for i, content in enumerate(contents):
-        at = f"/contents/{i}"
-        if not isinstance(content, dict):
-            yield pr.VertexContent, at, "a content entry must be an object"
-            continue
-        role = content.get("role")
-        if role not in VERTEX_ROLES:
-            shown = "no role" if role is None else f"role {role!r}"
-            hint = " (the model's turns are `model`)" if role == "assistant" else ""
-            yield pr.VertexContent, at + "/role", f"{shown}: must be user or model{hint}"
-        has_model |= role == "model"
-        yield from _vertex_parts(content.get("parts"), at + "/parts", texts)
+    yield from _vertex_contents(contents, texts)
+    has_model = any(isinstance(c, dict) and c.get("role") == "model" for c in contents)
     system = record.get("systemInstruction")
     if system is not None:
         if not isinstance(system, dict):
@@ -232,17 +221,7 @@ def _check_vertex_preference(record: dict, count_tokens=None) -> Iterator[Findin
     if not isinstance(contents, list) or not contents:
         yield pr.VertexContent, "/contents", "`contents` must be a non-empty list"
     else:
-        for i, content in enumerate(contents):
-            at = f"/contents/{i}"
-            if not isinstance(content, dict):
-                yield pr.VertexContent, at, "a content entry must be an object"
-                continue
-            role = content.get("role")
-            if role not in VERTEX_ROLES:
-                shown = "no role" if role is None else f"role {role!r}"
-                yield pr.VertexContent, at + "/role", f"{shown}: must be user or model"
-            yield from _vertex_parts(content.get("parts"), at + "/parts", texts, text_only=True,
-                                     what="preference examples")
+        yield from _vertex_contents(contents, texts, text_only="preference examples")
         last = contents[-1]
         if isinstance(last, dict) and last.get("role") in VERTEX_ROLES and last["role"] != "user":
             yield (pr.VertexPreferencePair, f"/contents/{len(contents) - 1}",
@@ -289,6 +268,25 @@ def _check_vertex_preference(record: dict, count_tokens=None) -> Iterator[Findin
         if tokens > VERTEX_MAX_EXAMPLE_TOKENS:
             yield (pr.VertexExampleTooLong, "", f"about {tokens:,} tokens (estimated) of input and longest "
                    f"completion, over the {VERTEX_MAX_EXAMPLE_TOKENS:,} tokens of one example")
+
+
+def _vertex_contents(contents: list, texts: list[str], text_only: str = "") -> Iterator[Finding]:
+    """Check each ``contents`` entry (role and parts), collecting its texts; ``text_only``
+    names the examples that take text parts only."""
+    for i, content in enumerate(contents):
+        at = f"/contents/{i}"
+        if not isinstance(content, dict):
+            yield pr.VertexContent, at, "a content entry must be an object"
+            continue
+        role = content.get("role")
+        if role not in VERTEX_ROLES:
+            shown = "no role" if role is None else f"role {role!r}"
+            hint = " (the model's turns are `model`)" if role == "assistant" else ""
+            yield pr.VertexContent, at + "/role", f"{shown}: must be user or model{hint}"
+        if text_only:
+            yield from _vertex_parts(content.get("parts"), at + "/parts", texts, text_only=True, what=text_only)
+        else:
+            yield from _vertex_parts(content.get("parts"), at + "/parts", texts)
 
 
 def _vertex_parts(parts, at: str, texts: list[str], text_only: bool = False,
