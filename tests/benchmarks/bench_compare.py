@@ -9,6 +9,9 @@ models still taking jobs, all in one counting-only pass (``linter.count_examples
 ratio is roughly 1 + (that pass / a full lint); the output names the encodings it counted
 with. The two commands run in turn within each round (the machine is shared: load affects
 both alike), and the best of the rounds is kept for each.
+
+It then times the counting alone, the same way: the other encodings counted with one
+counting-only lint each (what ``cost --compare`` did before) against one counting pass.
 """
 
 from __future__ import annotations
@@ -82,6 +85,25 @@ def main() -> None:
         print(f"cost --compare  {compared:7.2f} s  ({len(rows)} rows from "
               f"{len({r['provider'] for r in rows})} providers; counted with {', '.join(encodings)})")
         print(f"ratio           {compared / single:7.2f}x")
+        from linter import LintConfig, count_examples, lint_path
+
+        others = [e for e in encodings if e != "o200k_base"]
+        plain = Path(tmp) / "chat.jsonl"
+        from .generate import generate as generate_chat
+
+        generate_chat(str(plain), args.examples)
+        for label, target in (("chat-with-tools", path), ("plain chat (generate.py)", plain)):
+            lints = one_pass = float("inf")
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                for encoding in others:
+                    lint_path(target, LintConfig(encoding=encoding, select=["FT101"]))
+                lints = min(lints, time.perf_counter() - started)
+                started = time.perf_counter()
+                count_examples(target, others, LintConfig())
+                one_pass = min(one_pass, time.perf_counter() - started)
+            print(f"counting {', '.join(others)} on the {label} file ({target.stat().st_size / 1e6:.1f} MB): "
+                  f"a lint each {lints:.2f} s, one pass {one_pass:.2f} s ({lints / one_pass:.2f}x)")
 
 
 if __name__ == "__main__":
