@@ -389,20 +389,29 @@ def _to_vertex_preference(record: dict, warn) -> dict:
             what = "a tool call" if m.get("tool_calls") else f"a {m['role']} message"
             raise _Unconvertible(at, f"{what}: Gemini preference examples hold text turns only")
         text = _preference_text(m.get("content"), at + "/content")
+        _dropped_message_keys(m, at, warn)
         contents.append({"role": "user" if m["role"] == "user" else "model", "parts": [{"text": text}]})
     if not contents or contents[-1]["role"] != "user":
         raise _Unconvertible("/input/messages", "the input does not end with a user message: a Gemini "
                              "preference example's contents end on the user's turn")
     completions = []
     for key, score in (("preferred_output", 1), ("non_preferred_output", 0)):
-        completions.append({"score": score, "completion": {"role": "model",
-                                                           "parts": [{"text": _preference_output(record, key)}]}})
+        text = _preference_output(record, key)
+        _dropped_message_keys(record[key][0], f"/{key}/0", warn)
+        completions.append({"score": score, "completion": {"role": "model", "parts": [{"text": text}]}})
     out: dict = {}
     if system:
         out["system_instruction"] = {"parts": [{"text": t} for t in system]}
     out["contents"] = contents
     out["completions"] = completions
     return out
+
+
+def _dropped_message_keys(message: dict, at: str, warn) -> None:
+    """A message key a Gemini turn has no place for (``name``, ``weight``) is left out, and said."""
+    for key in message:
+        if key not in ("role", "content", "tool_calls"):
+            warn(f"{at}/{key}", f"message key {key!r} has no place in a Gemini preference example and was left out")
 
 
 def _preference_output(record: dict, key: str) -> str:

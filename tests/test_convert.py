@@ -310,6 +310,9 @@ def test_dpo_what_vertex_cannot_take_is_reported_on_its_line(tmp_path):
         _records()[0],                                                                             # 6 chat record
         b"{not json",                                                                              # 7
         {**good, "metadata": {"source": "ui"}},                                                    # 8 warning only
+        {"input": {"messages": [{"role": "user", "content": "Hi", "name": "ana"}]},
+         "preferred_output": [{"role": "assistant", "content": "Hello!", "weight": 1}],
+         "non_preferred_output": [{"role": "assistant", "content": "k"}]},                         # 9 warnings only
     ]
     source = _write(tmp_path / "messy_dpo.jsonl", records)
     summary = convert_file(source, tmp_path / "v.jsonl", "vertex")
@@ -321,8 +324,8 @@ def test_dpo_what_vertex_cannot_take_is_reported_on_its_line(tmp_path):
     assert errors[4].pointer == "/preferred_output" and "single model turn" in errors[4].message
     assert errors[5].pointer == "/input/tools"
     assert "one kind of example" in errors[6].message
-    assert warnings == [(8, "/metadata")]
-    assert (summary.written, summary.skipped) == (2, 6)
+    assert warnings == [(8, "/metadata"), (9, "/input/messages/0/name"), (9, "/preferred_output/0/weight")]
+    assert (summary.written, summary.skipped) == (3, 6)
     assert _errors(tmp_path / "v.jsonl", "vertex") == []
 
 
