@@ -14,6 +14,7 @@ from rich.markup import escape as escape_markup
 
 from linter import get_rule, read_record_bytes
 
+from ..records_model import SORTS
 from ..workers import SearchDone, search_file
 from .conversation import render_record
 from .records import RecordTable
@@ -186,9 +187,8 @@ class DatasetPane(Vertical):
         self.table.focus()
 
     def cycle_sort(self) -> None:
-        order = (None, "tokens", "severity")
         model = self.model
-        model.sort = order[(order.index(model.sort) + 1) % len(order)]
+        model.sort = SORTS[(SORTS.index(model.sort) + 1) % len(SORTS)]
         keep = self.table.current_line
         model.refresh_view()
         self.table.data_changed(keep_line=keep)
