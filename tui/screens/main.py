@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Label, ProgressBar, Select, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
 from linter import FixError, FtPreflightError, fix_file
 
@@ -23,7 +24,7 @@ from ..widgets.dataset import DatasetPane
 from ..widgets.problems import ProblemsPane
 from ..widgets.records import RecordTable
 from ..widgets.stats import StatsPane
-from ..workers import ExportDone, SaveDone, WorkFailed, export_records
+from ..workers import ExportDone, SaveDone, SearchDone, WorkFailed, export_records, search_file
 
 TABS = ("dataset", "problems", "cleanup", "stats", "cost", "submit")
 TAB_OF = tab_of("main")
@@ -195,6 +196,23 @@ class MainScreen(Screen):
     def _rule_chosen(self, event: ProblemsPane.RuleChosen) -> None:
         self.show_tab("dataset")
         self.dataset.filter_rule(event.code)
+
+    @on(DatasetPane.SearchRequested)
+    def _search_requested(self, event: DatasetPane.SearchRequested) -> None:
+        if self.session.path:
+            self.run_search(self.session.path, event.query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search", description="search the records")
+    def run_search(self, path: str, query: str) -> None:
+        worker = get_current_worker()
+        lines = search_file(path, query, lambda: worker.is_cancelled)
+        if lines is not None:
+            self.post_message(SearchDone(query, lines))
+
+    @on(SearchDone)
+    def _search_done(self, message: SearchDone) -> None:
+        self.dataset.set_search(message.query, message.lines)
+        self.table.focus()
 
     @on(RecordTable.Selected)
     def _open(self, event: RecordTable.Selected) -> None:
