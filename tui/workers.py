@@ -125,6 +125,10 @@ class Submitted(Message):
     """The job was created (``result`` is a ``SubmissionResult``)."""
 
     result: Any
+    kind: str = "openai"
+    """The provider the job went to."""
+    connection: dict | None = None
+    """Its connection settings (a base URL); ``None``: the provider's defaults."""
 
 
 @dataclass
@@ -141,6 +145,8 @@ class CredentialsChecked(Message):
 
     kind: str
     problem: str | None
+    connection: tuple = ()
+    """The connection settings checked (sorted items), e.g. an endpoint's base URL."""
 
 
 @dataclass

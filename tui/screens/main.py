@@ -17,7 +17,7 @@ from linter import FixError, FtPreflightError, fix_file
 
 from ..actions import bindings, tab_of
 from ..widgets.footer import AdaptiveFooter
-from ..widgets.approve import ApprovePane
+from ..widgets.approve import ApprovePane, ProviderPicked
 from ..widgets.cleanup import CleanupPane, choice_for, describe_plan, fix_inputs, rule_label, rule_lines
 from ..widgets.cost import CostPane
 from ..widgets.dataset import DatasetPane
@@ -187,6 +187,11 @@ class MainScreen(Screen):
 
     def estimate_changed(self) -> None:
         self.query_one(ApprovePane).refresh_state()
+
+    @on(ProviderPicked)
+    def _provider_picked(self, event: ProviderPicked) -> None:
+        """The Submit tab's provider decides which price table the Cost tab prices in."""
+        self.query_one(CostPane).show_table(event.table)
 
     def _file_label(self) -> str:
         return f"[b]{Path(self.session.path).name}[/]" if self.session.path else ""
