@@ -172,7 +172,7 @@ ACTIONS: tuple[AppAction, ...] = (
 )
 """In the order the help lists them; each scope's bindings (and so its footer) follow it."""
 
-PALETTE_KEY = ("ctrl+p", "anywhere", "command palette: every action above, searchable")
+PALETTE_KEY = ("ctrl+p", "anywhere", "command palette: search the actions and run one")
 """Textual's own binding, listed in the help."""
 
 

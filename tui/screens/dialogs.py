@@ -182,7 +182,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog help"):
             title = "ftpreflight: keys" + (f" ({self.context} first)" if self.context else "")
             yield Label(title, classes="dialog-title")
-            yield Static("Every action is in the palette (ctrl+p). escape closes this.",
+            yield Static("Search and run actions in the palette (ctrl+p). escape closes this.",
                          classes="dim help-note")
             with VerticalScroll(classes="dialog-body"):
                 yield Markdown(help_markdown(self.context))
