@@ -32,7 +32,7 @@ from ._errors import FtPreflightError, LintCancelled
 from ._formats import CHAT, COMPLETION, detect_kind, iter_objects, majority_kind
 from ._models import context_for_model
 from ._observer import LintObserver
-from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats
+from ._report import KIND_CODES, KIND_NAMES, RECORD_COLUMNS, FileReport, LintReport, RecordColumns, TokenStats, token_stats
 from ._text import plural
 from ._tokens import TokenCounter, encoding_name_for_model
 from ._validate import RecordChecker, RecordFacts, pending_token_counts
@@ -396,8 +396,6 @@ def _content_batch(content_rules, content_texts: list, out: list, raised: list) 
 
 
 _UNPARSED = object()
-KIND_CODES = {None: 0, "chat": 1, "completion": 2, "preference": 3, "reinforcement": 4}
-KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
 _COLUMN_TYPES = (np.uint32, np.uint64, np.uint64, np.uint8, np.uint32, np.uint32, np.uint32, np.uint32,
                  np.uint32, np.uint32, np.uint8)
 
@@ -580,10 +578,8 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
     diags: list[Diagnostic] = []
 
     def empty_report() -> FileReport:
-        import polars as pl
-
-        return FileReport(path, None, 0, 0, encoding, config.model, context, TokenStats(),
-                          pl.DataFrame(schema=_record_schema()), role=role)
+        return FileReport(path, None, 0, 0, encoding, config.model, context, TokenStats(), RecordColumns(),
+                          role=role)
 
     def file_level(code: str, message: str, severity: Severity = ERROR) -> None:
         if code in enabled:
@@ -657,10 +653,8 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
                    suppressed: dict[str, int], enabled: frozenset[str],
                    diags: list[Diagnostic]) -> tuple[FileReport, list[Diagnostic]]:
     def empty_report(size: int) -> FileReport:
-        import polars as pl
-
-        return FileReport(path, None, 0, size, encoding, config.model, context, TokenStats(),
-                          pl.DataFrame(schema=_record_schema()), role=role)
+        return FileReport(path, None, 0, size, encoding, config.model, context, TokenStats(), RecordColumns(),
+                          role=role)
 
     def file_level(code: str, message: str, severity: Severity = ERROR) -> None:
         if code in enabled:
@@ -747,8 +741,6 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
             keep(provider_diagnostics(path, config, enabled, role, _counter(encoding)))
     if completion is not None:
         keep(completion.file_diagnostics(path, enabled))
-    import polars as pl
-
     merged = {name: (np.concatenate(parts) if parts else np.zeros(0, dtype=dtype))
               for (name, parts), dtype in zip(columns.items(), _COLUMN_TYPES)}
     columns.clear()
@@ -767,32 +759,15 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
         at = np.minimum(np.searchsorted(merged["line"], lines), len(worst) - 1)  # lines ascend
         on_record = merged["line"][at] == lines
         worst[at[on_record]] = np.fromiter(worst_by_line.values(), dtype=np.uint8)[on_record]
-    kinds = merged.pop("kind")
-    records = pl.DataFrame(merged).with_columns(
-        pl.Series("kind", kinds).replace_strict(KIND_NAMES, return_dtype=pl.Utf8))
-    del merged, kinds
-    records = records.select(RECORD_COLUMNS).cast(_record_schema())
-    parsed = records.lazy().filter(pl.col("kind").is_not_null()).select("tokens", "trained_tokens").collect()
-    tokens = parsed["tokens"]
-    stats = TokenStats(
-        total=int(tokens.sum() or 0),
-        trained=int(parsed["trained_tokens"].sum() or 0),
-        max_example=int(tokens.max() or 0) if len(tokens) else 0,
-        p50=int(tokens.quantile(0.5, "nearest") or 0) if len(tokens) else 0,
-        p95=int(tokens.quantile(0.95, "nearest") or 0) if len(tokens) else 0,
-    )
-    report = FileReport(path, file_kind, records.height, size, encoding, config.model, context, stats, records,
+    parsed = merged["kind"] != KIND_CODES[None]
+    stats = token_stats(merged["tokens"][parsed], merged["trained_tokens"][parsed])
+    # The polars table is built from these arrays when (if) a caller reads report.records.
+    records = RecordColumns(merged)
+    report = FileReport(path, file_kind, len(records), size, encoding, config.model, context, stats, records,
                         separator=completion.separator if completion else None,
-                        stop=completion.stop if completion else None, role=role, examples=parsed.height)
+                        stop=completion.stop if completion else None, role=role,
+                        examples=int(np.count_nonzero(parsed)))
     return report, diags
-
-
-def _record_schema():
-    import polars as pl
-
-    return {"line": pl.UInt32, "offset": pl.UInt64, "length": pl.UInt64, "kind": pl.Utf8, "messages": pl.UInt32,
-            "tokens": pl.UInt32, "trained_tokens": pl.UInt32, "prompt_tokens": pl.UInt32,
-            "completion_tokens": pl.UInt32, "images": pl.UInt32, "worst": pl.UInt8}
 
 
 _prestarted: list[ProcessPoolExecutor] = []
