@@ -34,7 +34,7 @@ from ._models import context_for_model
 from ._observer import LintObserver
 from ._report import KIND_CODES, KIND_NAMES, RECORD_COLUMNS, FileReport, LintReport, RecordColumns, TokenStats, token_stats
 from ._text import plural
-from ._tokens import TokenCounter, encoding_name_for_model
+from ._tokens import TokenCounter, encoding_name_for_model, get_encoding
 from ._validate import RecordChecker, RecordFacts, pending_token_counts
 from . import _dataset
 from .rules import (
@@ -93,6 +93,21 @@ def _counter(encoding: str) -> TokenCounter:
     if counter is None:
         counter = _counters[encoding] = TokenCounter(encoding)
     return counter
+
+
+def _load_soon(encoding: str) -> None:
+    """Start loading ``encoding`` in a background thread, for a lint that will tokenize in
+    this process. Reading, decompressing and checking the rank file run without the GIL,
+    beside the main thread's own set-up; ``get_encoding`` holds a lock while it loads, so
+    the main thread's first count waits for this load instead of repeating it."""
+
+    def load() -> None:
+        try:
+            get_encoding(encoding)
+        except Exception:  # noqa: BLE001 - the main thread's own load raises it where it is handled
+            pass
+
+    threading.Thread(target=load, name="ftpreflight-load-tokenizer", daemon=True).start()
 
 
 def _worker_init(encoding: str) -> None:
@@ -665,10 +680,14 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
     if binary is not None:
         file_level(UnreadableFile.code, f"file looks like {binary}, not JSON Lines text")
         return empty_report(size), diags
+    wants_rows = type(observer).on_records is not LintObserver.on_records
     limit = config.upload_limit
     if limit is not None and size > limit:
         file_level(FileTooLarge.code, f"file is {size / 1e6:,.1f} MB, over the upload limit of {limit / 1e6:,.1f} MB")
     observer.on_file_start(path, size)
+    if encoding not in _counters and (size < _PARALLEL_MIN_BYTES or (config.jobs or os.cpu_count() or 1) <= 1
+                                      or wants_rows):
+        _load_soon(encoding)  # this process tokenizes: overlap the load with the set-up below
     try:
         file_kind = config.format_kind or _sample_kind(path)
         completion = _dataset.CompletionProfile.scan(path, config) if file_kind == COMPLETION else None
@@ -685,7 +704,6 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
                        extra=_dataset.setup_extra(config, role))
     dataset = _dataset.DatasetState(path, config, enabled, file_kind, role, cross)
     columns: dict[str, list] = {name: [] for name in RECORD_COLUMNS}
-    wants_rows = type(observer).on_records is not LintObserver.on_records
     crlf_total = 0
     first_crlf = None
     rule_counts: dict[str, int] = {}
