@@ -10,18 +10,15 @@ records themselves, so memory stays flat however large the file is.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import re
 import signal
 import stat
 import threading
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from typing import TYPE_CHECKING
 
 import numpy as np
 import orjson
@@ -41,6 +38,9 @@ from .rules import (
     RULES, ExampleTooLong, FileTooLarge, FormatNotTrainable, InvalidJson, TextEncoding, UnreadableFile,
 )
 from .pii import json_strings
+
+if TYPE_CHECKING:  # the process pool's modules load only when a big file needs the pool
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 BOM = b"\xef\xbb\xbf"
@@ -125,6 +125,8 @@ def _worker_init(encoding: str) -> None:
 
 
 def _exit_with_parent() -> None:
+    import multiprocessing
+
     parent = multiprocessing.parent_process()
     if parent is not None:
         parent.join()  # returns once the parent is gone (its end of the start-up pipe closed)
@@ -838,6 +840,9 @@ def _no_ctrl_c_in_new_processes():
 
 
 def _start_pool(jobs: int, encoding: str) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     # Creating the pool starts multiprocessing's resource tracker; submitting starts workers.
     with _no_ctrl_c_in_new_processes():
         return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init,
@@ -885,6 +890,8 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
     if not parallel:
         yield from _serial(setup, size, observer, plan)
         return
+    from concurrent.futures.process import BrokenProcessPool
+
     if early_rows:
         # For an observer that shows rows, lint a small first chunk here before starting
         # the pool: the workers' start-up would otherwise compete with it for the cores.
