@@ -48,7 +48,17 @@ class RecordColumns:
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
+        if self._frame is not None:
+            return self._frame.height
         return 0 if self._columns is None else len(self._columns["line"])
+
+    def __getstate__(self) -> dict:  # a report pickles (and copies) whether or not its table was read
+        with self._lock:
+            return {"_columns": self._columns, "_frame": self._frame}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def frame(self) -> "pl.DataFrame":
         """The polars DataFrame (built once; the numpy columns are dropped then)."""

@@ -747,9 +747,7 @@ def may_contain(texts: list[str], kinds: frozenset[str] | None = None) -> list[i
                         dtype=np.int64, count=n)
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(sizes + 1, out=starts[1:])
-    owners = np.sort(np.searchsorted(starts, ends - 1, side="right") - 1)
-    # Distinct owners (np.unique would also load numpy.ma, a few milliseconds of start-up).
-    owners = owners[np.concatenate(([True], owners[1:] != owners[:-1]))]
+    owners = np.unique(np.searchsorted(starts, ends - 1, side="right") - 1)
     return [int(i) for i in owners if sizes[i] >= 6]
 
 
