@@ -76,8 +76,6 @@ class ContentRules:
         self.allow_values = frozenset(setup.extra.get("allow_values", ()))
         self.allow_domains = frozenset(setup.extra.get("allow_domains", ()))
         self._memo: dict[str, list] = {}
-        if self.kinds:  # compiled beside the tokenizer's loading, which comes next
-            pii.compile_prefilter_soon(self.kinds)
 
     def check_batch(self, records) -> list[tuple[int, Diagnostic]]:
         """Scan the texts of many records: ``records`` holds ``(row, line, texts)`` with

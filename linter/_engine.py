@@ -95,11 +95,18 @@ def _counter(encoding: str) -> TokenCounter:
     return counter
 
 
+_loading: set[str] = set()
+
+
 def _load_soon(encoding: str) -> None:
-    """Start loading ``encoding`` in a background thread, for a lint that will tokenize in
-    this process. Reading, decompressing and checking the rank file run without the GIL,
-    beside the main thread's own set-up; ``get_encoding`` holds a lock while it loads, so
-    the main thread's first count waits for this load instead of repeating it."""
+    """Start loading ``encoding`` in a background thread (once), for a lint that will
+    tokenize in this process. Reading, decompressing and checking the rank file run
+    without the GIL, beside the main thread's own set-up; ``get_encoding`` holds a lock
+    while it loads, so the main thread's first count waits for this load instead of
+    repeating it."""
+    if encoding in _loading:
+        return
+    _loading.add(encoding)
 
     def load() -> None:
         try:
@@ -153,6 +160,14 @@ def _read_chunk(path: str, start: int, end: int) -> bytes:
 def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof: bool) -> _ChunkResult:
     near = bool(setup.extra.get("near_duplicates"))
     content_rules = _dataset.content_rules(setup)
+    if content_rules is not None and setup.encoding not in _counters:
+        # The first chunk linted in this process (a small file's only one) waits for the
+        # tokenizer next: compile the PII prefilter meanwhile, in a thread, on the other core.
+        # (Not in a worker, whose tokenizer is ready: a thread's own malloc arena would keep
+        # the compiler's scratch memory.)
+        from .pii import compile_prefilter_soon
+
+        compile_prefilter_soon(content_rules.kinds)
     checker = RecordChecker(setup.path, _counter(setup.encoding), setup.file_kind, enabled=setup.enabled,
                             max_images=setup.max_images, separator=setup.separator, stop=setup.stop,
                             collect_tokens=near, collect_texts=False)
@@ -687,8 +702,7 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
     if limit is not None and size > limit:
         file_level(FileTooLarge.code, f"file is {size / 1e6:,.1f} MB, over the upload limit of {limit / 1e6:,.1f} MB")
     observer.on_file_start(path, size)
-    if encoding not in _counters and (size < _PARALLEL_MIN_BYTES or (config.jobs or os.cpu_count() or 1) <= 1
-                                      or wants_rows):
+    if size < _PARALLEL_MIN_BYTES or (config.jobs or os.cpu_count() or 1) <= 1 or wants_rows:
         _load_soon(encoding)  # this process tokenizes: overlap the load with the set-up below
     try:
         file_kind = config.format_kind or _sample_kind(path)
@@ -798,20 +812,26 @@ def _noop() -> None:
 
 
 def start_workers(paths, jobs: int | None = None, model: str | None = None) -> None:
-    """Start the worker processes now, if any of ``paths`` is big enough to use them.
+    """Start, now, what a lint of ``paths`` for ``model`` will tokenize with: the worker
+    processes if any of ``paths`` is big enough to use them, else (small files are linted
+    in this process) this process's tokenizer, loaded in a background thread.
 
     Starting a worker (a Python process that imports the linter and loads its
-    tokenizer) takes most of a second; a caller that still has configuration to read
-    can overlap that with its own work. The next lint picks the pool up; an unused
-    pool ends with the process."""
+    tokenizer) takes most of a second, loading a tokenizer a few tenths; a caller that
+    still has configuration to read can overlap that with its own work. The next lint
+    picks the pool or the tokenizer up; an unused pool ends with the process."""
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or _prestarted:
-        return
     try:
-        if not any(os.path.getsize(p) >= _PARALLEL_MIN_BYTES for p in paths if os.path.isfile(p)):
-            return
         encoding = encoding_name_for_model(model) if model else "o200k_base"
+        files = [p for p in paths if os.path.isfile(p)]
+        big = jobs > 1 and any(os.path.getsize(p) >= _PARALLEL_MIN_BYTES for p in files)
     except (OSError, FtPreflightError):
+        return
+    if not big:
+        if files:
+            _load_soon(encoding)
+        return
+    if _prestarted:
         return
     try:
         executor = _start_pool(jobs, encoding)

@@ -35,19 +35,21 @@ _NOT_FOR_A_SMALL_LINT = ("polars", "concurrent.futures.process", "multiprocessin
                          "openai")
 
 
-def _lint_in_fresh_interpreter(argv: list[str], after: str = "") -> list[str]:
-    """Run ``ftpreflight`` with ``argv`` in a new interpreter; its exit status, what it
-    printed, then which of _NOT_FOR_A_SMALL_LINT it loaded, one per line at the end."""
+def _lint_in_fresh_interpreter(argv: list[str], after: str = "", before: str = "") -> list[str]:
+    """Run ``ftpreflight`` with ``argv`` in a new interpreter (``before`` and ``after`` are
+    code run around it): its exit status, what it printed, what ``after`` printed, then
+    which of _NOT_FOR_A_SMALL_LINT were loaded, on the last line."""
     code = (
         "import io, sys, contextlib\n"
+        f"{before}"
         "from tui.cli import main\n"
         "out = io.StringIO()\n"
         "with contextlib.redirect_stdout(out):\n"
         f"    status = main({argv!r})\n"
-        f"{after}"
-        f"loaded = [m for m in {_NOT_FOR_A_SMALL_LINT!r} if m in sys.modules]\n"
         "print(status)\n"
         "print(out.getvalue())\n"
+        f"{after}"
+        f"loaded = [m for m in {_NOT_FOR_A_SMALL_LINT!r} if m in sys.modules]\n"
         "print('LOADED=' + ','.join(loaded))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
@@ -73,3 +75,22 @@ def test_reading_the_records_table_still_works_after_a_lean_lint():
     )
     lines = _lint_in_fresh_interpreter(["lint", "sample_data/messy.jsonl"], after)
     assert "polars" in lines[-1]
+
+
+def test_a_small_lint_builds_its_tokenizer_once():
+    # The tokenizer starts loading in a background thread while the model is looked up;
+    # the lint then waits for that load rather than building a second one.
+    before = (
+        "import tiktoken\n"
+        "built = []\n"
+        "real_init = tiktoken.Encoding.__init__\n"
+        "def counting_init(self, name, **kwargs):\n"
+        "    built.append(name)\n"
+        "    real_init(self, name, **kwargs)\n"
+        "tiktoken.Encoding.__init__ = counting_init\n"
+    )
+    after = "print('BUILT=' + ','.join(built))\n"
+    lines = _lint_in_fresh_interpreter(["lint", "--model", "gpt-4.1-mini-2025-04-14", "sample_data/tool_calls.jsonl"],
+                                       after, before)
+    assert lines[0] == "0"
+    assert "BUILT=o200k_base" in lines
