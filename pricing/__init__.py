@@ -16,6 +16,7 @@ from ._errors import (
 )
 from ._tables import (
     BUILTIN_TABLES,
+    METHOD_FOR_FORMAT,
     STALE_AFTER_DAYS,
     ModelPrice,
     PriceBook,
@@ -72,6 +73,7 @@ __all__ = [
     "BUILTIN_TABLES",
     "HOURS_PER_MONTH",
     "MAX_EPOCHS",
+    "METHOD_FOR_FORMAT",
     "STALE_AFTER_DAYS",
     "ApprovalError",
     "ApprovalRecord",
