@@ -29,7 +29,9 @@ from ._errors import FtPreflightError, LintCancelled
 from ._formats import CHAT, COMPLETION, detect_kind, iter_objects, majority_kind
 from ._models import context_for_model
 from ._observer import LintObserver
-from ._report import KIND_CODES, KIND_NAMES, RECORD_COLUMNS, FileReport, LintReport, RecordColumns, TokenStats, token_stats
+from ._report import (
+    KIND_CODES, KIND_NAMES, RECORD_COLUMNS, FileReport, LintReport, RecordColumns, TokenStats, token_stats,
+)
 from ._text import plural
 from ._tokens import TokenCounter, encoding_name_for_model, get_encoding
 from ._validate import RecordChecker, RecordFacts, pending_token_counts
