@@ -19,11 +19,8 @@ import tui.widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGETS = ROOT / "tui" / "widgets"
-NOT_YET = {"approve.py"}
-"""The Submit tab still opens its confirmation and the job monitor itself; it moves to
-messages with the service layer's rework (the layers contract ignores it until then)."""
-NOT_YET_MODULES = {"tui.widgets.approve", "tui.widgets.cost"}
-"""Reworked on top of the service layer at the same time (issue 13)."""
+NOT_YET: set[str] = set()
+NOT_YET_MODULES: set[str] = set()
 SCREEN_CALLS = {"push_screen", "push_screen_wait", "switch_screen", "install_screen"}
 
 

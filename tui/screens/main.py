@@ -15,9 +15,10 @@ from textual.worker import get_current_worker
 
 from linter import FixError, FtPreflightError, fix_file
 
+from .dialogs import ConfirmDialog, MessageDialog
 from ..actions import bindings, tab_of
 from ..widgets.footer import AdaptiveFooter
-from ..widgets.approve import ApprovePane, ProviderPicked
+from ..widgets.approve import ApprovePane, JobStarted, ProviderPicked, SubmitBlocked, SubmitConfirmation
 from ..widgets.cleanup import CleanupPane, choice_for, describe_plan, fix_inputs, rule_label, rule_lines
 from ..widgets.cost import CostPane
 from ..widgets.dataset import DatasetPane
@@ -192,6 +193,23 @@ class MainScreen(Screen):
     def _provider_picked(self, event: ProviderPicked) -> None:
         """The Submit tab's provider decides which price table the Cost tab prices in."""
         self.query_one(CostPane).show_table(event.table)
+
+    # -- the submit flow: the Approve tab posts, this screen opens the dialogs ----------------
+    @on(SubmitBlocked)
+    def _submit_blocked(self, event: SubmitBlocked) -> None:
+        self.app.push_screen(MessageDialog("Not submitting", "\n".join(event.blockers), error=True))
+
+    @on(SubmitConfirmation)
+    def _submit_confirmation(self, event: SubmitConfirmation) -> None:
+        pane = self.query_one(ApprovePane)
+        self.app.push_screen(ConfirmDialog("Submit this fine-tuning job?", event.facts, yes="Submit"),
+                             lambda yes: pane.confirmed(yes, event.checked))
+
+    @on(JobStarted)
+    def _job_started(self, event: JobStarted) -> None:
+        from .job import JobMonitorScreen
+
+        self.app.push_screen(JobMonitorScreen(event.job, event.kind, event.connection))
 
     def _file_label(self) -> str:
         return f"[b]{Path(self.session.path).name}[/]" if self.session.path else ""
