@@ -37,10 +37,20 @@ __all__ += [
     "render_text", "report_to_dict",
 ]
 
-from ._fix import (  # noqa: E402
-    TEMP_PREFIX, FixError, FixOptions, FixSummary, backup_file, check_fix, destination, fix_applicability, fix_class,
-    fix_file, lint_for_fix, remove_stale_temp_files,
-)
+# The fixer loads on first use (PEP 562): `ftpreflight lint` never needs it.
+_FIX_NAMES = ("TEMP_PREFIX", "FixError", "FixOptions", "FixSummary", "backup_file", "check_fix", "destination",
+              "fix_applicability", "fix_class", "fix_file", "lint_for_fix", "remove_stale_temp_files")
+__all__ += list(_FIX_NAMES)
 
-__all__ += ["TEMP_PREFIX", "FixError", "FixOptions", "FixSummary", "backup_file", "check_fix", "destination",
-            "fix_applicability", "fix_class", "fix_file", "lint_for_fix", "remove_stale_temp_files"]
+
+def __getattr__(name: str):
+    if name in _FIX_NAMES:
+        from . import _fix
+
+        value = globals()[name] = getattr(_fix, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_FIX_NAMES})

@@ -262,11 +262,12 @@ def parse_ranks(blob: bytes, sha256: str, label: str) -> dict[bytes, int]:
     digest = hashlib.sha256(blob).hexdigest()
     if digest != sha256:
         raise EncodingIntegrityError(f"bundled encoding {label} is corrupt: sha256 {digest} != {sha256}")
-    rows = [row.split() for row in blob.splitlines() if row]
-    # binascii's decoder without base64.b64decode's argument checks: about 40% faster,
-    # which is most of a small file's lint.
-    decode = binascii.a2b_base64
-    return {decode(token): int(rank) for token, rank in rows}
+    # Each line is "<base64 token> <rank>": one split of the whole file gives them
+    # alternately, and building the dict from two mapped iterators keeps the 200,000-row
+    # loop in C (about twice as fast as a loop per line, and the rank file's parse is
+    # much of a small file's lint). binascii's decoder skips base64.b64decode's checks.
+    fields = blob.split()
+    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2])))
 
 
 # Model name prefixes to encodings; longest prefix wins. Fine-tuned names
