@@ -3,6 +3,7 @@ Enter filters the dataset table by the highlighted rule."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -30,10 +31,11 @@ SEVERITY_MARK = {Severity.ERROR: "[$text-error]✖[/]", Severity.WARNING: "[$tex
 
 
 class ProblemsPane(Horizontal):
+    @dataclass
     class RuleChosen(Message):
-        def __init__(self, code: str) -> None:
-            super().__init__()
-            self.code = code
+        """Enter on a rule: the screen filters the dataset table by it."""
+
+        code: str
 
     def compose(self) -> ComposeResult:
         with Vertical(id="rules-column"):
