@@ -83,3 +83,18 @@ def test_a_child_that_dies_is_an_error_message_not_a_hang(big_messy):
 
     with pytest.raises(FtPreflightError, match="lint process ended unexpectedly"):
         lint_in_process(str(big_messy), None, Killer())
+
+
+def test_a_big_file_without_rows_is_reported_once(tmp_path, monkeypatch):
+    binary = tmp_path / "weights.jsonl"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * (PROCESS_MIN_BYTES // 256 + 1))
+    import tui.lintproc
+
+    def no_process(*args, **kwargs):
+        raise AssertionError("a process was started for a lint that had finished")
+
+    monkeypatch.setattr(tui.lintproc, "_child", no_process)  # would fail in the child, not here
+    monkeypatch.setattr(multiprocessing, "get_context", no_process)
+    report = lint_in_process(str(binary), None, Recorder())
+    assert [d.code for d in report.diagnostics] == [d.code for d in lint_path(str(binary)).diagnostics]
+    assert "FT100" in [d.code for d in report.diagnostics]

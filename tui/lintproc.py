@@ -4,9 +4,11 @@ A lint in a thread of the app's process shares the interpreter (the GIL) with th
 merging the workers' results, building the records table and the report take it for
 tens to hundreds of milliseconds at a time, and a key pressed then waits. ``lint_in_process``
 has the same signature as ``linter.lint_path``; for a file of ``PROCESS_MIN_BYTES`` or
-more it runs ``lint_path`` in a child process (which starts the lint's worker processes
-as usual) and relays the observer's calls and the report through a pipe. Smaller files
-are linted here: a process costs more than their whole lint.
+more it lints the first chunk here (the first rows come sooner than a process could
+start), then runs ``lint_path`` in a child process (which starts the lint's worker
+processes as usual) and relays the observer's calls, without the rows given already, and
+the report through a pipe. Smaller files are linted here: a process costs more than
+their whole lint.
 
 Nothing here touches the UI: the observer is the caller's (``LintRelay``, ``EarlyLint``)."""
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from linter import RECORD_COLUMNS
+from linter import RECORD_COLUMNS, FtPreflightError, LintCancelled, LintObserver, lint_path
 
 PROCESS_MIN_BYTES = 4 * 1024 * 1024
 """From this size the lint runs in its own process (the linter's own threshold for
@@ -24,8 +26,8 @@ NICENESS = 10
 """How much lower the lint's processes run than the app's: a key press never waits
 for the lint's turn on a core."""
 POLL = 0.1
-_LINE = RECORD_COLUMNS.index("line")
 """Seconds between two looks at the observer's cancellation while waiting for the child."""
+_LINE = RECORD_COLUMNS.index("line")
 
 
 def uses_process(path: str, validation: str | None = None) -> bool:
@@ -41,59 +43,93 @@ class _Enough(Exception):
     """Ends the lint that only gets the first rows."""
 
 
-def _first_rows_here(path: str, config: Any, observer: Any) -> int:
-    """Lint the file's first chunk in this process and give its rows to ``observer``
-    (a process's start-up costs more than that whole first chunk); returns the last
-    line given, 0 if none."""
-    from linter import LintObserver, lint_path
+class _FirstRows(LintObserver):
+    """Forwards a lint's calls until its first rows, then ends it (``_Enough``)."""
 
-    given = [0]
+    def __init__(self, path: str, observer: Any) -> None:
+        self.path = path
+        self.observer = observer
+        self.last_line = 0
+        """The last line of the rows given (0: none)."""
 
-    class FirstRows(LintObserver):
-        def on_file_start(self, path: str, total_bytes: int) -> None:
-            if observer is not None:
-                observer.on_file_start(path, total_bytes)
+    def on_file_start(self, path: str, total_bytes: int) -> None:
+        if self.observer is not None:
+            self.observer.on_file_start(path, total_bytes)
 
-        def on_records(self, rows_path: str, rows: list[tuple]) -> None:
-            if rows_path == path and rows and observer is not None:
-                observer.on_records(rows_path, rows)
-                given[0] = max(row[_LINE] for row in rows)
+    def on_progress(self, path: str, done_bytes: int, total_bytes: int) -> None:
+        if self.observer is not None:
+            self.observer.on_progress(path, done_bytes, total_bytes)
+
+    def on_records(self, path: str, rows: list[tuple]) -> None:
+        if path == self.path and rows:
+            if self.observer is not None:
+                self.observer.on_records(path, rows)
+            self.last_line = max(row[_LINE] for row in rows)
             raise _Enough
 
-        def is_cancelled(self) -> bool:
-            return observer is not None and observer.is_cancelled()
+    def is_cancelled(self) -> bool:
+        return self.observer is not None and self.observer.is_cancelled()
 
-    try:
-        lint_path(path, config, FirstRows())
-    except _Enough:
-        pass
-    return given[0]
+
+class _AfterShown(LintObserver):
+    """Forwards a lint's calls, without what ``_FirstRows`` gave already: the start of
+    the file and its rows up to ``shown``."""
+
+    def __init__(self, path: str, observer: Any, shown: int) -> None:
+        self.path = path
+        self.observer = observer
+        self.shown = shown
+
+    def on_file_start(self, path: str, total_bytes: int) -> None:
+        if self.observer is not None and not (path == self.path and self.shown):
+            self.observer.on_file_start(path, total_bytes)
+
+    def on_progress(self, path: str, done_bytes: int, total_bytes: int) -> None:
+        if self.observer is not None:
+            self.observer.on_progress(path, done_bytes, total_bytes)
+
+    def on_records(self, path: str, rows: list[tuple]) -> None:
+        if path == self.path:
+            rows = [row for row in rows if row[_LINE] > self.shown]
+        if rows and self.observer is not None:
+            self.observer.on_records(path, rows)
+
+    def is_cancelled(self) -> bool:
+        return self.observer is not None and self.observer.is_cancelled()
 
 
 def lint_in_process(path: str, config: Any = None, observer: Any = None, *, validation: str | None = None):
     """``linter.lint_path`` in a child process for big files (see the module's docstring)."""
-    from linter import lint_path
-
+    path = str(path)
     if not uses_process(path, validation):
         return lint_path(path, config, observer, validation=validation)
-    shown = _first_rows_here(str(path), config, observer)
+    # The first rows from a lint here: a process's start-up costs more than that chunk.
+    first = _FirstRows(path, observer)
+    try:
+        report = lint_path(path, config, first)
+    except _Enough:
+        pass
+    else:
+        if validation is None:
+            return report  # the file had no rows: that lint was the whole lint
+    rest = _AfterShown(path, observer, first.last_line)
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=True)
     cancel = context.Event()
     # Not a daemon: the child starts the lint's worker processes.
-    child = context.Process(target=_child, args=(send, cancel, str(path), config, validation),
+    child = context.Process(target=_child, args=(send, cancel, path, config, validation),
                             name="ftpreflight-lint", daemon=False)
     try:
         child.start()
     except (OSError, ValueError):  # cannot start a process here: lint in this one
         receive.close()
         send.close()
-        return lint_path(path, config, observer, validation=validation)
+        return lint_path(path, config, rest, validation=validation)
     send.close()
     try:
-        return _relay(receive, cancel, child, observer, str(path), shown)
+        return _relay(receive, cancel, child, rest, path)
     finally:
         cancel.set()  # whatever happened here, the child stops
         receive.close()
@@ -103,13 +139,10 @@ def lint_in_process(path: str, config: Any = None, observer: Any = None, *, vali
             child.join(timeout=5)
 
 
-def _relay(receive, cancel, child, observer, path: str, shown: int):
-    """Forward the child's observer calls to ``observer`` (without the rows of lines up
-    to ``shown``, given already) until it sends the report."""
-    from linter import FtPreflightError, LintCancelled
-
+def _relay(receive, cancel, child, observer: LintObserver, path: str):
+    """Forward the child's observer calls to ``observer`` until it sends the report."""
     while True:
-        if observer is not None and observer.is_cancelled():
+        if observer.is_cancelled():
             cancel.set()
         if not receive.poll(POLL):
             if not child.is_alive() and not receive.poll(0):
@@ -124,16 +157,8 @@ def _relay(receive, cancel, child, observer, path: str, shown: int):
                                    f"(exit code {child.exitcode})") from None
         if kind == "call":
             name, args = payload
-            if name == "on_records" and args[0] == path and shown:
-                rows = [row for row in args[1] if row[_LINE] > shown]
-                args = (path, rows)
-                if not rows:
-                    name = None
-            elif name == "on_file_start" and args[0] == path and shown:
-                name = None  # said already
-            if observer is not None and name is not None:
-                getattr(observer, name)(*args)
-            if payload[0] == "on_records":
+            getattr(observer, name)(*args)
+            if name == "on_records":
                 receive.send(True)  # the child waits for this: see _Forward.on_records
         elif kind == "report":
             return payload
@@ -143,7 +168,7 @@ def _relay(receive, cancel, child, observer, path: str, shown: int):
             raise payload
 
 
-class _Forward:
+class _Forward(LintObserver):
     """The child's observer: every call goes to the parent. ``on_records`` waits until
     the parent's observer has taken the rows, so an observer that holds the lint (the
     early lint, until the app has drawn its first rows) holds this one too."""
@@ -184,9 +209,7 @@ def _child(send, cancel, path: str, config: Any, validation: str | None) -> None
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    from linter import LintCancelled, LintObserver, lint_path
-
-    observer = type("ForwardObserver", (_Forward, LintObserver), {})(send, cancel)
+    observer = _Forward(send, cancel)
     try:
         try:
             report = lint_path(path, config, observer, validation=validation)
@@ -197,8 +220,6 @@ def _child(send, cancel, path: str, config: Any, validation: str | None) -> None
             try:
                 send.send(("error", exc))
             except Exception:  # noqa: BLE001 - an exception that does not pickle
-                from linter import FtPreflightError
-
                 send.send(("error", FtPreflightError(f"{type(exc).__name__}: {exc}")))
             return
         send.send(("report", report))
