@@ -99,19 +99,21 @@ class Splash:
                                row[at["worst"]], width)
             colour = SEVERITY_COLOURS.get(row[at["worst"]] or 0, "0")
             parts.append(f"\x1b[{TABLE_TOP + 2 + offset};1H{text[:2]}\x1b[{colour}m{text[2:3]}\x1b[0m{text[3:]}")
-        self._write("".join(parts))
-        if not self._stop.is_set():
+        if self._write("".join(parts)):
             self.rows_drawn = time.monotonic()
 
-    def _write(self, text: str) -> None:
+    def _write(self, text: str) -> bool:
+        """Write ``text`` unless the splash is closed; whether it was written."""
         with self._lock:  # the spinner thread and the lint thread both draw; never after `close`
             if self._stop.is_set():
-                return
+                return False
             try:
                 self.stream.write(text)
                 self.stream.flush()
             except (OSError, ValueError):
                 self._stop.set()
+                return False
+            return True
 
     def close(self) -> None:
         with self._lock:
@@ -131,8 +133,8 @@ class Splash:
 class EarlyLint:
     """A lint started before the app exists (``ftpreflight FILE`` starts it before the UI
     toolkit is imported), so the first rows are on the splash at once and ready when the
-    app draws its first frame. Until the app attaches its ``LintRelay`` the observer calls are kept;
-    ``attach`` replays them in order and forwards the rest. Runs in its own thread and
+    app draws its first frame. Until the app attaches its ``LintRelay`` the observer
+    calls are kept; ``attach`` replays them in order and forwards the rest. Runs in its own thread and
     touches nothing of the app's. It implements ``linter.LintObserver``'s methods without
     importing ``linter`` (this module must not delay the splash)."""
 
