@@ -85,7 +85,8 @@ class ProviderKind:
     name: str
     label: str
     key_variable: str
-    """The environment variable the API key comes from (else the OS keyring, user ``name``)."""
+    """The environment variable the API key comes from (else the OS keyring: service
+    ``ftpreflight``, user ``name``)."""
     build: Callable[[ConnectionSettings], Provider]
     pricing_provider: str | None
     """The price-table provider whose rows this provider trains (``None``: any table)."""

@@ -33,7 +33,7 @@ from ._errors import (
     register_url_secrets,
 )
 from ._models import FINAL_JOB_STATUSES, Job, JobEvent, JobSpec, RemoteFile, UploadProgress
-from ._secrets import find_api_key
+from ._secrets import find_api_key, missing_key_message
 from ._stainless import translate
 
 __all__ = ["SIMPLE_UPLOAD_LIMIT", "FireworksProvider", "dataset_id_for", "job_id_for"]
@@ -344,8 +344,7 @@ def _build(settings: ConnectionSettings) -> FireworksProvider:
     environ = settings.environ
     key = settings.api_key or find_api_key("fireworks", "FIREWORKS_API_KEY", environ)[0]
     if not key:
-        raise CredentialsError("No Fireworks AI API key: set FIREWORKS_API_KEY or store one with "
-                               "`keyring set ftpreflight fireworks`.")
+        raise CredentialsError(missing_key_message("Fireworks AI", "fireworks", "FIREWORKS_API_KEY"))
     register_secret(key)
     account = settings.account_id or environ.get("FIREWORKS_ACCOUNT_ID")
     if not account:

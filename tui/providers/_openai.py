@@ -30,7 +30,7 @@ from ._errors import (
 )
 from ._models import Job, JobEvent, JobSpec, RemoteFile, UploadProgress
 from ._base import ConnectionSettings, ProviderKind, register
-from ._secrets import find_api_key
+from ._secrets import find_api_key, missing_key_message
 
 __all__ = ["OPENAI_LAST_JOB_CREATION", "OpenAIProvider"]
 CHUNKED_UPLOAD_THRESHOLD = 64 * 1024 * 1024
@@ -382,8 +382,7 @@ def _build_openai(settings: ConnectionSettings) -> OpenAIProvider:
     environ = settings.environ
     key = settings.api_key or find_api_key("openai", "OPENAI_API_KEY", environ)[0]
     if not key:
-        raise CredentialsError("No OpenAI API key: set OPENAI_API_KEY or store one with "
-                               "`keyring set ftpreflight openai`.")
+        raise CredentialsError(missing_key_message("OpenAI", "openai", "OPENAI_API_KEY"))
     register_secret(key)
     url = settings.base_url or environ.get("OPENAI_BASE_URL") or None
     register_url_secrets(url)
@@ -398,8 +397,7 @@ def _build_azure(settings: ConnectionSettings) -> OpenAIProvider:
     environ = settings.environ
     key = settings.api_key or find_api_key("azure", "AZURE_OPENAI_API_KEY", environ)[0]
     if not key:
-        raise CredentialsError("No Azure OpenAI API key: set AZURE_OPENAI_API_KEY or store one with "
-                               "`keyring set ftpreflight azure`.")
+        raise CredentialsError(missing_key_message("Azure OpenAI", "azure", "AZURE_OPENAI_API_KEY"))
     register_secret(key)
     endpoint = settings.azure_endpoint or environ.get("AZURE_OPENAI_ENDPOINT")
     register_url_secrets(endpoint)
@@ -436,8 +434,8 @@ def _build_openai_compatible(settings: ConnectionSettings) -> OpenAIProvider:
                                   "example https://api.tokenfactory.nebius.com/v1/) or set "
                                   "OPENAI_COMPATIBLE_BASE_URL.")
     if not key:
-        raise CredentialsError(f"No API key for the OpenAI-compatible endpoint: set {OPENAI_COMPATIBLE_KEY_VARIABLE} "
-                               "or store one with `keyring set ftpreflight openai-compatible`.")
+        raise CredentialsError(missing_key_message("OpenAI-compatible endpoint", "openai-compatible",
+                                                   OPENAI_COMPATIBLE_KEY_VARIABLE))
     client = openai.OpenAI(api_key=key, base_url=url, timeout=settings.timeout, max_retries=settings.max_retries)
     options = dict(settings.options)
     # Compatible servers rarely implement the multi-part Uploads API; one request per file.

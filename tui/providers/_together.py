@@ -27,7 +27,7 @@ from ._errors import (
     register_url_secrets,
 )
 from ._models import Job, JobEvent, JobSpec, RemoteFile, UploadProgress
-from ._secrets import find_api_key
+from ._secrets import find_api_key, missing_key_message
 from ._stainless import translate
 
 __all__ = ["SUFFIX_MAX_CHARS", "TAG_PATTERN", "TogetherProvider", "tagged_suffix"]
@@ -290,8 +290,7 @@ def _build(settings: ConnectionSettings) -> TogetherProvider:
     environ = settings.environ
     key = settings.api_key or find_api_key("together", "TOGETHER_API_KEY", environ)[0]
     if not key:
-        raise CredentialsError("No Together AI API key: set TOGETHER_API_KEY or store one with "
-                               "`keyring set ftpreflight together`.")
+        raise CredentialsError(missing_key_message("Together AI", "together", "TOGETHER_API_KEY"))
     register_secret(key)
     url = settings.base_url or environ.get("TOGETHER_BASE_URL") or None
     register_url_secrets(url)
