@@ -32,6 +32,8 @@ DEFAULT_API_KEY = "tgp_v1_fakeTogetherKey0123456789abcdefXYZ"
 MODELS = frozenset({"meta-llama/Meta-Llama-3.1-8B-Instruct-Reference", "Qwen/Qwen2.5-7B-Instruct", "openai/gpt-oss-20b"})
 LIFECYCLE = ("pending", "queued", "running", "completed")
 FINAL = frozenset({"completed", "error", "cancelled"})
+NANODOLLARS_PER_TOKEN = 480
+"""$0.48 per 1M tokens (Together's LoRA rate up to 16B)."""
 
 
 @dataclass
@@ -83,6 +85,8 @@ class TogetherJob:
                 "batch_size": self.params.get("batch_size"), "learning_rate": self.params.get("learning_rate"),
                 "training_method": self.params.get("training_method"), "training_type": self.params.get("training_type"),
                 "token_count": self.words if self.status == "completed" else None,
+                # Nanodollars, like the real API: token_count x epochs at $0.48 per 1M tokens.
+                "total_price": self.words * epochs * NANODOLLARS_PER_TOKEN if self.status == "completed" else 0,
                 "events": self.events}
 
 

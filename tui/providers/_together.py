@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -247,6 +248,9 @@ def _job(obj: Any) -> Job:
     method = getattr(obj, "training_method", None)
     method_name = getattr(method, "method", None)
     epochs = getattr(obj, "n_epochs", None)
+    # ``token_count`` is the tokenized training file, one epoch ("dataset token count" in
+    # together 3.1.1 lib/types/fine_tuning.py); Together bills n_epochs x that, plus
+    # n_evals x the validation file's tokens (docs.together.ai/docs/fine-tuning/pricing).
     tokens = getattr(obj, "token_count", None)
     status = _STATUS.get(obj.status, obj.status)
     events = getattr(obj, "events", None) or []
@@ -262,7 +266,18 @@ def _job(obj: Any) -> Job:
                n_epochs=epochs if isinstance(epochs, int) else None,
                method={"sft": "supervised", "dpo": "dpo"}.get(method_name or "", method_name),
                error_message=error if status == "failed" else None,
-               tag=found.group(0) if found else None)
+               tag=found.group(0) if found else None,
+               billed_usd=_dollars(getattr(obj, "total_price", None)))
+
+
+NANODOLLARS_PER_DOLLAR = Decimal(10**9)
+"""``total_price`` is in nanodollars (the SDK's ``finetune_price_to_dollars`` divides by 10**9)."""
+
+
+def _dollars(nanodollars: Any) -> Decimal | None:
+    if isinstance(nanodollars, bool) or not isinstance(nanodollars, int) or nanodollars <= 0:
+        return None  # 0 or nothing: no price computed yet (tokenization has not finished)
+    return Decimal(nanodollars) / NANODOLLARS_PER_DOLLAR
 
 
 def _event(job_id: str, index: int, obj: Any) -> JobEvent:
