@@ -1,6 +1,7 @@
 """``ftpreflight jobs``: list recent fine-tuning jobs, show one, stream its events until it
 ends, or cancel it. After completion, compares ``trained_tokens`` with the estimate that
-``ftpreflight submit`` stored in the job's metadata."""
+``ftpreflight submit`` stored in the job's metadata (or in the local submission record, for
+providers that keep no metadata), and shows the provider's own price where it reports one."""
 
 from __future__ import annotations
 

@@ -448,14 +448,19 @@ register(ProviderKind(
     name="openai", label="OpenAI", key_variable="OPENAI_API_KEY", build=_build_openai, pricing_provider="openai",
     methods=("supervised", "dpo"),
     idempotency="job metadata (file sha256 + settings digest) looked up before every create, plus the local record",
-    events="status, events, loss", cost_check="trained_tokens compared with the estimate"))
+    events="status and events", loss="yes: the events' metrics (step, training loss)",
+    cost_check="trained_tokens compared with the estimate"))
 register(ProviderKind(
     name="azure", label="Azure OpenAI", key_variable="AZURE_OPENAI_API_KEY", build=_build_azure,
     pricing_provider="azure_openai", methods=("supervised", "dpo"),
     idempotency="job metadata (file sha256 + settings digest) looked up before every create, plus the local record",
-    events="status, events, loss", cost_check="trained_tokens compared with the estimate"))
+    events="status and events", loss="yes: the events' metrics (step, training loss)",
+    cost_check="trained_tokens compared with the estimate"))
 register(ProviderKind(
     name="openai-compatible", label="OpenAI-compatible endpoint", key_variable=OPENAI_COMPATIBLE_KEY_VARIABLE,
     build=_build_openai_compatible, pricing_provider=None, methods=("supervised", "dpo"),
     idempotency="job metadata when the endpoint keeps it, else the local record (a warning says so)",
-    events="whatever the endpoint implements", cost_check="trained_tokens when the endpoint reports it"))
+    events="status, and events where the endpoint implements them",
+    loss="where the endpoint's events carry metrics",
+    cost_check="trained_tokens, when the endpoint reports it, compared with the estimate (kept in the local "
+               "record when the endpoint drops metadata)"))

@@ -318,5 +318,6 @@ register(ProviderKind(
     methods=("supervised", "dpo"),
     idempotency="no idempotency key: the job's suffix carries a tag of the file sha256 and settings digest, jobs are "
                 "looked up by it before every create and again after a timeout, plus the local record",
-    events="status, events, training loss (metrics)",
-    cost_check="token_count x epochs compared with the estimate"))
+    events="status and events", loss="yes: list_metrics (training loss per step)",
+    cost_check="token_count x n_epochs compared with the estimate (kept in the local record: Together keeps no "
+               "metadata), and Together's own price of the job (total_price)"))
