@@ -30,7 +30,7 @@ from ._errors import (
 )
 from ._models import Job, JobEvent, JobSpec, RemoteFile, UploadProgress
 from ._base import ConnectionSettings, ProviderKind, register
-from ._secrets import find_api_key, missing_key_message
+from ._secrets import require_api_key
 
 __all__ = ["OPENAI_LAST_JOB_CREATION", "OpenAIProvider"]
 CHUNKED_UPLOAD_THRESHOLD = 64 * 1024 * 1024
@@ -380,10 +380,7 @@ def _event(obj: Any) -> JobEvent:
 
 def _build_openai(settings: ConnectionSettings) -> OpenAIProvider:
     environ = settings.environ
-    key = settings.api_key or find_api_key("openai", "OPENAI_API_KEY", environ)[0]
-    if not key:
-        raise CredentialsError(missing_key_message("OpenAI", "openai", "OPENAI_API_KEY"))
-    register_secret(key)
+    key = require_api_key(settings.api_key, "openai", "OpenAI", "OPENAI_API_KEY", environ)
     url = settings.base_url or environ.get("OPENAI_BASE_URL") or None
     register_url_secrets(url)
     client = openai.OpenAI(api_key=key, base_url=url,
@@ -395,10 +392,7 @@ def _build_openai(settings: ConnectionSettings) -> OpenAIProvider:
 
 def _build_azure(settings: ConnectionSettings) -> OpenAIProvider:
     environ = settings.environ
-    key = settings.api_key or find_api_key("azure", "AZURE_OPENAI_API_KEY", environ)[0]
-    if not key:
-        raise CredentialsError(missing_key_message("Azure OpenAI", "azure", "AZURE_OPENAI_API_KEY"))
-    register_secret(key)
+    key = require_api_key(settings.api_key, "azure", "Azure OpenAI", "AZURE_OPENAI_API_KEY", environ)
     endpoint = settings.azure_endpoint or environ.get("AZURE_OPENAI_ENDPOINT")
     register_url_secrets(endpoint)
     register_url_secrets(settings.base_url)
@@ -426,16 +420,12 @@ def _build_openai_compatible(settings: ConnectionSettings) -> OpenAIProvider:
     environ = settings.environ
     url = settings.base_url or environ.get("OPENAI_COMPATIBLE_BASE_URL") or None
     register_url_secrets(url)
-    key = settings.api_key or find_api_key("openai-compatible", OPENAI_COMPATIBLE_KEY_VARIABLE, environ)[0]
-    if key:
-        register_secret(key)
     if not url:
         raise ProviderConfigError("--provider openai-compatible needs the endpoint: pass --base-url URL (for "
                                   "example https://api.tokenfactory.nebius.com/v1/) or set "
                                   "OPENAI_COMPATIBLE_BASE_URL.")
-    if not key:
-        raise CredentialsError(missing_key_message("OpenAI-compatible endpoint", "openai-compatible",
-                                                   OPENAI_COMPATIBLE_KEY_VARIABLE))
+    key = require_api_key(settings.api_key, "openai-compatible", "OpenAI-compatible endpoint",
+                          OPENAI_COMPATIBLE_KEY_VARIABLE, environ)
     client = openai.OpenAI(api_key=key, base_url=url, timeout=settings.timeout, max_retries=settings.max_retries)
     options = dict(settings.options)
     # Compatible servers rarely implement the multi-part Uploads API; one request per file.

@@ -22,7 +22,7 @@ from typing import Any
 from ._errors import CredentialsError, register_secret
 
 __all__ = ["KEYRING_SERVICE", "KEYRING_TIMEOUT", "delete_stored_key", "find_api_key", "keyring_backend",
-           "missing_key_message", "store_key"]
+           "missing_key_message", "require_api_key", "store_key"]
 
 KEYRING_SERVICE = "ftpreflight"
 """Keyring service name; the user name is the provider name (see the module docstring)."""
@@ -46,6 +46,16 @@ def find_api_key(provider: str, env_var: str, environ: dict[str, str] | None = N
         register_secret(value)
         return value, "the OS keyring"
     return None, "nowhere"
+
+
+def require_api_key(given: str | None, provider: str, label: str, env_var: str, environ: dict[str, str]) -> str:
+    """``given`` (an explicit key), else the environment variable, else the keyring; registered
+    for redaction. Raises ``CredentialsError`` naming both places when there is none."""
+    key = given or find_api_key(provider, env_var, environ)[0]
+    if not key:
+        raise CredentialsError(missing_key_message(label, provider, env_var))
+    register_secret(key)
+    return key
 
 
 def missing_key_message(label: str, provider: str, env_var: str) -> str:
