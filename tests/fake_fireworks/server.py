@@ -13,7 +13,7 @@ SDK (1.2.30) calls for fine-tuning, modelled on what the SDK sends and parses:
   ``jobProgress`` (percent, epoch from 0, inputTokens); like the real API, no event list
   and no loss.
 
-Faults: see ``fake_together.httpfake``; paths are full, e.g. ``/v1/accounts/acme/datasets``.
+Faults: see ``fake_http``; paths are full, e.g. ``/v1/accounts/acme/datasets``.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ import itertools
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from fake_openai import parse_multipart
-from fake_together.httpfake import ApiError, HttpFake, validate_chat_jsonl
+from fake_http import ApiError, HttpFake, parse_multipart, validate_chat_jsonl
 
 DEFAULT_API_KEY = "fw_fakeFireworksKey0123456789abcdefGHIJ"
 ACCOUNT = "acme-labs"
@@ -106,6 +105,7 @@ class FwJob:
 
 class FakeFireworks(HttpFake):
     name = "fireworks"
+    unauthenticated_prefixes = ("/upload/",)
 
     def __init__(self, *, api_key: str = DEFAULT_API_KEY, account: str = ACCOUNT, models: frozenset[str] = MODELS,
                  advance_on_poll: bool = True):
