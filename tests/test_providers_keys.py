@@ -143,3 +143,21 @@ def test_key_set_without_a_usable_keyring_is_a_clear_usage_error(monkeypatch, ca
     assert run_key(monkeypatch, "set", "openai", stdin="sk-nowhere-to-put-it-0010") == 2
     err = capsys.readouterr().err
     assert "no usable OS keyring" in err and "Traceback" not in err and "sk-nowhere" not in err
+
+
+def test_key_status_on_a_machine_without_a_keyring_runs_clean(tmp_path):
+    # A real process with keyring's own "no backend" choice (conftest sets the null backend).
+    import json
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env.update(PYTHONPATH=str(root), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    done = subprocess.run([sys.executable, "-m", "tui.cli", "key", "status", "--format", "json"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    report = json.loads(done.stdout)
+    assert report["keyring"] is None
+    assert {row["provider"]: row["source"] for row in report["providers"]} == dict.fromkeys(KEY_VARIABLES, "nowhere")
