@@ -56,6 +56,7 @@ from ._report import (
 )
 from ._tables import (
     BUILTIN_TABLES,
+    METHOD_FOR_FORMAT,
     STALE_AFTER_DAYS,
     ModelPrice,
     PriceBook,
@@ -77,6 +78,7 @@ __all__ = [
     "BUILTIN_TABLES",
     "HOURS_PER_MONTH",
     "MAX_EPOCHS",
+    "METHOD_FOR_FORMAT",
     "STALE_AFTER_DAYS",
     "ApprovalError",
     "ApprovalRecord",

@@ -13,7 +13,7 @@ from linter import formats_for_model
 from tui.cli import main
 from tui.commands import approve, cost
 from tui.config import Settings
-from tui.submission import SubmissionPlan, preflight
+from tui.services.submit import SubmissionPlan, preflight
 
 TODAY = date(2026, 11, 23)
 

@@ -228,7 +228,7 @@ def test_redact_keeps_ids_and_digests():
 
 
 def test_providers_do_not_import_textual():
-    code = "import sys, tui.providers, tui.submission; assert 'textual' not in sys.modules, 'textual imported'"
+    code = "import sys, tui.providers, tui.services.submit; assert 'textual' not in sys.modules, 'textual imported'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
 
 

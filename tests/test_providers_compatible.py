@@ -9,7 +9,7 @@ from fake_openai import DEFAULT_API_KEY, FakeOpenAI, write_chat_jsonl
 
 from tui.cli import main
 from tui.providers import ProviderConfigError, make_provider, provider_kinds
-from tui.submission import provider_choices
+from tui.services.submit import provider_choices
 
 MODEL = "openai/gpt-oss-20b"
 COMPATIBLE_PRICES = """

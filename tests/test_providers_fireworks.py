@@ -19,7 +19,7 @@ from test_providers_together import messy_chat_lines
 
 from tui.cli import main
 from tui.providers import JobSpec, Provider, ProviderConfigError, make_provider
-from tui.submission import SubmissionError, SubmissionPlan, fingerprint, submit
+from tui.services.submit import SubmissionError, SubmissionPlan, fingerprint, submit
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "accounts/fireworks/models/gpt-oss-20b"

@@ -17,7 +17,7 @@ from fake_together import DEFAULT_API_KEY, FakeTogether, fake_together, make_tog
 
 from tui.cli import main
 from tui.providers import JobSpec, ModelNotAvailable, OutcomeUnknown, Provider, TransientError
-from tui.submission import SubmissionError, SubmissionPlan, fingerprint, submit
+from tui.services.submit import SubmissionError, SubmissionPlan, fingerprint, submit
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "openai/gpt-oss-20b"

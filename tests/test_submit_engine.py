@@ -1,4 +1,4 @@
-"""The submission engine (tui.submission) against the local fake API: idempotency,
+"""The submission engine (tui.services.submit) against the local fake API: idempotency,
 retries, crash recovery and cleanup."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from fake_openai import fake_openai, make_test_provider, write_chat_jsonl  # noq
 
 from tui import __version__
 from tui.providers import CredentialsError
-from tui.submission import (
+from tui.services.submit import (
     META_SHA256,
     META_TOKENS_PER_EPOCH,
     META_VERSION,

@@ -16,7 +16,7 @@ import pytest
 from fake_openai import DEFAULT_API_KEY, FakeOpenAI, fake_openai, make_test_provider, wait_until, write_chat_jsonl  # noqa: F401
 
 from tui.cli import main
-from tui.submission import MAX_RETRY_WAIT, SubmissionError, SubmissionPlan, submit
+from tui.services.submit import MAX_RETRY_WAIT, SubmissionError, SubmissionPlan, submit
 
 MODEL = "gpt-4o-mini-2024-07-18"
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""``tui.submission.preflight``: the gates the app and the CLI share, without a provider."""
+"""``tui.services.submit.preflight``: the gates the app and the CLI share, without a provider."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from fake_openai import write_chat_jsonl
 
 from tui.config import Settings
-from tui.submission import SubmissionPlan, preflight
+from tui.services.submit import SubmissionPlan, preflight
 
 
 def test_clean_file_needs_only_confirmation_and_gets_a_pinned_plan(tmp_path):

@@ -115,9 +115,12 @@ class SubmitProgressed(Message):
 
 
 class Submitted(Message):
-    def __init__(self, result: Any) -> None:
+    def __init__(self, result: Any, kind: str = "openai", connection: dict | None = None) -> None:
         super().__init__()
         self.result = result
+        self.kind = kind
+        """The provider the job went to, and its connection settings (a base URL)."""
+        self.connection = connection or {}
 
 
 class JobUpdated(Message):
@@ -130,10 +133,12 @@ class JobUpdated(Message):
 class CredentialsChecked(Message):
     """Whether a provider of ``kind`` can be built (its API key is configured)."""
 
-    def __init__(self, kind: str, problem: str | None) -> None:
+    def __init__(self, kind: str, problem: str | None, connection: tuple = ()) -> None:
         super().__init__()
         self.kind = kind
         self.problem = problem
+        self.connection = connection
+        """The connection settings checked (sorted items), e.g. an endpoint's base URL."""
 
 
 class WorkFailed(Message):

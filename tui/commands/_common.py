@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
-from pathlib import Path
 
 from linter import ConfigError, LintConfig, printable
 from ..config import Settings, load_settings, resolve_lint_config
 from ..exit_codes import ExitStatus
+from ..services import input_problem
 
 
 def fail(message: str, status: ExitStatus = ExitStatus.USAGE) -> ExitStatus:
@@ -18,16 +17,6 @@ def fail(message: str, status: ExitStatus = ExitStatus.USAGE) -> ExitStatus:
     message = "\n".join(printable(line) for line in message.split("\n"))
     print(f"ftpreflight: {message}", file=sys.stderr)
     return status
-
-
-def input_problem(path: str | os.PathLike, what: str) -> str | None:
-    """Why ``path`` cannot be read as the ``what`` (a sentence naming the path), or None."""
-    p = Path(path)
-    if p.is_dir():
-        return f"{path}: {what} is a directory, not a JSONL file"
-    if not p.exists():
-        return f"{path}: {what} not found"
-    return None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

@@ -1,4 +1,6 @@
-"""``ftpreflight approve``: lint, estimate and write a budget approval record plus reports."""
+"""``ftpreflight approve``: plan the job, and if nothing refuses it, write its budget
+approval record and reports. A thin front end over ``tui.services.plan`` and
+``tui.services.approval``."""
 
 from __future__ import annotations
 
@@ -6,17 +8,13 @@ import argparse
 import sys
 from datetime import datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 
-import pricing
-from pricing import ApprovalError, EstimateInputError, LintSummary, format_money, format_usd
+from pricing import EstimateInputError, format_money, format_usd
 
-from .. import __version__
 from ..exit_codes import ExitStatus
-from .cost import (FLAG_FOR_FIELD, add_estimate_arguments, add_traffic_arguments, decimal_number, fail, prepare,
-                   run_estimate, traffic_from)
-
-MAX_BUDGET_USD = Decimal(1_000_000_000)
+from ..services import approval as approving
+from ._common import fail
+from .cost import FLAG_FOR_FIELD, add_estimate_arguments, add_traffic_arguments, decimal_number, make_plan, traffic_from
 
 
 def now() -> datetime:
@@ -41,11 +39,9 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> ExitStatus:
     budget: Decimal = args.budget
-    if budget < 0:
-        return fail(f"--budget: cannot be negative ({budget})")
-    if budget > MAX_BUDGET_USD:
-        return fail(f"--budget: ${format_usd(budget)} is not a plausible fine-tuning budget")
-    # Never the login name: "root" or "ci" is not someone a budget holder can ask.
+    problem = approving.budget_problem(budget)
+    if problem:
+        return fail(f"--budget: {problem}")
     approver = (args.approver or "").strip()
     if not approver:
         return fail("--approver: give the name of the person who approves the budget")
@@ -53,33 +49,22 @@ def run(args: argparse.Namespace) -> ExitStatus:
         traffic = traffic_from(args)
     except EstimateInputError as exc:
         return fail(f"{FLAG_FOR_FIELD[exc.field]}: {str(exc).split(': ', 1)[1]}")
-    prepared = prepare(args, traffic)
-    if isinstance(prepared, ExitStatus):
-        return prepared
-    est = run_estimate(args, prepared)
-    if isinstance(est, ExitStatus):
-        return est
-    report = prepared.measured.report
-    lint = LintSummary(errors=report.errors, warnings=report.warnings, infos=report.infos)
-    reasons = pricing.approval_refusals(est, budget, lint)
+    planned = make_plan(args, traffic)
+    if isinstance(planned, ExitStatus):
+        return planned
+    est, report = planned.estimate, planned.measured.report
+    reasons = approving.approval_refusals(est, budget, approver, report)
     if reasons:
         for reason in reasons:
             print(f"ftpreflight: not approved: {reason}", file=sys.stderr)
         return ExitStatus.PROBLEMS
-
-    record = pricing.build_approval_record(
-        data_path=args.path, estimate=est, budget_usd=budget, lint=lint, approver=approver,
-        approved_at=now(), tool_version=__version__, validation_path=args.validation,
-    )
-    stem = Path(args.path).name.removesuffix(".jsonl")
-    out_dir = Path(args.output_dir)
     try:
-        paths = pricing.write_approval_files(record, out_dir, stem, list(prepared.measured.train.tokens))
-    except ApprovalError as exc:
+        written = approving.write_approval(data_path=args.path, est=est, budget=budget, approver=approver,
+                                           report=report, approved_at=now(), out_dir=args.output_dir,
+                                           validation_path=args.validation)
+    except approving.ApprovalFailed as exc:
         return fail(str(exc))
-    except OSError as exc:
-        return fail(f"{out_dir}: cannot write the reports: {exc.strerror or exc}")
-    for path in paths:
+    for path in written.paths:
         print(path)
     print(f"approved: {format_money(est.job_cost_usd)} within ${format_usd(budget)} by {approver}", file=sys.stderr)
     for warning in est.warnings:

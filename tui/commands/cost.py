@@ -1,7 +1,7 @@
 """``ftpreflight cost``: what a fine-tuning job and its fine-tuned model will cost.
 
-A thin front end: the lint engine counts tokens, ``pricing`` does the arithmetic.
-Data goes to stdout, warnings and errors to stderr.
+A thin front end over the plan service (``tui.services.plan``): it parses the flags and
+renders the plan. Data goes to stdout, warnings and errors to stderr.
 """
 
 from __future__ import annotations
@@ -9,19 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Decimal
 
 import pricing
-from linter import ConfigError, LintReport, lint_path, plural
-from pricing import DatasetTokens, Estimate, EstimateInputError, PricingError, format_money, format_usd
+from linter import ConfigError, plural
+from pricing import Estimate, EstimateInputError, format_money
 
-from ..config import Settings, load_settings, resolve_lint_config
+from ..config import load_settings, resolve_lint_config
 from ..exit_codes import ExitStatus
-from ..tokens import comparable_models, dataset_tokens, lint_note, no_examples_reason, tokens_by_encoding
-from ._common import input_problem
+from ..services import plan as planning
+from ..services.plan import Plan, PlanError, PlanRequest
+from ._common import fail
 
 # Estimate parameters as the user typed them on the command line.
 FLAG_FOR_FIELD = {
@@ -37,36 +36,25 @@ FLAG_FOR_FIELD = {
     "tokens": "PATH",
 }
 
-METHOD_FOR_FORMAT = {"preference": "dpo", "reinforcement": "reinforcement"}
-
-
 def today() -> date:
     """The real date; tests replace this to make lifetime arithmetic deterministic."""
     return date.today()
-
-
-def fail(message: str, status: ExitStatus = ExitStatus.USAGE) -> ExitStatus:
-    print(f"ftpreflight: {message}", file=sys.stderr)
-    return status
 
 
 # -- argument types: reject non-numbers at parse time (argparse exits 2) ----------
 
 def whole_number(text: str) -> int:
     try:
-        return int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        return planning.parse_count(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def decimal_number(text: str) -> Decimal:
     try:
-        value = Decimal(text.strip().lstrip("$"))
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value.is_finite():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return value
+        return planning.parse_amount(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def epochs_value(text: str) -> int | str:
@@ -89,83 +77,32 @@ def add_estimate_arguments(p: argparse.ArgumentParser) -> None:
                    help="extra price table (TOML/JSON) overriding the built-in ones; repeatable")
 
 
-@dataclass
-class Measured:
-    """A linted file turned into plain numbers for the pricing library."""
-
-    report: LintReport
-    train: DatasetTokens
-    validation: DatasetTokens | None
-    format: str | None
+def request_from(args: argparse.Namespace, traffic: pricing.Traffic | None = None) -> PlanRequest:
+    return PlanRequest(path=args.path, model=args.model, provider=args.provider, method=args.method,
+                       epochs=args.epochs, validation=args.validation, hours=args.hours, traffic=traffic,
+                       extra_prices=tuple(args.prices))
 
 
-def measure(path: str, model: pricing.ModelPrice, settings: Settings, validation: str | None) -> Measured:
-    """Lint the file with the model's tokenizer and training context; raises ConfigError."""
-    config = resolve_lint_config(settings, model)
-    report = lint_path(path, config, validation=validation)
-    train = dataset_tokens(report.files[0])
-    valid = dataset_tokens(report.files[1]) if validation is not None and len(report.files) > 1 else None
-    return Measured(report, train, valid, report.files[0].format)
-
-
-@dataclass
-class Prepared:
-    settings: Settings
-    book: pricing.PriceBook
-    model: pricing.ModelPrice
-    measured: Measured
-    method: str
-    traffic: pricing.Traffic | None
-
-
-def load_book(args: argparse.Namespace) -> tuple[Settings, pricing.PriceBook] | ExitStatus:
-    """Settings and the price tables they and ``--prices`` name, or the exit status of the failure."""
+def make_plan(args: argparse.Namespace, traffic: pricing.Traffic | None = None, *,
+              allow_refused: bool = False) -> Plan | ExitStatus:
+    """The plan for the command's flags, or the exit status after explaining why there is none."""
     try:
         settings, _ = load_settings(getattr(args, "config", None))
     except ConfigError as exc:
         return fail(str(exc))
     try:
-        return settings, pricing.load_price_book([*settings.prices, *args.prices])
-    except PricingError as exc:
-        return fail(str(exc))
-
-
-def prepare(args: argparse.Namespace, traffic: pricing.Traffic | None = None) -> Prepared | ExitStatus:
-    """Settings, price tables, model row and token counts, or the exit status of the failure."""
-    loaded = load_book(args)
-    if isinstance(loaded, ExitStatus):
-        return loaded
-    settings, book = loaded
-    name = args.model or settings.model
-    try:
-        model = book.find_model(name, provider=args.provider)
-    except pricing.UnknownModelError as exc:
-        return fail(str(exc))
-    for path, what in ((args.path, "training file"), (args.validation, "validation file")):
-        problem = input_problem(path, what) if path is not None else None
-        if problem:
-            return fail(problem)
-    try:
-        measured = measure(args.path, model, settings, args.validation)
-    except ConfigError as exc:
-        return fail(f"{exc} (the linter needs a tokenizer for {model.id} to count tokens)")
-    if measured.train.examples == 0:
-        return fail(no_examples_reason(measured.report), ExitStatus.PROBLEMS)
-    method = args.method or METHOD_FOR_FORMAT.get(measured.format or "", "supervised")
-    return Prepared(settings, book, model, measured, method, traffic)
-
-
-def run_estimate(args: argparse.Namespace, prepared: Prepared) -> Estimate | ExitStatus:
-    """The estimate, or the exit status after explaining why there is none."""
-    try:
-        return pricing.estimate(
-            prepared.model, prepared.measured.train, today=today(), method=prepared.method,
-            epochs=args.epochs, validation=prepared.measured.validation, traffic=prepared.traffic, hours=args.hours,
-        )
-    except EstimateInputError as exc:
-        return input_error(exc)
+        return planning.plan(request_from(args, traffic), settings, today=today(), allow_refused=allow_refused)
+    except PlanError as exc:
+        return plan_error(exc)
     except pricing.JobNotAcceptedError as exc:
         return fail(f"refusing to plan this job: {exc}", ExitStatus.PROBLEMS)
+
+
+def plan_error(exc: PlanError) -> ExitStatus:
+    """A plan error in the command's words: a bad estimate input names its flag."""
+    if exc.field in FLAG_FOR_FIELD and exc.usage:
+        return fail(f"{FLAG_FOR_FIELD[exc.field]}: {exc}")
+    return fail(str(exc), ExitStatus.USAGE if exc.usage else ExitStatus.PROBLEMS)
 
 
 # -- cost ---------------------------------------------------------------------
@@ -221,41 +158,27 @@ def run(args: argparse.Namespace) -> ExitStatus:
         return fail(f"{FLAG_FOR_FIELD[exc.field]}: {str(exc).split(': ', 1)[1]}")
     if args.compare and not 0 <= args.job_days <= pricing.MAX_JOB_DAYS:
         return fail(f"--job-days: must be a whole number from 0 to {pricing.MAX_JOB_DAYS}, not {args.job_days}")
-    prepared = prepare(args, traffic)
-    if isinstance(prepared, ExitStatus):
-        return prepared
-    refused = None
-    try:
-        est = pricing.estimate(
-            prepared.model, prepared.measured.train, today=today(), method=prepared.method,
-            epochs=args.epochs, validation=prepared.measured.validation, traffic=prepared.traffic, hours=args.hours,
-        )
-    except pricing.JobNotAcceptedError as exc:
-        if not args.compare:
-            return fail(f"refusing to plan this job: {exc}", ExitStatus.PROBLEMS)
-        # Moving off a closed model is what a comparison is for: show it anyway, exit 1.
-        est, refused = None, f"refusing to plan this job: {exc}"
-    except EstimateInputError as exc:
-        return input_error(exc)
-    warnings = list(est.warnings) if est is not None else [refused]
-    data_format = prepared.measured.format
-    if est is not None and data_format and data_format not in prepared.model.trainable_formats:
-        warnings.insert(0, f"{prepared.model.id} trains on {' or '.join(prepared.model.trainable_formats)} data, "
-                           f"but this file is {data_format}: the provider will reject it")
-    note = lint_note(prepared.measured.report)
-    if note:
-        warnings.insert(0, note)
+    # Moving off a closed model is what a comparison is for: show it anyway, exit 1.
+    planned = make_plan(args, traffic, allow_refused=args.compare)
+    if isinstance(planned, ExitStatus):
+        return planned
+    est = planned.estimate
     comparison = None
     if args.compare:
-        comparison = compare(args, prepared, traffic)
-        if isinstance(comparison, ExitStatus):
-            return comparison
+        try:
+            comparison = planning.compare(
+                planned.book, planned.measured, resolve_lint_config(planned.settings, planned.model),
+                method=planned.method, today=today(), epochs=args.epochs, traffic=traffic, hours=args.hours,
+                job_days=args.job_days)
+        except PlanError as exc:
+            return plan_error(exc)
     if args.output_format == "json":
         if est is not None:
             data = est.to_dict()
         else:
-            data = {"model": prepared.model.id, "provider": prepared.model.provider, "refused": refused}
-        data["warnings"] = warnings
+            data = {"model": planned.model.id, "provider": planned.model.provider,
+                    "refused": f"refusing to plan this job: {planned.refused}"}
+        data["warnings"] = planned.warnings
         if comparison is not None:
             data["compare"] = [row.to_dict() for row in comparison]
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
@@ -264,35 +187,9 @@ def run(args: argparse.Namespace) -> ExitStatus:
             sys.stdout.write(render_text(est, args.path))
         if comparison is not None:
             sys.stdout.write(render_comparison(comparison, today(), args.job_days))
-        for warning in warnings:
+        for warning in planned.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-    return ExitStatus.SUCCESS if refused is None else ExitStatus.PROBLEMS
-
-
-def input_error(exc: EstimateInputError) -> ExitStatus:
-    flag = FLAG_FOR_FIELD.get(exc.field, exc.field)
-    message = str(exc).split(": ", 1)[1] if ": " in str(exc) else str(exc)
-    return fail(f"{flag}: {message}")
-
-
-def compare(args: argparse.Namespace, prepared: Prepared, traffic: pricing.Traffic | None
-            ) -> list[pricing.Comparison] | ExitStatus:
-    """Every loaded provider's models that can train on the file, each priced with its own
-    tokenizer's counts: the file is counted once more per other bundled encoding among the
-    models still taking jobs."""
-    models = prepared.book.models()
-    data_format = prepared.measured.format
-    fit = comparable_models(models, prepared.method, data_format, today())
-    config = resolve_lint_config(prepared.settings, prepared.model)
-    try:
-        return pricing.compare_models(
-            models, prepared.measured.train, today=today(),
-            method=prepared.method, epochs=args.epochs, traffic=traffic, hours=args.hours,
-            data_format=data_format, datasets=tokens_by_encoding(args.path, fit, config, prepared.measured.train),
-            job_days=args.job_days,
-        )
-    except EstimateInputError as exc:
-        return input_error(exc)
+    return ExitStatus.SUCCESS if planned.refused is None else ExitStatus.PROBLEMS
 
 
 def money(value: Decimal | None) -> str:

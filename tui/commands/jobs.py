@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ..exit_codes import ExitStatus
 from ..providers import Job, JobEvent, ProviderError
-from ..submission import compare_trained_tokens, watch_job
+from ..services.submit import compare_trained_tokens, watch_job
 from .submit import add_provider_arguments, fail, positive_float, positive_int, provider_error_status, provider_from, say
 
 

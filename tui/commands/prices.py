@@ -9,9 +9,14 @@ import sys
 import pricing
 from pricing import format_usd
 
+from linter import ConfigError
+
+from ..config import load_settings
 from ..exit_codes import ExitStatus
+from ..services import plan as planning
+from ..services.plan import PlanError
 from . import cost
-from .cost import fail
+from ._common import fail
 
 
 def add_parser(subparsers) -> None:
@@ -69,10 +74,11 @@ def _model_dict(row: pricing.ModelPrice) -> dict:
 
 
 def run(args: argparse.Namespace) -> ExitStatus:
-    loaded = cost.load_book(args)
-    if isinstance(loaded, ExitStatus):
-        return loaded
-    _, book = loaded
+    try:
+        settings, _ = load_settings(getattr(args, "config", None))
+        book = planning.load_book(settings, args.prices)
+    except (ConfigError, PlanError) as exc:
+        return fail(str(exc))
     if args.provider and args.provider not in book.providers:
         return fail(f"--provider: no table for {args.provider!r} (loaded: {', '.join(book.providers)})")
     now = cost.today()

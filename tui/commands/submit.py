@@ -1,6 +1,6 @@
 """``ftpreflight submit``: lint, check the approval and the estimate, then upload the data
 and start the fine-tuning job, never twice for the same file and settings. A thin front
-end over ``tui.submission``."""
+end over ``tui.services.submit``."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from ..providers import (
     provider_kinds,
     redact,
 )
-from ..submission import SubmissionError, SubmissionPlan, SubmitProgress, preflight, submit, wind_down_message
+from ..services.plan import PlanError
+from ..services.submit import SubmissionError, SubmissionPlan, SubmitProgress, preflight, submit, wind_down_message
 
 
 def say(message: str) -> None:
@@ -184,7 +185,7 @@ def run(args: argparse.Namespace) -> ExitStatus:
                             approval_path=Path(args.approval) if args.approval else None,
                             require_approval=settings.require_approval, price_tables=tuple(args.prices),
                             max_approval_age_days=settings.approval_max_age_days)
-    except (FtPreflightError, PricingError) as exc:  # unusable configuration: price tables, lint settings
+    except (FtPreflightError, PricingError, PlanError) as exc:  # unusable configuration: price tables, lint settings
         return fail(str(exc), ExitStatus.USAGE)
     if not checked.ok:
         say(f"ftpreflight: not submitting: {checked.blockers[0]}")

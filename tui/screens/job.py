@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Label, RichLog, Sparkline, Static
 from textual.worker import get_current_worker
 
+from ..widgets.approve import build_provider
 from ..widgets.footer import AdaptiveFooter
 from ..workers import JobUpdated, WorkFailed
 
@@ -31,7 +32,7 @@ def loss_points(events) -> list[tuple[int, float]]:
 
 
 def describe_job(job) -> str:
-    from ..submission import compare_trained_tokens
+    from ..services.submit import compare_trained_tokens
 
     lines = [f"Job       {job.id}", f"Status    {job.status}", f"Model     {job.model}"]
     if job.fine_tuned_model:
@@ -55,10 +56,13 @@ class JobMonitorScreen(Screen[None]):
         Binding("escape", "close", "Back", id="job.back"),
     ]
 
-    def __init__(self, job, kind: str = "openai") -> None:
+    def __init__(self, job, kind: str = "openai", connection: dict | None = None) -> None:
         super().__init__()
         self.job = job
         self.kind = kind
+        """The provider the job runs on (any registered provider)."""
+        self.connection = connection or {}
+        """Its connection settings beyond the key (an OpenAI-compatible endpoint's base URL)."""
         self.losses: list[tuple[int, float]] = []
         self._stop = threading.Event()
         """Set when the screen closes: wakes the polling worker from its wait."""
@@ -82,12 +86,12 @@ class JobMonitorScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="job", description="watch the job")
     def poll_job(self, job_id: str) -> None:
         from ..providers import ProviderError
-        from ..submission import watch_job
+        from ..services.submit import watch_job
 
         worker = get_current_worker()
         provider = None
         try:
-            provider = self.app.provider_factory(self.kind)
+            provider = build_provider(self.app.provider_factory, self.kind, self.connection)
             watch_job(provider, job_id, on_update=lambda job, events: self.post_message(JobUpdated(job, events)),
                       poll_interval=self.app.watch_interval, sleep=self._stop.wait,
                       should_stop=lambda: worker.is_cancelled or self._stop.is_set())
@@ -137,7 +141,7 @@ class JobMonitorScreen(Screen[None]):
 
         provider = None
         try:
-            provider = self.app.provider_factory(self.kind)
+            provider = build_provider(self.app.provider_factory, self.kind, self.connection)
             job = provider.cancel_job(job_id)
         except ProviderError as exc:
             self.post_message(WorkFailed("The job was not cancelled", str(exc)))

@@ -16,7 +16,7 @@ from textual.widgets import Input, Label, ProgressBar, Select, TabbedContent, Ta
 from linter import FixError, FtPreflightError, fix_file
 
 from ..widgets.footer import AdaptiveFooter
-from ..widgets.approve import ApprovePane
+from ..widgets.approve import ApprovePane, ProviderPicked
 from ..widgets.cleanup import CleanupPane, choice_for, describe_plan, fix_inputs, rule_label, rule_lines
 from ..widgets.cost import CostPane
 from ..widgets.dataset import DatasetPane
@@ -199,6 +199,11 @@ class MainScreen(Screen):
 
     def estimate_changed(self) -> None:
         self.query_one(ApprovePane).refresh_state()
+
+    @on(ProviderPicked)
+    def _provider_picked(self, event: ProviderPicked) -> None:
+        """The Submit tab's provider decides which price table the Cost tab prices in."""
+        self.query_one(CostPane).show_table(event.table)
 
     def _file_label(self) -> str:
         return f"[b]{Path(self.session.path).name}[/]" if self.session.path else ""

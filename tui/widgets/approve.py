@@ -1,27 +1,41 @@
-"""The Approve & submit tab: budget and approver, the approval record, and the gated
-Submit action (disabled, with the reason, while the lint has errors or the estimate
-is over budget). Submitting runs the same gates as ``ftpreflight submit``
-(``tui.submission.preflight``), asks for confirmation, uploads with progress and
-opens the job monitor."""
+"""The Approve & submit tab: budget and approver, the approval record, the provider to
+submit to, and the gated Submit action (disabled, with the reason, while the lint has
+errors, the estimate is over budget or the provider has no API key). The refusals and
+the record come from ``tui.services.approval``; submitting runs the same gates as
+``ftpreflight submit`` (``tui.services.submit.preflight``), asks for confirmation,
+uploads with progress and opens the job monitor."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, ProgressBar, Static
+from textual.message import Message
+from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
-import pricing
 from linter import plural
 from pricing import format_money
 
-from .. import __version__
+from ..services import approval as approving
+from ..services import plan as planning
+from ..services.submit import provider_choices, provider_for_table
 from ..workers import ApprovalWritten, CredentialsChecked, PreflightDone, SubmitProgressed, Submitted, WorkFailed
 
-PROVIDER_KIND = {"openai": "openai", "azure_openai": "azure"}
+COMPATIBLE = "openai-compatible"
+"""The provider kind with no price table of its own; it needs a base URL."""
+
+
+@dataclass
+class ProviderPicked(Message):
+    """The person picked a provider whose price table is ``table``: the Cost tab should
+    price the job there (posted to the screen, which owns both tabs)."""
+
+    kind: str
+    table: str
 SETTING_NAMES = {"n_epochs": "epochs", "batch_size": "batch size",
                  "learning_rate_multiplier": "learning-rate multiplier"}
 
@@ -34,13 +48,19 @@ def describe_settings(hyperparameters: dict | None) -> str:
                      for name, value in hyperparameters.items())
 
 
-def check_credentials(factory, kind: str) -> str | None:
+def build_provider(factory, kind: str, connection: dict | None = None):
+    """The app's provider factory called with the connection settings the tab collected
+    (a base URL for an OpenAI-compatible endpoint), and only those."""
+    return factory(kind, **connection) if connection else factory(kind)
+
+
+def check_credentials(factory, kind: str, connection: dict | None = None) -> str | None:
     """Build (and close) a provider to learn whether its key is configured; the problem
     as one sentence, or None. Building a client sends nothing over the network."""
     from ..providers import ProviderError, redact
 
     try:
-        provider = factory(kind)
+        provider = build_provider(factory, kind, connection)
     except ProviderError as exc:
         return redact(str(exc))
     close = getattr(provider, "close", None)
@@ -50,19 +70,18 @@ def check_credentials(factory, kind: str) -> str | None:
 
 
 def parse_budget(text: str) -> Decimal | None:
-    text = text.strip().lstrip("$").replace(",", "")
-    if not text:
-        return None
+    """The budget as typed; None when blank or not a number (the tab then asks for one)."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        return planning.parse_amount(text) if text.strip() else None
+    except ValueError:
         return None
-    return value if value.is_finite() and value >= 0 else None
 
 
 class ApprovePane(VerticalScroll):
-    _credentials: dict[str, str | None]
-    """Per provider kind: why it cannot be used (no API key), None when it can."""
+    _credentials: dict[tuple, str | None]
+    """Per provider kind and connection: why it cannot be used (no API key), None when it can."""
+    _picked: str | None = None
+    """The provider the person picked; None follows the estimate's price table."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="approve-summary", markup=False)
@@ -76,6 +95,12 @@ class ApprovePane(VerticalScroll):
         with Horizontal(classes="form-row"):
             yield Button("Write approval record", id="write-approval", disabled=True, compact=True)
             yield Label("", id="approval-status")
+        with Horizontal(classes="form-row"):
+            yield Label("Provider", classes="form-label")
+            yield Select([(label, name) for name, label in provider_choices()], id="submit-provider", allow_blank=False, value="openai", compact=True)
+        with Horizontal(classes="form-row", id="base-url-row"):
+            yield Label("Base URL", classes="form-label")
+            yield Input("", id="base-url", placeholder="https://…/v1", compact=True)
         yield Static("", id="submit-reason", markup=False)
         with Horizontal(classes="form-row"):
             yield Button("Submit job…", id="submit-job", variant="warning", disabled=True, compact=True)
@@ -85,19 +110,50 @@ class ApprovePane(VerticalScroll):
     def on_mount(self) -> None:
         self._credentials = {}
         self.query_one("#submit-progress", ProgressBar).display = False
+        self.query_one("#base-url-row").display = False
         self.refresh_state()
 
     def provider_kind(self) -> str:
+        """The provider to submit to: the one picked, else the owner of the estimate's price
+        table (an unowned table, such as a ``prices`` file for an endpoint: openai-compatible)."""
+        if self._picked is not None:
+            return self._picked
         est = self.app.session.estimate
-        return PROVIDER_KIND.get(est.model.provider, "openai") if est is not None else "openai"
+        if est is None:
+            return "openai"
+        return provider_for_table(est.model.provider) or COMPATIBLE
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="credentials", description="check the API key")
-    def run_check_credentials(self, kind: str) -> None:
-        self.post_message(CredentialsChecked(kind, check_credentials(self.app.provider_factory, kind)))
+    def connection(self) -> dict:
+        """Connection settings beyond the key: the base URL of an OpenAI-compatible endpoint."""
+        if self.provider_kind() != COMPATIBLE:
+            return {}
+        url = self.query_one("#base-url", Input).value.strip()
+        return {"base_url": url} if url else {}
+
+    @on(Select.Changed, "#submit-provider")
+    def _provider_changed(self, event: Select.Changed) -> None:
+        kind = str(event.value)
+        if kind == self.provider_kind():
+            return
+        self._picked = kind
+        table = next((k.pricing_provider for k in _kinds() if k.name == kind), None)
+        est = self.app.session.estimate
+        if table is not None and (est is None or est.model.provider != table):
+            self.post_message(ProviderPicked(kind, table))
+        self.refresh_state()
+
+    @on(Input.Changed, "#base-url")
+    def _base_url_changed(self) -> None:
+        self.refresh_state()
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="credentials", description="check the API key")
+    def run_check_credentials(self, kind: str, connection: dict) -> None:
+        problem = check_credentials(self.app.provider_factory, kind, connection)
+        self.post_message(CredentialsChecked(kind, problem, tuple(sorted(connection.items()))))
 
     @on(CredentialsChecked)
     def _credentials_checked(self, message: CredentialsChecked) -> None:
-        self._credentials[message.kind] = message.problem
+        self._credentials[(message.kind, message.connection)] = message.problem
         self.refresh_state()
 
     # -- gates -------------------------------------------------------------------------
@@ -110,26 +166,31 @@ class ApprovePane(VerticalScroll):
         if est is None:
             return ["no estimate yet: check the Cost tab"]
         budget = parse_budget(self.query_one("#budget", Input).value)
-        if budget is None:
-            return ["enter a budget in USD"]
-        lint = pricing.LintSummary(errors=report.errors, warnings=report.warnings, infos=report.infos)
-        problems = list(pricing.approval_refusals(est, budget, lint))
-        if not self.query_one("#approver", Input).value.strip():
-            problems.append("enter the approver's name")
-        return problems
+        return approving.approval_refusals(est, budget, self.query_one("#approver", Input).value, report)
 
     def submit_problems(self) -> list[str]:
         problems = self.approval_problems()
         est = self.app.session.estimate
-        if est is not None and est.method not in ("supervised", "dpo"):
-            problems.append(f"{est.method} jobs cannot be submitted from ftpreflight")
-        if est is not None:
-            kind = self.provider_kind()
-            if kind not in self._credentials:
-                self._credentials[kind] = None  # until the check says otherwise
-                self.run_check_credentials(kind)
-            elif self._credentials[kind]:
-                problems.append(self._credentials[kind])
+        kind = self.provider_kind()
+        entry = next((k for k in _kinds() if k.name == kind), None)
+        if est is not None and entry is not None:
+            if est.method not in entry.methods:
+                problems.append(f"{est.method} jobs cannot be submitted to {entry.label} from ftpreflight")
+            elif entry.pricing_provider not in (None, est.model.provider):
+                problems.append(f"the estimate is for the {est.model.provider} price table: pick a "
+                                f"{entry.label} model in the Cost tab")
+            elif entry.pricing_provider is None and provider_for_table(est.model.provider) is not None:
+                problems.append(f"{est.model.id} is priced in the {est.model.provider} table: an endpoint needs "
+                                "its own price table (a `prices` file in the config)")
+            if kind == COMPATIBLE and not self.connection():
+                problems.append("enter the endpoint's base URL")
+            else:
+                key = (kind, tuple(sorted(self.connection().items())))
+                if key not in self._credentials:
+                    self._credentials[key] = None  # until the check says otherwise
+                    self.run_check_credentials(kind, self.connection())
+                elif self._credentials[key]:
+                    problems.append(self._credentials[key])
         return problems
 
     def refresh_state(self) -> None:
@@ -149,9 +210,20 @@ class ApprovePane(VerticalScroll):
                          f"{plural(est.epochs, 'epoch')})")
             lines.append(f"Prices    {est.model.provider} table of {est.model.as_of.isoformat()}, "
                          f"{est.model.row_source}")
+            lines.append(f"Deadline  {deadline(est)}")
         else:
             lines.append("Estimate  - (Cost tab)")
+        kind = self.provider_kind()
+        profile = getattr(session.config, "provider", None)
+        lines.append(f"Provider  {kind}" + (f"; the lint ran with the {profile} profile" if profile else "")
+                     + ("" if profile in (None, kind) or kind == COMPATIBLE else
+                        f" (Submit lints again with the {kind} profile)"))
         self.query_one("#approve-summary", Static).update("\n".join(lines))
+        self.query_one("#base-url-row").display = kind == COMPATIBLE
+        select = self.query_one("#submit-provider", Select)
+        if select.value != kind:
+            with self.prevent(Select.Changed):
+                select.value = kind
         approval = self.approval_problems()
         submit = self.submit_problems()
         self.query_one("#write-approval", Button).disabled = bool(approval)
@@ -193,21 +265,14 @@ class ApprovePane(VerticalScroll):
     @work(thread=True, exclusive=True, exit_on_error=False, group="approve", description="write the approval")
     def run_write_approval(self, path: str, validation: str | None, est, budget: Decimal, approver: str,
                            report) -> None:
-        lint = pricing.LintSummary(errors=report.errors, warnings=report.warnings, infos=report.infos)
         try:
-            record = pricing.build_approval_record(
-                data_path=path, estimate=est, budget_usd=budget, lint=lint, approver=approver,
-                approved_at=self.app.now(), tool_version=__version__, validation_path=validation)
-            lengths = list(report.files[0].records["tokens"].fill_null(0).to_list())
-            paths = pricing.write_approval_files(record, Path(path).parent, Path(path).name.removesuffix(".jsonl"),
-                                                 lengths)
-        except pricing.ApprovalError as exc:
+            written = approving.write_approval(data_path=path, est=est, budget=budget, approver=approver,
+                                               report=report, approved_at=self.app.now(), out_dir=Path(path).parent,
+                                               validation_path=validation)
+        except approving.ApprovalFailed as exc:
             self.post_message(WorkFailed("The approval record was not written", str(exc)))
             return
-        except OSError as exc:
-            self.post_message(WorkFailed("The approval record was not written", f"{exc.strerror or exc}"))
-            return
-        self.post_message(ApprovalWritten([str(p) for p in paths], (path, est.model.id, est.epochs)))
+        self.post_message(ApprovalWritten([str(p) for p in written.paths], (path, est.model.id, est.epochs)))
 
     @on(ApprovalWritten)
     def _approval_written(self, message: ApprovalWritten) -> None:
@@ -225,7 +290,7 @@ class ApprovePane(VerticalScroll):
         if problems:
             self.app.notify("Submit is disabled: " + "; ".join(problems), severity="warning")
             return
-        from ..submission import SubmissionPlan
+        from ..services.submit import SubmissionPlan
 
         session = self.app.session
         est = session.estimate
@@ -235,29 +300,32 @@ class ApprovePane(VerticalScroll):
             method=est.method, n_epochs=None if session.epochs == "auto" else int(session.epochs))
         self.query_one("#submit-stage", Label).update("checking the data, the estimate and the approval…")
         self.query_one("#submit-job", Button).disabled = True
-        self.run_preflight(plan, self.provider_kind(), self.current_approval())
+        self.run_preflight(plan, self.provider_kind(), self.connection(), self.current_approval())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="submit", description="check the submission")
-    def run_preflight(self, plan, kind: str, approval: Path | None) -> None:
+    def run_preflight(self, plan, kind: str, connection: dict, approval: Path | None) -> None:
         from linter import FtPreflightError
+        from pricing import PricingError
 
-        from ..submission import preflight
+        from ..services.plan import PlanError
+        from ..services.submit import preflight
 
         settings = self.app.settings
         # The key first: without one, nothing else matters (and no confirmation is asked).
-        problem = check_credentials(self.app.provider_factory, kind)
+        problem = check_credentials(self.app.provider_factory, kind, connection)
         if problem is not None:
-            self.post_message(CredentialsChecked(kind, problem))
+            self.post_message(CredentialsChecked(kind, problem, tuple(sorted(connection.items()))))
             self.post_message(WorkFailed("Cannot submit", problem))
             return
         try:
             checked = preflight(plan, settings, provider_name=kind, approval_path=approval,
                                 require_approval=settings.require_approval, today=self.app.today(),
                                 now=self.app.now(), max_approval_age_days=settings.approval_max_age_days)
-        except (FtPreflightError, pricing.PricingError) as exc:
+        except (FtPreflightError, PricingError, PlanError) as exc:
             self.post_message(WorkFailed("Cannot submit", str(exc)))
             return
         checked.kind = kind
+        checked.connection = connection
         self.post_message(PreflightDone(checked))
 
     @on(PreflightDone)
@@ -273,6 +341,8 @@ class ApprovePane(VerticalScroll):
         plan = checked.plan
         est = checked.estimate
         facts = [
+            f"Provider    {checked.kind}" + (f" at {checked.connection['base_url']}"
+                                            if checked.connection.get("base_url") else ""),
             f"File        {plan.training_path}",
             f"Validation  {plan.validation_path or '-'}",
             f"Model       {plan.model} ({plan.method})",
@@ -294,25 +364,28 @@ class ApprovePane(VerticalScroll):
         bar.display = True
         bar.update(total=None, progress=0)
         self.query_one("#submit-job", Button).disabled = True
-        self.run_submit(checked.plan, checked.kind)
+        self.run_submit(checked)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="submit", description="submit the job")
-    def run_submit(self, plan, kind: str) -> None:
-        from ..providers import ProviderError
-        from ..submission import SubmissionError, submit
+    def run_submit(self, checked) -> None:
+        from ..providers import ProviderError, TrainingNotAvailable
+        from ..services.submit import SubmissionError, submit, wind_down_message
 
         provider = None
         try:
-            provider = self.app.provider_factory(kind)
-            result = submit(provider, plan, on_progress=lambda p: self.post_message(
+            provider = build_provider(self.app.provider_factory, checked.kind, checked.connection)
+            result = submit(provider, checked.plan, on_progress=lambda p: self.post_message(
                 SubmitProgressed(p.stage, p.message, p.done, p.total)))
         except (SubmissionError, ProviderError) as exc:
-            self.post_message(WorkFailed("The job was not submitted", str(exc)))
+            wind_down = isinstance(exc, TrainingNotAvailable) or isinstance(getattr(exc, "cause", None),
+                                                                             TrainingNotAvailable)
+            text = wind_down_message(exc, checked.alternatives) if wind_down else str(exc)
+            self.post_message(WorkFailed("The job was not submitted", text))
             return
         finally:
             if provider is not None:
                 provider.close()
-        self.post_message(Submitted(result))
+        self.post_message(Submitted(result, checked.kind, checked.connection))
 
     @on(SubmitProgressed)
     def _progress(self, message: SubmitProgressed) -> None:
@@ -333,10 +406,10 @@ class ApprovePane(VerticalScroll):
             self.app.notify(f"A job for this file and settings already exists: {result.job.id} "
                             f"({result.job.status}); not starting another.", title="Existing job")
         else:
-            self.app.notify(f"Started fine-tuning job {result.job.id}", title="Submitted")
-        kind = PROVIDER_KIND.get(self.app.session.estimate.model.provider, "openai") \
-            if self.app.session.estimate else "openai"
-        self.app.push_screen(JobMonitorScreen(result.job, kind))
+            self.app.notify(f"Started fine-tuning job {result.job.id} on {message.kind}", title="Submitted")
+        for warning in result.warnings:  # e.g. the endpoint dropped the job's metadata
+            self.app.notify(warning, title="Warning", severity="warning", timeout=15)
+        self.app.push_screen(JobMonitorScreen(result.job, message.kind, message.connection))
 
     @on(WorkFailed)
     def _failed(self, message: WorkFailed) -> None:
@@ -344,3 +417,22 @@ class ApprovePane(VerticalScroll):
         self.query_one("#submit-stage", Label).update("")
         self.refresh_state()
 
+
+
+def _kinds():
+    from ..providers import provider_kinds
+
+    return provider_kinds()
+
+
+def deadline(est) -> str:
+    """When the provider stops taking this job and when the fine-tuned model stops
+    serving, from the price table's lifecycle dates."""
+    model = est.model
+    parts = []
+    if model.fine_tuning_ends is not None:
+        parts.append(f"new jobs until {model.fine_tuning_ends.isoformat()}")
+    if est.lifetime.usable_until is not None:
+        parts.append(f"model usable until {est.lifetime.usable_until.isoformat()}"
+                     + (f" ({plural(est.lifetime.days, 'day')})" if est.lifetime.days is not None else ""))
+    return "; ".join(parts) if parts else "none published"

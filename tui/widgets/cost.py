@@ -1,11 +1,13 @@
 """The Cost planner tab: provider and model (with search), epochs and traffic; the
-estimate and a comparison of every model update as you type (computed in a worker).
-The price table's date and source are always on screen."""
+estimate and a comparison of every model update as you type. The pane parses what is
+typed and renders what the plan service (``tui.services.plan``) returns, computed in a
+worker; the price tables are loaded in a worker too. The price table's date and source
+are always on screen."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from textual import on, work
@@ -18,11 +20,12 @@ from textual.widgets.option_list import Option
 
 import pricing
 from linter import ENCODINGS
+from pricing import format_money as money
 
-from ..commands.cost import money
-from ..tokens import comparable_models, dataset_tokens, lint_note, tokens_by_encoding
+from ..services import plan as planning
+from ..services.plan import PlanError
+from ..tokens import comparable_models, tokens_by_encoding
 
-METHOD_FOR_FORMAT = {"preference": "dpo", "reinforcement": "reinforcement"}
 RECOMPUTE_DELAY = 0.15
 
 
@@ -38,13 +41,19 @@ class CostInputs:
     hours: Decimal | None
 
 
+@dataclass
 class EstimateReady(Message):
-    def __init__(self, inputs: CostInputs, estimate: Any, comparison: list, error: str | None) -> None:
-        super().__init__()
-        self.inputs = inputs
-        self.estimate = estimate
-        self.comparison = comparison
-        self.error = error
+    inputs: CostInputs
+    estimate: Any
+    comparison: list
+    error: str | None
+    warnings: list[str]
+
+
+@dataclass
+class TablesLoaded(Message):
+    book: pricing.PriceBook | None
+    error: str | None
 
 
 def describe_estimate(est: pricing.Estimate) -> str:
@@ -75,27 +84,22 @@ def describe_estimate(est: pricing.Estimate) -> str:
 
 
 def _whole(text: str, name: str) -> int | None:
-    text = text.strip().replace(",", "").replace("_", "")
-    if not text:
+    """A whole number typed into the box called ``name``; blank is None."""
+    if not text.strip():
         return None
     try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"{name}: {text!r} is not a whole number") from None
-    return value
+        return planning.parse_count(text)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 def _decimal(text: str, name: str) -> Decimal | None:
-    text = text.strip().lstrip("$")
-    if not text:
+    if not text.strip():
         return None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{name}: {text!r} is not a number") from None
-    if not value.is_finite():
-        raise ValueError(f"{name}: {text!r} is not a number")
-    return value
+        return planning.parse_amount(text)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 class CostPane(Horizontal):
@@ -103,24 +107,9 @@ class CostPane(Horizontal):
     book: pricing.PriceBook | None = None
 
     def compose(self) -> ComposeResult:
-        try:
-            self.book = pricing.load_price_book(self.app.settings.prices)
-            self.book_error = None
-        except pricing.PricingError as exc:
-            self.book, self.book_error = None, str(exc)
-        providers = self.book.providers if self.book is not None else []
-        chosen = None
-        if self.book is not None:
-            try:
-                chosen = self.book.find_model(self.app.session.model or "")
-            except pricing.PricingError:
-                chosen = None
-        self.model_id = chosen.id if chosen else None
         with VerticalScroll(id="cost-form"):
             yield Label("Provider")
-            yield Select([(name, name) for name in providers], id="provider", allow_blank=not providers,
-                         value=chosen.provider if chosen else (providers[0] if providers else Select.NULL),
-                         compact=True)
+            yield Select([], id="provider", compact=True)
             yield Label("Model (type to search)")
             yield Input(placeholder="search models", id="model-search", compact=True)
             yield OptionList(id="model-list", compact=True)
@@ -148,12 +137,41 @@ class CostPane(Horizontal):
         table = self.query_one("#compare", DataTable)
         table.add_columns("model", "job", "per month", "per 1k req", "usable days", "tokens", "prices of", "note",
                           "source")
-        if self.book_error:
-            self.app.show_error("Price tables could not be loaded", self.book_error)
+        self.load_tables(self.app.settings)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cost-tables", description="load the price tables")
+    def load_tables(self, settings) -> None:
+        try:
+            self.post_message(TablesLoaded(planning.load_book(settings), None))
+        except PlanError as exc:
+            self.post_message(TablesLoaded(None, str(exc)))
+
+    @on(TablesLoaded)
+    def _tables_loaded(self, message: TablesLoaded) -> None:
+        if message.book is None:
+            self.app.show_error("Price tables could not be loaded", message.error or "")
             return
+        self.book = message.book
+        try:
+            chosen = self.book.find_model(self.app.session.model or "")
+        except pricing.PricingError:
+            chosen = None
+        self.model_id = chosen.id if chosen else None
+        providers = self.book.providers
+        select = self.query_one("#provider", Select)
+        with self.prevent(Select.Changed):
+            select.set_options([(name, name) for name in providers])
+            if providers:
+                select.value = chosen.provider if chosen else providers[0]
         self.fill_models()
 
     model_id: str | None = None
+
+    def show_table(self, table: str) -> None:
+        """Price the job in ``table`` (the provider picked in the Submit tab)."""
+        if self.book is None or table not in self.book.providers:
+            return
+        self.query_one("#provider", Select).value = table  # fills the models and recomputes
 
     @property
     def provider(self) -> str | None:
@@ -227,50 +245,48 @@ class CostPane(Horizontal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="cost", description="estimate the cost")
     def run_estimate(self, inputs: CostInputs, report, generation: int) -> None:
-        cache = getattr(self, "_tokens", None)
+        cache = getattr(self, "_measured", None)
         if cache is None or cache[0] != generation:
-            train = dataset_tokens(report.files[0])
-            valid = dataset_tokens(report.files[1]) if len(report.files) > 1 else None
-            self._tokens = cache = (generation, train, valid)
-        _, train, valid = cache
-        model = self.book.find_model(inputs.model_id, provider=inputs.provider)
-        data_format = report.files[0].format
-        method = METHOD_FOR_FORMAT.get(data_format or "", "supervised")
-        if method not in model.methods:
-            method = model.methods[0]
-        traffic = None
+            self._measured = cache = (generation, planning.measured_from(report))
+        measured = cache[1]
         estimate = None
         comparison: list = []
         error = None
+        warnings: list[str] = []
+        today = self.app.today()
+        traffic = None
         try:
             if inputs.requests_per_month is not None:
                 traffic = pricing.Traffic(inputs.requests_per_month, None, inputs.output_tokens,
                                           inputs.cached_share, inputs.batch)
-            today = self.app.today()
-            if train.examples == 0:
-                raise pricing.EstimateInputError("examples", "no parseable examples to estimate")
-            try:
-                estimate = pricing.estimate(model, train, today=today, method=method, epochs=inputs.epochs,
-                                            validation=valid, traffic=traffic, hours=inputs.hours)
-            except pricing.JobNotAcceptedError as exc:  # the comparison shows where to go instead
-                error = str(exc)
-            models = self.book.models()  # every provider: the comparison is cross-provider
-            comparison = pricing.compare_models(models, train, today=today, method=method, epochs=inputs.epochs,
-                                                traffic=traffic, hours=inputs.hours, data_format=data_format,
-                                                datasets=self._counts_by_encoding(
-                                                    comparable_models(models, method, data_format, today),
-                                                    report, train, generation))
-        except (pricing.EstimateInputError, pricing.JobNotAcceptedError) as exc:
-            error = str(exc)
-        self.post_message(EstimateReady(inputs, estimate, comparison, error))
+            model = planning.find_model(self.book, inputs.model_id, inputs.provider)
+            method = planning.choose_method(None, measured.format, model)
+            estimate = planning.estimate(model, measured, method=method, today=today, epochs=inputs.epochs,
+                                         traffic=traffic, hours=inputs.hours)
+            warnings = planning.plan_warnings(model, measured, estimate)
+        except (PlanError, pricing.EstimateInputError, pricing.JobNotAcceptedError) as exc:
+            error = str(exc)  # the comparison below shows where to go instead
+        # Every provider's models that train on this file's format, whatever the chosen model offers.
+        method = pricing.METHOD_FOR_FORMAT.get(measured.format or "", "supervised")
+        try:
+            if measured.train.examples:
+                comparison = planning.compare(
+                    self.book, measured, self.app.lint_config(), method=method, today=today, epochs=inputs.epochs,
+                    traffic=traffic, hours=inputs.hours,
+                    counts=self._counts_by_encoding(method, measured, generation, today))
+        except (PlanError, pricing.EstimateInputError) as exc:
+            error = error or str(exc)
+        self.post_message(EstimateReady(inputs, estimate, comparison, error, warnings))
 
-    def _counts_by_encoding(self, fit: list, report, train, generation: int) -> dict:
+    def _counts_by_encoding(self, method: str, measured, generation: int, today) -> dict:
         """The training file counted with each tokenizer the comparable models use, so each
         row is priced with its own model's counts (once per lint, in this worker thread)."""
+        fit = comparable_models(self.book.models(), method, measured.format, today)
         wanted = frozenset(m.encoding for m in fit if m.encoding in ENCODINGS)
         cache = getattr(self, "_by_encoding", None)
         if cache is None or cache[0] != generation or not wanted <= cache[1].keys():
-            counts = tokens_by_encoding(report.files[0].path, fit, self.app.lint_config(), train, lint=self.app.lint)
+            counts = tokens_by_encoding(measured.report.files[0].path, fit, self.app.lint_config(), measured.train,
+                                        lint=self.app.lint)
             self._by_encoding = cache = (generation, counts)
         return cache[1]
 
@@ -295,12 +311,7 @@ class CostPane(Horizontal):
             warnings_view.update(f"⚠ {message.error}" if message.error else "")
         else:
             estimate_view.update(describe_estimate(est))
-            warnings = list(est.warnings)
-            report = session.report
-            note = lint_note(report) if report is not None else None
-            if note:
-                warnings.insert(0, note)
-            warnings_view.update("\n".join(f"⚠ {w}" for w in warnings))
+            warnings_view.update("\n".join(f"⚠ {w}" for w in message.warnings))
         table = self.query_one("#compare", DataTable)
         table.clear()
         for row in message.comparison:

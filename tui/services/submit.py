@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from linter import plural
+from pricing import file_sha256
 
-from . import __version__
-from .config import resolve_lint_config
-from .tokens import dataset_tokens
-from .providers import (
+from .. import __version__
+from ..providers import (
     Job,
     JobEvent,
     JobSpec,
@@ -41,6 +40,8 @@ from .providers import (
     UploadProgress,
     redact,
 )
+from .plan import PlanError, measure
+from .plan import estimate as estimate_plan
 
 __all__ = [
     "APPROVAL_MAX_AGE_DAYS",
@@ -128,14 +129,6 @@ class SubmissionPlan:
         if self.method == "dpo":
             chosen["beta"] = self.beta
         return {name: value for name, value in chosen.items() if value is not None}
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -248,13 +241,13 @@ def submit(provider: Provider, plan: SubmissionPlan, *, force: bool = False,
       outcome is unknown (timeout, dropped connection, 5xx) is never sent again: the job
       list is checked with backoff, and if that cannot tell, ``SubmissionError`` says a
       re-run is safe;
-    * a local record (``tui.submission_ledger``) finds the job, or reuses the uploaded
+    * a local record (``tui.services.ledger``) finds the job, or reuses the uploaded
       files, when the provider dropped the metadata or the process died midway.
 
     Gates (lint, approval, lifecycle) are the caller's and must run before this. Raises
     ``SubmissionError`` once files are uploaded (and for invalid settings), ``ProviderError``
     before that."""
-    from .submission_ledger import LedgerUnavailable, SubmissionLedger, SubmissionLocked, default_state_dir
+    from .ledger import LedgerUnavailable, SubmissionLedger, SubmissionLocked, default_state_dir
 
     problems = plan_problems(plan, provider_name=getattr(provider, "name", "openai"))
     if problems:
@@ -283,7 +276,7 @@ def submit(provider: Provider, plan: SubmissionPlan, *, force: bool = False,
 def _submit_locked(provider: Provider, plan: SubmissionPlan, print_: Fingerprint, ledger, *, force: bool,
                    report, sleep, file_poll_interval: float, file_wait_timeout: float, create_attempts: int,
                    retry_delay: float, check_delays: tuple[float, ...], max_retry_wait: float) -> SubmitResult:
-    from .submission_ledger import LedgerEntry
+    from .ledger import LedgerEntry
 
     entry = ledger.read(print_.training_sha256, print_.settings_digest)
     if not force:
@@ -344,7 +337,7 @@ def _submit_locked(provider: Provider, plan: SubmissionPlan, print_: Fingerprint
 
 
 def _metadata_warnings(print_: Fingerprint, job: Job, ledger, provider_name: str) -> tuple[str, ...]:
-    from .submission_ledger import LedgerEntry
+    from .ledger import LedgerEntry
 
     if print_.matches(job):
         return ()
@@ -627,14 +620,14 @@ APPROVAL_MAX_AGE_DAYS = 30
 """Approval records older than this are refused as expired: prices and lifecycle dates move."""
 def provider_choices() -> list[tuple[str, str]]:
     """``(name, label)`` of every registered provider, for a picker (the app's Submit tab)."""
-    from .providers import provider_kinds
+    from ..providers import provider_kinds
 
     return [(kind.name, kind.label) for kind in provider_kinds()]
 
 
 def pricing_provider(provider_name: str) -> str | None:
     """The price-table provider whose rows ``provider_name`` trains (from the registry)."""
-    from .providers import get_kind
+    from ..providers import get_kind
 
     try:
         return get_kind(provider_name).pricing_provider
@@ -684,7 +677,7 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
     from datetime import date, datetime, timezone
 
     import pricing
-    from linter import Severity, lint_path
+    from linter import Severity
 
     today = today or date.today()
     now = now or datetime.now(timezone.utc)
@@ -727,8 +720,8 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
         result.usage_error = True
         return result
 
-    config = resolve_lint_config(settings, row)
-    report = lint_path(plan.training_path, config, lint_observer, validation=plan.validation_path)
+    measured = measure(plan.training_path, row, settings, plan.validation_path, observer=lint_observer)
+    report = measured.report
     result.report = report
     if report.has_errors:
         errors = [d for d in report.diagnostics if d.severity == Severity.ERROR]
@@ -746,14 +739,11 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
         if report.warnings > 5:
             result.confirmations.append("  ... (run `ftpreflight lint` to see them all)")
 
-    train_tokens = dataset_tokens(report.files[0])
-    valid_tokens = dataset_tokens(report.files[1]) if len(report.files) > 1 else None
     try:
-        estimate = pricing.estimate(row, train_tokens, today=today, method=plan.method,
-                                    epochs=plan.n_epochs or "auto", validation=valid_tokens)
-    except pricing.EstimateInputError as exc:
+        estimate = estimate_plan(row, measured, method=plan.method, today=today, epochs=plan.n_epochs or "auto")
+    except PlanError as exc:
         result.blockers.append(f"cannot estimate the job: {exc}")
-        result.usage_error = True
+        result.usage_error = exc.usage
         return result
     except pricing.JobNotAcceptedError as exc:
         result.blockers.append(f"{exc}, so nothing was submitted")
@@ -828,7 +818,7 @@ def provider_for_table(table_provider: str) -> str | None:
 
 
 def _kind_owning_table(table_provider: str) -> str | None:
-    from .providers import provider_kinds
+    from ..providers import provider_kinds
 
     return next((kind.name for kind in provider_kinds() if kind.pricing_provider == table_provider), None)
 
@@ -837,7 +827,7 @@ def training_alternatives(book: Any, provider_name: str, method: str, today: Any
     """Registered providers (other than ``provider_name``) with a priced model that takes
     ``method`` jobs on ``today``, from the price tables."""
     import pricing
-    from .providers import provider_kinds
+    from ..providers import provider_kinds
 
     found = []
     for kind in provider_kinds():
