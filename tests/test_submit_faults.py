@@ -132,7 +132,7 @@ def test_a_server_that_drops_metadata_gets_a_local_record_and_a_warning(tmp_path
 def test_the_estimate_comes_back_from_the_local_record_when_the_metadata_was_dropped(plan):
     from dataclasses import replace
 
-    from tui.submission import compare_trained_tokens
+    from tui.services.submit import compare_trained_tokens
 
     with FakeOpenAI(keeps_metadata=False) as server:
         provider = make_test_provider(server)

@@ -597,7 +597,7 @@ def compare_trained_tokens(job: Job) -> TokenComparison | None:
         return None
     metadata = job.metadata
     if META_TOKENS_PER_EPOCH not in metadata:
-        from .submission_ledger import SubmissionLedger, default_state_dir
+        from .ledger import SubmissionLedger, default_state_dir
 
         entry = SubmissionLedger(default_state_dir()).find_job(job.id)
         metadata = entry.metadata if entry is not None else {}
