@@ -390,7 +390,7 @@ async def test_missing_api_key_is_checked_before_anything_is_confirmed(clean):
         assert "Ready to submit" not in str(reason.content)
         assert app.screen.query_one("#submit-job").disabled
         # The palette's "Submit" runs the same checks: one readable sentence, no confirmation.
-        app.action_submit_job()
+        await app.run_command("submit_job")
         await pilot.pause(0.5)
         assert not isinstance(app.screen, ConfirmDialog)
         said = [n.message for n in app._notifications]

@@ -16,6 +16,17 @@ from tui.screens.dialogs import ConfirmDialog
 from tui.screens.job import JobMonitorScreen
 
 
+async def approve_tab(pilot, *, budget: str | None = None) -> None:
+    """Wait for the lint and the estimate, open the Approve tab, fill in who approves what."""
+    app = pilot.app
+    await linted(pilot)
+    await pilot.press("6")
+    await wait_until(pilot, lambda: app.session.estimate is not None)
+    if budget is not None:
+        app.screen.query_one("#approver").value = "Dana Reviewer"
+        app.screen.query_one("#budget").value = budget
+
+
 def _copy(tmp_path: Path, name: str) -> Path:
     target = tmp_path / name
     shutil.copy(SAMPLES / name, target)
@@ -35,11 +46,7 @@ async def test_the_app_writes_the_same_approval_as_the_cli(tmp_path, monkeypatch
                  "-o", str(cli_dir)]) == 0
     app = make_app(data)
     async with app.run_test(size=(120, 40)) as pilot:
-        await linted(pilot)
-        await pilot.press("6")
-        await wait_until(pilot, lambda: app.session.estimate is not None)
-        app.screen.query_one("#approver").value = "Dana Reviewer"
-        app.screen.query_one("#budget").value = "25"
+        await approve_tab(pilot, budget="25")
         await pilot.pause()
         await pilot.click("#write-approval")
         await wait_until(pilot, lambda: app.session.approval_path is not None)
@@ -72,11 +79,7 @@ async def test_the_app_refuses_an_implausible_budget_like_the_cli(tmp_path):
     data = _copy(tmp_path, "support_chat.jsonl")
     app = make_app(data)
     async with app.run_test(size=(120, 40)) as pilot:
-        await linted(pilot)
-        await pilot.press("6")
-        await wait_until(pilot, lambda: app.session.estimate is not None)
-        app.screen.query_one("#approver").value = "Dana Reviewer"
-        app.screen.query_one("#budget").value = "5,000,000,000"
+        await approve_tab(pilot, budget="5,000,000,000")
         await pilot.pause()
         assert app.screen.query_one("#write-approval").disabled
         assert "not a plausible fine-tuning budget" in str(app.screen.query_one("#submit-reason").content)
@@ -88,9 +91,7 @@ async def test_picking_a_provider_prices_the_job_in_its_table_and_checks_its_key
     data = _copy(tmp_path, "support_chat.jsonl")
     app = make_app(data, provider_factory=lambda kind, **conn: make_provider(kind, environ={}, **conn))
     async with app.run_test(size=(120, 40)) as pilot:
-        await linted(pilot)
-        await pilot.press("6")
-        await wait_until(pilot, lambda: app.session.estimate is not None)
+        await approve_tab(pilot)
         summary = app.screen.query_one("#approve-summary")
         assert "Provider  openai" in str(summary.content)
         assert "new jobs until 2027-01-06" in str(summary.content)  # OpenAI's wind-down, from the table
@@ -121,9 +122,7 @@ async def test_submit_to_together_from_the_app_and_follow_the_job(tmp_path):
 
         app = make_app(data, provider_factory=factory)
         async with app.run_test(size=(120, 40)) as pilot:
-            await linted(pilot)
-            await pilot.press("6")
-            await wait_until(pilot, lambda: app.session.estimate is not None)
+            await approve_tab(pilot)
             app.screen.query_one("#submit-provider").value = "together"
             await wait_until(pilot, lambda: app.session.estimate is not None
                              and app.session.estimate.model.id == "openai/gpt-oss-20b")

@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 from textual import on, work
+from textual.actions import parse as parse_action
 from textual.app import App
-from textual.binding import Binding
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from linter import FtPreflightError, LintCancelled, LintConfig, lint_path
 
+from .actions import bindings
+from .records_model import RecordsModel
 from .screens.commands import ActionsProvider
-from .widgets.records import RecordsModel
 from .startup import EarlyLint
 from .workers import LintFailed, LintFinished, LintProgress, LintRelay, LintRows, WorkFailed
 
@@ -75,19 +76,7 @@ class FtPreflightApp(App):
     COMMANDS = App.COMMANDS | {ActionsProvider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
-    BINDINGS = [
-        Binding("1", "show_tab('dataset')", "Data", id="tab.dataset", show=False),
-        Binding("2", "show_tab('problems')", "Problems", id="tab.problems", show=False),
-        Binding("3", "show_tab('cleanup')", "Clean-up", id="tab.cleanup", show=False),
-        Binding("4", "show_tab('stats')", "Stats", id="tab.stats", show=False),
-        Binding("5", "show_tab('cost')", "Cost", id="tab.cost", show=False),
-        Binding("6", "show_tab('submit')", "Submit", id="tab.submit", show=False),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("ctrl+s", "save_clean", "Save clean", id="app.save"),
-        Binding("ctrl+l", "relint", "Re-lint", id="app.relint", show=False),
-        Binding("ctrl+t", "toggle_dark", "Theme", id="app.theme", show=False),
-        Binding("q", "quit", "Quit", id="app.quit"),
-    ]
+    BINDINGS = bindings("app")
 
     def __init__(self, path: str | None = None, *, validation: str | None = None, model: str | None = None,
                  settings: Any = None, lint: LintFunction = lint_path,
@@ -299,47 +288,22 @@ class FtPreflightApp(App):
     def action_relint(self) -> None:
         self.start_lint()
 
-    def _delegate(self, name: str, *args) -> None:
-        """Run a dataset action on the record screen if it is open, else on the main screen."""
-        target = self.screen if hasattr(self.screen, f"action_{name}") else self.main
-        if target is not None and hasattr(target, f"action_{name}"):
-            getattr(target, f"action_{name}")(*args)
+    def action_save_clean(self) -> None:
+        if self.main is not None:
+            self.main.action_save_clean()
 
-    def action_open_record(self) -> None:
-        self._delegate("open_record")
-
-    def action_focus_search(self) -> None:
-        self._delegate("focus_search")
-
-    def action_focus_rule_filter(self) -> None:
-        self._delegate("focus_rule_filter")
-
-    def action_clear_filters(self) -> None:
-        self._delegate("clear_filters")
-
-    def action_cycle_sort(self) -> None:
-        self._delegate("cycle_sort")
-
-    def action_next_problem(self) -> None:
-        self._delegate("next_problem")
-
-    def action_previous_problem(self) -> None:
-        self._delegate("previous_problem")
-
-    def action_toggle_mark(self) -> None:
-        self._delegate("toggle_mark")
-
-    def action_go_to_line(self) -> None:
-        self._delegate("go_to_line")
-
-    def action_edit_record(self) -> None:
-        self._delegate("edit_record")
-
-    def action_copy_record(self) -> None:
-        self._delegate("copy_record")
-
-    def action_export_view(self) -> None:
-        self._delegate("export_view")
+    async def run_command(self, action: str) -> None:
+        """Run a palette entry (``tui.actions``): an app action, else the open screen's,
+        else the main screen's (so "Next problem" steps the record view when it is open)."""
+        _namespace, name, params = parse_action(action)
+        if hasattr(self, f"action_{name}"):
+            await self.run_action(action)
+            return
+        for target in (self.screen, self.main):
+            method = getattr(target, f"action_{name}", None) if target is not None else None
+            if method is not None:
+                method(*params)
+                return
 
     # -- one record, outside the app -----------------------------------------------------
     def record_bytes(self, line: int) -> bytes | None:
@@ -403,24 +367,6 @@ class FtPreflightApp(App):
             except OSError:
                 pass
         self.notify(f"Line {line} was opened as a copy; the data file is unchanged.", timeout=4)
-
-    def action_fix_record(self) -> None:
-        self._delegate("fix_record")
-
-    def action_fix_rule(self) -> None:
-        self._delegate("fix_rule")
-
-    def action_clear_cleanup(self) -> None:
-        self._delegate("clear_cleanup")
-
-    def action_save_clean(self) -> None:
-        self._delegate("save_clean")
-
-    def action_write_approval(self) -> None:
-        self._delegate("write_approval")
-
-    def action_submit_job(self) -> None:
-        self._delegate("submit_job")
 
 
 def _start_process_helpers() -> None:

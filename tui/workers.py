@@ -30,124 +30,131 @@ ROWS_INTERVAL = 0.25
 every message costs the UI thread time, and the UI thread shares the GIL with the lint."""
 
 
+@dataclass
 class LintRows(Message):
     """A chunk of the records table arrived (``linter.RECORD_COLUMNS`` order)."""
 
-    def __init__(self, generation: int, path: str, rows: list[tuple]) -> None:
-        super().__init__()
-        self.generation = generation
-        self.path = path
-        self.rows = rows
+    generation: int
+    path: str
+    rows: list[tuple]
 
 
+@dataclass
 class LintProgress(Message):
     """How far the lint has read. A newer one replaces an unprocessed older one."""
 
-    def __init__(self, generation: int, path: str, done: int, total: int) -> None:
-        super().__init__()
-        self.generation = generation
-        self.path = path
-        self.done = done
-        self.total = total
+    generation: int
+    path: str
+    done: int
+    total: int
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, LintProgress) and message.generation == self.generation
 
 
+@dataclass
 class LintFinished(Message):
-    def __init__(self, generation: int, report: Any, seconds: float) -> None:
-        super().__init__()
-        self.generation = generation
-        self.report = report
-        self.seconds = seconds
+    """The lint of ``generation`` ended with ``report`` (a ``linter.LintReport``)."""
+
+    generation: int
+    report: Any
+    seconds: float
 
 
+@dataclass
 class LintFailed(Message):
-    def __init__(self, generation: int, error: str) -> None:
-        super().__init__()
-        self.generation = generation
-        self.error = error
+    """The lint of ``generation`` could not run (unreadable file, bad settings)."""
+
+    generation: int
+    error: str
 
 
+@dataclass
 class SearchDone(Message):
-    def __init__(self, query: str, lines: frozenset[int]) -> None:
-        super().__init__()
-        self.query = query
-        self.lines = lines
+    """The lines whose raw JSON contains ``query``."""
+
+    query: str
+    lines: frozenset[int]
 
 
+@dataclass
 class SaveDone(Message):
-    def __init__(self, summary: Any) -> None:
-        super().__init__()
-        self.summary = summary
+    """The cleaned copy was written (``summary`` is a ``linter.FixSummary``)."""
+
+    summary: Any
 
 
+@dataclass
 class ExportDone(Message):
-    def __init__(self, path: str, written: int) -> None:
-        super().__init__()
-        self.path = path
-        self.written = written
+    """``written`` records were exported to ``path``."""
+
+    path: str
+    written: int
 
 
+@dataclass
 class ApprovalWritten(Message):
-    def __init__(self, paths: list[str], record: Any) -> None:
-        super().__init__()
-        self.paths = paths
-        self.record = record
+    """The approval record and its reports were written to ``paths``."""
+
+    paths: list[str]
+    record: Any
 
 
+@dataclass
 class PreflightDone(Message):
-    def __init__(self, preflight: Any) -> None:
-        super().__init__()
-        self.preflight = preflight
+    """The submission gates ran (``preflight`` says what blocks, if anything)."""
+
+    preflight: Any
 
 
+@dataclass
 class SubmitProgressed(Message):
-    def __init__(self, stage: str, text: str, done: int | None, total: int | None) -> None:
-        super().__init__()
-        self.stage = stage
-        self.text = text
-        self.done = done
-        self.total = total
+    """A submission stage moved on. A newer one replaces an unprocessed older one of the same stage."""
+
+    stage: str
+    text: str
+    done: int | None
+    total: int | None
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SubmitProgressed) and message.stage == self.stage
 
 
+@dataclass
 class Submitted(Message):
-    def __init__(self, result: Any, kind: str = "openai", connection: dict | None = None) -> None:
-        super().__init__()
-        self.result = result
-        self.kind = kind
-        """The provider the job went to, and its connection settings (a base URL)."""
-        self.connection = connection or {}
+    """The job was created (``result`` is a ``SubmissionResult``)."""
+
+    result: Any
+    kind: str = "openai"
+    """The provider the job went to."""
+    connection: dict | None = None
+    """Its connection settings (a base URL); ``None``: the provider's defaults."""
 
 
+@dataclass
 class JobUpdated(Message):
-    def __init__(self, job: Any, events: list) -> None:
-        super().__init__()
-        self.job = job
-        self.events = events
+    """A poll of the job: its state and the events not seen before."""
+
+    job: Any
+    events: list
 
 
+@dataclass
 class CredentialsChecked(Message):
     """Whether a provider of ``kind`` can be built (its API key is configured)."""
 
-    def __init__(self, kind: str, problem: str | None, connection: tuple = ()) -> None:
-        super().__init__()
-        self.kind = kind
-        self.problem = problem
-        self.connection = connection
-        """The connection settings checked (sorted items), e.g. an endpoint's base URL."""
+    kind: str
+    problem: str | None
+    connection: tuple = ()
+    """The connection settings checked (sorted items), e.g. an endpoint's base URL."""
 
 
+@dataclass
 class WorkFailed(Message):
     """Any worker's expected failure, as one readable sentence."""
 
-    def __init__(self, what: str, error: str) -> None:
-        super().__init__()
-        self.what = what
-        self.error = error
+    what: str
+    error: str
 
 
 @dataclass

@@ -6,18 +6,17 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown, Static
 
-from .commands import help_markdown
+from ..actions import bindings, help_markdown
 
 
 class MessageDialog(ModalScreen[None]):
     """A readable message (errors included); any of enter/escape closes it."""
 
-    BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="dialog.close")]
+    BINDINGS = bindings("message")
 
     def __init__(self, title: str, text: str, *, error: bool = False) -> None:
         super().__init__(classes="dialog-screen")
@@ -47,7 +46,7 @@ class MessageDialog(ModalScreen[None]):
 class ConfirmDialog(ModalScreen[bool]):
     """Yes or no, with the facts to decide on. Escape means no."""
 
-    BINDINGS = [Binding("escape", "no", "Cancel", id="dialog.cancel")]
+    BINDINGS = bindings("confirm")
 
     def __init__(self, title: str, text: str, *, yes: str = "Yes", no: str = "Cancel") -> None:
         super().__init__(classes="dialog-screen")
@@ -84,7 +83,7 @@ class SaveDialog(ModalScreen[str | None]):
     """Ask where to save a new file (a cleaned copy, exported rows); refuses the input
     file itself."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS = bindings("save")
 
     def __init__(self, source: str, suggestion: str, plan: str, title: str = "Save a cleaned copy") -> None:
         super().__init__(classes="dialog-screen")
@@ -137,7 +136,7 @@ class SaveDialog(ModalScreen[str | None]):
 class GoToLineDialog(ModalScreen[int | None]):
     """Ask for a line number of the file."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS = bindings("goto")
 
     def __init__(self, last_line: int) -> None:
         super().__init__(classes="dialog-screen")
@@ -173,7 +172,7 @@ class GoToLineDialog(ModalScreen[int | None]):
 class HelpScreen(ModalScreen[None]):
     """The keys, those of the screen it was opened from first."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
+    BINDINGS = bindings("help")
 
     def __init__(self, context: str | None = None) -> None:
         super().__init__(classes="dialog-screen")
@@ -183,7 +182,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog help"):
             title = "ftpreflight: keys" + (f" ({self.context} first)" if self.context else "")
             yield Label(title, classes="dialog-title")
-            yield Static("Every action is in the palette (ctrl+p). escape closes this.",
+            yield Static("Search and run actions in the palette (ctrl+p). escape closes this.",
                          classes="dim help-note")
             with VerticalScroll(classes="dialog-body"):
                 yield Markdown(help_markdown(self.context))

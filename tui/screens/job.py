@@ -8,12 +8,12 @@ from datetime import datetime, timezone
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Label, RichLog, Sparkline, Static
 from textual.worker import get_current_worker
 
+from ..actions import bindings
 from ..widgets.approve import build_provider
 from ..widgets.footer import AdaptiveFooter
 from ..workers import JobUpdated, WorkFailed
@@ -51,10 +51,7 @@ def describe_job(job) -> str:
 
 
 class JobMonitorScreen(Screen[None]):
-    BINDINGS = [
-        Binding("c", "cancel_job", "Cancel job", id="job.cancel"),
-        Binding("escape", "close", "Back", id="job.back"),
-    ]
+    BINDINGS = bindings("job")
 
     def __init__(self, job, kind: str = "openai", connection: dict | None = None) -> None:
         super().__init__()

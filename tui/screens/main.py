@@ -8,44 +8,32 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Label, ProgressBar, Select, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
 from linter import FixError, FtPreflightError, fix_file
 
+from .dialogs import ConfirmDialog, MessageDialog
+from ..actions import bindings, tab_of
 from ..widgets.footer import AdaptiveFooter
-from ..widgets.approve import ApprovePane, ProviderPicked
+from ..widgets.approve import ApprovePane, JobStarted, ProviderPicked, SubmitBlocked, SubmitConfirmation
 from ..widgets.cleanup import CleanupPane, choice_for, describe_plan, fix_inputs, rule_label, rule_lines
 from ..widgets.cost import CostPane
 from ..widgets.dataset import DatasetPane
 from ..widgets.problems import ProblemsPane
 from ..widgets.records import RecordTable
 from ..widgets.stats import StatsPane
-from ..workers import ExportDone, SaveDone, WorkFailed, export_records
+from ..workers import ExportDone, SaveDone, SearchDone, WorkFailed, export_records, search_file
 
 TABS = ("dataset", "problems", "cleanup", "stats", "cost", "submit")
-DATASET_ONLY = {"focus_search", "focus_rule_filter", "cycle_sort", "next_problem", "previous_problem",
-                "toggle_mark", "clear_filters", "open_record", "go_to_line", "edit_record", "copy_record",
-                "export_view"}
+TAB_OF = tab_of("main")
+"""The tab each of this screen's bindings works on (from ``tui.actions``)."""
 
 
 class MainScreen(Screen):
-    BINDINGS = [
-        Binding("slash", "focus_search", "Search", id="dataset.search"),
-        Binding("r", "focus_rule_filter", "Rule", id="dataset.rule"),
-        Binding("s", "cycle_sort", "Sort", id="dataset.sort"),
-        Binding("n", "next_problem", "Next problem", id="dataset.next"),
-        Binding("N", "previous_problem", "Prev problem", id="dataset.previous", show=False),
-        Binding("d", "toggle_mark", "Drop", id="dataset.mark"),
-        Binding("x", "fix", "Fix", id="dataset.fix"),
-        Binding("colon", "go_to_line", "Go to line", id="dataset.goto"),
-        Binding("e", "edit_record", "Edit copy", id="dataset.edit", show=False),
-        Binding("y", "copy_record", "Copy", id="dataset.copy", show=False),
-        Binding("ctrl+e", "export_view", "Export rows", id="dataset.export", show=False),
-        Binding("escape", "escape", "Clear", id="dataset.clear", show=False),
-    ]
+    BINDINGS = bindings("main")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="topbar"):
@@ -108,10 +96,11 @@ class MainScreen(Screen):
                 self.query_one(focus).focus()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in DATASET_ONLY and self.app.screen is self:
-            return self.active_tab == "dataset"
-        if action == "fix":
-            return self.active_tab in ("dataset", "problems")
+        """A binding limited to a tab is hidden and inert on the others (``x`` fixes the
+        record on Dataset and the whole rule on Problems)."""
+        tab = TAB_OF.get(action)
+        if tab is not None and self.app.screen is self:
+            return self.active_tab == tab
         return True
 
     @on(TabbedContent.TabActivated)
@@ -205,6 +194,23 @@ class MainScreen(Screen):
         """The Submit tab's provider decides which price table the Cost tab prices in."""
         self.query_one(CostPane).show_table(event.table)
 
+    # -- the submit flow: the Approve tab posts, this screen opens the dialogs ----------------
+    @on(SubmitBlocked)
+    def _submit_blocked(self, event: SubmitBlocked) -> None:
+        self.app.push_screen(MessageDialog("Not submitting", "\n".join(event.blockers), error=True))
+
+    @on(SubmitConfirmation)
+    def _submit_confirmation(self, event: SubmitConfirmation) -> None:
+        pane = self.query_one(ApprovePane)
+        self.app.push_screen(ConfirmDialog("Submit this fine-tuning job?", event.facts, yes="Submit"),
+                             lambda yes: pane.confirmed(yes, event.checked))
+
+    @on(JobStarted)
+    def _job_started(self, event: JobStarted) -> None:
+        from .job import JobMonitorScreen
+
+        self.app.push_screen(JobMonitorScreen(event.job, event.kind, event.connection))
+
     def _file_label(self) -> str:
         return f"[b]{Path(self.session.path).name}[/]" if self.session.path else ""
 
@@ -213,6 +219,23 @@ class MainScreen(Screen):
     def _rule_chosen(self, event: ProblemsPane.RuleChosen) -> None:
         self.show_tab("dataset")
         self.dataset.filter_rule(event.code)
+
+    @on(DatasetPane.SearchRequested)
+    def _search_requested(self, event: DatasetPane.SearchRequested) -> None:
+        if self.session.path:
+            self.run_search(self.session.path, event.query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search", description="search the records")
+    def run_search(self, path: str, query: str) -> None:
+        worker = get_current_worker()
+        lines = search_file(path, query, lambda: worker.is_cancelled)
+        if lines is not None:
+            self.post_message(SearchDone(query, lines))
+
+    @on(SearchDone)
+    def _search_done(self, message: SearchDone) -> None:
+        self.dataset.set_search(message.query, message.lines)
+        self.table.focus()
 
     @on(RecordTable.Selected)
     def _open(self, event: RecordTable.Selected) -> None:
@@ -353,12 +376,6 @@ class MainScreen(Screen):
     @on(ExportDone)
     def _exported(self, message: ExportDone) -> None:
         self.app.notify(f"{message.written:,} records written to {message.path}.", title="Rows exported", timeout=6)
-
-    def action_fix(self) -> None:
-        if self.active_tab == "problems":
-            self.action_fix_rule()
-        else:
-            self.action_fix_record()
 
     def fix_line(self, line: int) -> None:
         report = self.session.report

@@ -7,10 +7,10 @@ from typing import Iterable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DirectoryTree, Label
 
+from ..actions import bindings
 from ..widgets.footer import AdaptiveFooter
 
 
@@ -20,7 +20,7 @@ class JsonlTree(DirectoryTree):
 
 
 class FilePickerScreen(Screen[str | None]):
-    BINDINGS = [Binding("escape,q", "leave", "Quit", id="picker.quit")]
+    BINDINGS = bindings("picker")
 
     def __init__(self, folder: str = ".") -> None:
         super().__init__()

@@ -5,7 +5,6 @@ the table's current order."""
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Label, Static
@@ -13,23 +12,13 @@ from rich.text import Text
 
 from linter import read_record_bytes
 
+from ..actions import bindings
 from ..widgets.footer import AdaptiveFooter
 from ..widgets.conversation import describe_diagnostic, is_private, render_record
 
 
 class RecordScreen(Screen[None]):
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="record.back"),
-        Binding("n", "next_problem", "Next problem", id="record.next"),
-        Binding("N", "previous_problem", "Prev problem", id="record.previous", show=False),
-        Binding("j,down", "step(1)", "Next", id="record.down", show=False),
-        Binding("k,up", "step(-1)", "Previous", id="record.up", show=False),
-        Binding("v", "reveal", "Reveal PII", id="record.reveal"),
-        Binding("d", "toggle_mark", "Drop", id="record.mark"),
-        Binding("x", "fix_record", "Fix", id="record.fix"),
-        Binding("e", "edit_record", "Edit copy", id="record.edit"),
-        Binding("y", "copy_record", "Copy", id="record.copy"),
-    ]
+    BINDINGS = bindings("record")
 
     def __init__(self, line: int) -> None:
         super().__init__()

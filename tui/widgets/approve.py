@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,6 +28,31 @@ from ..workers import ApprovalWritten, CredentialsChecked, PreflightDone, Submit
 
 COMPATIBLE = "openai-compatible"
 """The provider kind with no price table of its own; it needs a base URL."""
+
+
+@dataclass
+class SubmitBlocked(Message):
+    """The gates refused the submission: the screen shows why."""
+
+    blockers: list[str]
+
+
+@dataclass
+class SubmitConfirmation(Message):
+    """The gates passed: the screen asks the person to confirm ``facts`` and, on yes,
+    calls ``ApprovePane.confirmed`` with ``checked`` (the ``Preflight``)."""
+
+    checked: Any
+    facts: str
+
+
+@dataclass
+class JobStarted(Message):
+    """A job exists (new or found again): the screen opens its monitor."""
+
+    job: Any
+    kind: str
+    connection: dict
 
 
 @dataclass
@@ -330,13 +356,11 @@ class ApprovePane(VerticalScroll):
 
     @on(PreflightDone)
     def _preflight_done(self, message: PreflightDone) -> None:
-        from ..screens.dialogs import ConfirmDialog, MessageDialog
-
         checked = message.preflight
         self.query_one("#submit-stage", Label).update("")
         self.refresh_state()
         if not checked.ok:
-            self.app.push_screen(MessageDialog("Not submitting", "\n".join(checked.blockers), error=True))
+            self.post_message(SubmitBlocked(list(checked.blockers)))
             return
         plan = checked.plan
         est = checked.estimate
@@ -353,10 +377,10 @@ class ApprovePane(VerticalScroll):
         ]
         if checked.confirmations:
             facts += ["", "Please confirm:", *checked.confirmations]
-        self.app.push_screen(ConfirmDialog("Submit this fine-tuning job?", "\n".join(facts), yes="Submit"),
-                             lambda yes: self._confirmed(yes, checked))
+        self.post_message(SubmitConfirmation(checked, "\n".join(facts)))
 
-    def _confirmed(self, yes: bool | None, checked) -> None:
+    def confirmed(self, yes: bool | None, checked) -> None:
+        """The person's answer to ``SubmitConfirmation``: submit, or say nothing was."""
         if not yes:
             self.app.notify("Nothing was submitted.")
             return
@@ -396,8 +420,6 @@ class ApprovePane(VerticalScroll):
 
     @on(Submitted)
     def _submitted(self, message: Submitted) -> None:
-        from ..screens.job import JobMonitorScreen
-
         result = message.result
         self.query_one("#submit-progress", ProgressBar).display = False
         self.query_one("#submit-stage", Label).update(f"job {result.job.id}")
@@ -409,7 +431,7 @@ class ApprovePane(VerticalScroll):
             self.app.notify(f"Started fine-tuning job {result.job.id} on {message.kind}", title="Submitted")
         for warning in result.warnings:  # e.g. the endpoint dropped the job's metadata
             self.app.notify(warning, title="Warning", severity="warning", timeout=15)
-        self.app.push_screen(JobMonitorScreen(result.job, message.kind, message.connection))
+        self.post_message(JobStarted(result.job, message.kind, message.connection))
 
     @on(WorkFailed)
     def _failed(self, message: WorkFailed) -> None:

@@ -3,18 +3,20 @@ terminals) a preview of the highlighted record."""
 
 from __future__ import annotations
 
-from textual import on, work
+from dataclasses import dataclass
+
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
-from textual.worker import get_current_worker
 
 from rich.markup import escape as escape_markup
 
 from linter import get_rule, read_record_bytes
 
-from ..workers import SearchDone, search_file
+from ..records_model import SORTS
 from .conversation import render_record
 from .records import RecordTable
 
@@ -143,6 +145,12 @@ class DatasetPane(Vertical):
         self.filter_rule(None if value is Select.NULL else str(value))
         self.table.focus()
 
+    @dataclass
+    class SearchRequested(Message):
+        """Enter in the search box: the screen searches the file for ``query``."""
+
+        query: str
+
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
         query = event.value.strip()
@@ -151,26 +159,15 @@ class DatasetPane(Vertical):
             return
         if self.app.session.path:
             self.query_one("#view-info", Label).update(f"searching {query!r}…")
-            self.run_search(self.app.session.path, query)
+            self.post_message(self.SearchRequested(query))
 
     @on(Input.Changed, "#search")
     def _search_cleared(self, event: Input.Changed) -> None:
         if not event.value.strip() and self.model.search_lines is not None:
             self.set_search("", None)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search", description="search the records")
-    def run_search(self, path: str, query: str) -> None:
-        worker = get_current_worker()
-        lines = search_file(path, query, lambda: worker.is_cancelled)
-        if lines is not None:
-            self.post_message(SearchDone(query, lines))
-
-    @on(SearchDone)
-    def _search_done(self, message: SearchDone) -> None:
-        self.set_search(message.query, message.lines)
-        self.table.focus()
-
     def set_search(self, query: str, lines: frozenset[int] | None) -> None:
+        """Show only the records on ``lines`` (``None``: no text filter)."""
         keep = self.table.current_line
         self.model.search, self.model.search_lines = query, lines
         self.model.refresh_view()
@@ -186,9 +183,8 @@ class DatasetPane(Vertical):
         self.table.focus()
 
     def cycle_sort(self) -> None:
-        order = (None, "tokens", "severity")
         model = self.model
-        model.sort = order[(order.index(model.sort) + 1) % len(order)]
+        model.sort = SORTS[(SORTS.index(model.sort) + 1) % len(SORTS)]
         keep = self.table.current_line
         model.refresh_view()
         self.table.data_changed(keep_line=keep)

@@ -3,6 +3,8 @@ Enter filters the dataset table by the highlighted rule."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.markdown import Markdown
 from textual import on
 from textual.app import ComposeResult
@@ -25,10 +27,11 @@ SEVERITY_MARK = {Severity.ERROR: "[$text-error]✖[/]", Severity.WARNING: "[$tex
 
 
 class ProblemsPane(Horizontal):
+    @dataclass
     class RuleChosen(Message):
-        def __init__(self, code: str) -> None:
-            super().__init__()
-            self.code = code
+        """Enter on a rule: the screen filters the dataset table by it."""
+
+        code: str
 
     def compose(self) -> ComposeResult:
         with Vertical(id="rules-column"):
