@@ -197,6 +197,10 @@ class CrossFileState:
         self.train_path: str | None = None
         self.train_hashes: FirstSeen | None = None
         self.train_index = None
+        self.validation_path: str | None = None
+        """The lint's validation file, if it has one (the provider rules' record quotas count both)."""
+        self.provider_records: dict[str, int] = {}
+        """Records per role, counted by the provider rules' pass (FT734)."""
         self._open: list = []
 
     def keep_open(self, spilled):
@@ -447,8 +451,14 @@ _SENTENCE_PUNCTUATION = frozenset(".,;:!?)]}\"'"
 """What ends a sentence or clause, closing quotes and brackets included (also full-width)."""
 _NON_SPACE = re.compile(r"\S")
 _RUNS = re.compile(r"\s+|\S+")
-_GLUED = re.compile("[^\\w\\s" + re.escape("".join(sorted(_SENTENCE_PUNCTUATION))) + "]|_")
-"""A character :func:`_is_symbol` accepts: only a run holding one can end in a glued delimiter."""
+
+
+@functools.cache
+def _glued() -> re.Pattern:
+    """A character :func:`_is_symbol` accepts: only a run holding one can end in a glued delimiter.
+    (Compiled on first use: only completion files need it, and the negated Unicode classes
+    take milliseconds to compile.)"""
+    return re.compile("[^\\w\\s" + re.escape("".join(sorted(_SENTENCE_PUNCTUATION))) + "]|_")
 
 
 def _is_symbol(ch: str) -> bool:
@@ -501,7 +511,7 @@ def delimiter_suffixes(text: str, max_len: int = _MAX_DELIMITER) -> list[str]:
         elif start >= lowest and _is_marker(run):
             starts.append(start)
         else:
-            if _GLUED.search(run):
+            if _glued().search(run):
                 # Pieces glued to the word before them, shortest first: "->" of "toe->".
                 for k in range(i - 1, max(start, lowest - 1), -1):
                     if _is_symbol(text[k]) and not _is_symbol(text[k - 1]) and _is_marker(text[k:i]):

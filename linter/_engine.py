@@ -10,18 +10,15 @@ records themselves, so memory stays flat however large the file is.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import re
 import signal
 import stat
 import threading
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from typing import TYPE_CHECKING
 
 import numpy as np
 import orjson
@@ -32,15 +29,20 @@ from ._errors import FtPreflightError, LintCancelled
 from ._formats import CHAT, COMPLETION, detect_kind, iter_objects, majority_kind
 from ._models import context_for_model
 from ._observer import LintObserver
-from ._report import RECORD_COLUMNS, FileReport, LintReport, TokenStats
+from ._report import (
+    KIND_CODES, KIND_NAMES, RECORD_COLUMNS, FileReport, LintReport, RecordColumns, TokenStats, token_stats,
+)
 from ._text import plural
-from ._tokens import TokenCounter, encoding_name_for_model
+from ._tokens import TokenCounter, encoding_name_for_model, get_encoding
 from ._validate import RecordChecker, RecordFacts, pending_token_counts
 from . import _dataset
 from .rules import (
     RULES, ExampleTooLong, FileTooLarge, FormatNotTrainable, InvalidJson, TextEncoding, UnreadableFile,
 )
 from .pii import json_strings
+
+if TYPE_CHECKING:  # the process pool's modules load only when a big file needs the pool
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 BOM = b"\xef\xbb\xbf"
@@ -95,6 +97,28 @@ def _counter(encoding: str) -> TokenCounter:
     return counter
 
 
+_loading: set[str] = set()
+
+
+def _load_soon(encoding: str) -> None:
+    """Start loading ``encoding`` in a background thread (once), for a lint that will
+    tokenize in this process. Reading, decompressing and checking the rank file run
+    without the GIL, beside the main thread's own set-up; ``get_encoding`` holds a lock
+    while it loads, so the main thread's first count waits for this load instead of
+    repeating it."""
+    if encoding in _loading:
+        return
+    _loading.add(encoding)
+
+    def load() -> None:
+        try:
+            get_encoding(encoding)
+        except Exception:  # noqa: BLE001 - the main thread's own load raises it where it is handled
+            pass
+
+    threading.Thread(target=load, name="ftpreflight-load-tokenizer", daemon=True).start()
+
+
 def _worker_init(encoding: str) -> None:
     # Ctrl-C is the parent's to handle (it stops the pool); a worker that died of it
     # would look like a crash and send the lint down the in-process fallback. (Until
@@ -110,6 +134,8 @@ def _worker_init(encoding: str) -> None:
 
 
 def _exit_with_parent() -> None:
+    import multiprocessing
+
     parent = multiprocessing.parent_process()
     if parent is not None:
         parent.join()  # returns once the parent is gone (its end of the start-up pipe closed)
@@ -136,6 +162,14 @@ def _read_chunk(path: str, start: int, end: int) -> bytes:
 def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof: bool) -> _ChunkResult:
     near = bool(setup.extra.get("near_duplicates"))
     content_rules = _dataset.content_rules(setup)
+    if content_rules is not None and setup.encoding not in _counters:
+        # The first chunk linted in this process (a small file's only one) waits for the
+        # tokenizer next: compile the PII prefilter meanwhile, in a thread, on the other core.
+        # (Not in a worker, whose tokenizer is ready: a thread's own malloc arena would keep
+        # the compiler's scratch memory.)
+        from .pii import compile_prefilter_soon
+
+        compile_prefilter_soon(content_rules.kinds)
     checker = RecordChecker(setup.path, _counter(setup.encoding), setup.file_kind, enabled=setup.enabled,
                             max_images=setup.max_images, separator=setup.separator, stop=setup.stop,
                             collect_tokens=near, collect_texts=False)
@@ -396,8 +430,6 @@ def _content_batch(content_rules, content_texts: list, out: list, raised: list) 
 
 
 _UNPARSED = object()
-KIND_CODES = {None: 0, "chat": 1, "completion": 2, "preference": 3, "reinforcement": 4}
-KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
 _COLUMN_TYPES = (np.uint32, np.uint64, np.uint64, np.uint8, np.uint32, np.uint32, np.uint32, np.uint32,
                  np.uint32, np.uint32, np.uint8)
 
@@ -556,6 +588,7 @@ def _lint_paths(paths, config: LintConfig, observer: LintObserver, encoding: str
     diagnostics: list[Diagnostic] = []
     suppressed: dict[str, int] = {}
     cross = _dataset.CrossFileState(config)
+    cross.validation_path = str(paths[validation_index]) if validation_index is not None else None
     try:
         for index, path in enumerate(paths):
             role = "validation" if index == validation_index else "train"
@@ -580,10 +613,8 @@ def _lint_file(path: str, config: LintConfig, observer: LintObserver, encoding: 
     diags: list[Diagnostic] = []
 
     def empty_report() -> FileReport:
-        import polars as pl
-
-        return FileReport(path, None, 0, 0, encoding, config.model, context, TokenStats(),
-                          pl.DataFrame(schema=_record_schema()), role=role)
+        return FileReport(path, None, 0, 0, encoding, config.model, context, TokenStats(), RecordColumns(),
+                          role=role)
 
     def file_level(code: str, message: str, severity: Severity = ERROR) -> None:
         if code in enabled:
@@ -657,10 +688,8 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
                    suppressed: dict[str, int], enabled: frozenset[str],
                    diags: list[Diagnostic]) -> tuple[FileReport, list[Diagnostic]]:
     def empty_report(size: int) -> FileReport:
-        import polars as pl
-
-        return FileReport(path, None, 0, size, encoding, config.model, context, TokenStats(),
-                          pl.DataFrame(schema=_record_schema()), role=role)
+        return FileReport(path, None, 0, size, encoding, config.model, context, TokenStats(), RecordColumns(),
+                          role=role)
 
     def file_level(code: str, message: str, severity: Severity = ERROR) -> None:
         if code in enabled:
@@ -671,10 +700,13 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
     if binary is not None:
         file_level(UnreadableFile.code, f"file looks like {binary}, not JSON Lines text")
         return empty_report(size), diags
+    wants_rows = type(observer).on_records is not LintObserver.on_records
     limit = config.upload_limit
     if limit is not None and size > limit:
         file_level(FileTooLarge.code, f"file is {size / 1e6:,.1f} MB, over the upload limit of {limit / 1e6:,.1f} MB")
     observer.on_file_start(path, size)
+    if size < _PARALLEL_MIN_BYTES or (config.jobs or os.cpu_count() or 1) <= 1 or wants_rows:
+        _load_soon(encoding)  # this process tokenizes: overlap the load with the set-up below
     try:
         file_kind = config.format_kind or _sample_kind(path)
         completion = _dataset.CompletionProfile.scan(path, config) if file_kind == COMPLETION else None
@@ -691,7 +723,6 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
                        extra=_dataset.setup_extra(config, role))
     dataset = _dataset.DatasetState(path, config, enabled, file_kind, role, cross)
     columns: dict[str, list] = {name: [] for name in RECORD_COLUMNS}
-    wants_rows = type(observer).on_records is not LintObserver.on_records
     crlf_total = 0
     first_crlf = None
     rule_counts: dict[str, int] = {}
@@ -744,11 +775,9 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
         if any(r.providers and r.code in enabled for r in RULES):  # provider rules (FT7xx)
             from ._provider_check import provider_diagnostics
 
-            keep(provider_diagnostics(path, config, enabled, role, _counter(encoding)))
+            keep(provider_diagnostics(path, config, enabled, role, _counter(encoding), cross))
     if completion is not None:
         keep(completion.file_diagnostics(path, enabled))
-    import polars as pl
-
     merged = {name: (np.concatenate(parts) if parts else np.zeros(0, dtype=dtype))
               for (name, parts), dtype in zip(columns.items(), _COLUMN_TYPES)}
     columns.clear()
@@ -767,32 +796,15 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
         at = np.minimum(np.searchsorted(merged["line"], lines), len(worst) - 1)  # lines ascend
         on_record = merged["line"][at] == lines
         worst[at[on_record]] = np.fromiter(worst_by_line.values(), dtype=np.uint8)[on_record]
-    kinds = merged.pop("kind")
-    records = pl.DataFrame(merged).with_columns(
-        pl.Series("kind", kinds).replace_strict(KIND_NAMES, return_dtype=pl.Utf8))
-    del merged, kinds
-    records = records.select(RECORD_COLUMNS).cast(_record_schema())
-    parsed = records.lazy().filter(pl.col("kind").is_not_null()).select("tokens", "trained_tokens").collect()
-    tokens = parsed["tokens"]
-    stats = TokenStats(
-        total=int(tokens.sum() or 0),
-        trained=int(parsed["trained_tokens"].sum() or 0),
-        max_example=int(tokens.max() or 0) if len(tokens) else 0,
-        p50=int(tokens.quantile(0.5, "nearest") or 0) if len(tokens) else 0,
-        p95=int(tokens.quantile(0.95, "nearest") or 0) if len(tokens) else 0,
-    )
-    report = FileReport(path, file_kind, records.height, size, encoding, config.model, context, stats, records,
+    parsed = merged["kind"] != KIND_CODES[None]
+    stats = token_stats(merged["tokens"][parsed], merged["trained_tokens"][parsed])
+    # The polars table is built from these arrays when (if) a caller reads report.records.
+    records = RecordColumns(merged)
+    report = FileReport(path, file_kind, len(records), size, encoding, config.model, context, stats, records,
                         separator=completion.separator if completion else None,
-                        stop=completion.stop if completion else None, role=role, examples=parsed.height)
+                        stop=completion.stop if completion else None, role=role,
+                        examples=int(np.count_nonzero(parsed)))
     return report, diags
-
-
-def _record_schema():
-    import polars as pl
-
-    return {"line": pl.UInt32, "offset": pl.UInt64, "length": pl.UInt64, "kind": pl.Utf8, "messages": pl.UInt32,
-            "tokens": pl.UInt32, "trained_tokens": pl.UInt32, "prompt_tokens": pl.UInt32,
-            "completion_tokens": pl.UInt32, "images": pl.UInt32, "worst": pl.UInt8}
 
 
 _prestarted: list[ProcessPoolExecutor] = []
@@ -803,20 +815,26 @@ def _noop() -> None:
 
 
 def start_workers(paths, jobs: int | None = None, model: str | None = None) -> None:
-    """Start the worker processes now, if any of ``paths`` is big enough to use them.
+    """Start, now, what a lint of ``paths`` for ``model`` will tokenize with: the worker
+    processes if any of ``paths`` is big enough to use them, else (small files are linted
+    in this process) this process's tokenizer, loaded in a background thread.
 
     Starting a worker (a Python process that imports the linter and loads its
-    tokenizer) takes most of a second; a caller that still has configuration to read
-    can overlap that with its own work. The next lint picks the pool up; an unused
-    pool ends with the process."""
+    tokenizer) takes most of a second, loading a tokenizer a few tenths; a caller that
+    still has configuration to read can overlap that with its own work. The next lint
+    picks the pool or the tokenizer up; an unused pool ends with the process."""
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or _prestarted:
-        return
     try:
-        if not any(os.path.getsize(p) >= _PARALLEL_MIN_BYTES for p in paths if os.path.isfile(p)):
-            return
         encoding = encoding_name_for_model(model) if model else "o200k_base"
+        files = [p for p in paths if os.path.isfile(p)]
+        big = jobs > 1 and any(os.path.getsize(p) >= _PARALLEL_MIN_BYTES for p in files)
     except (OSError, FtPreflightError):
+        return
+    if not big:
+        if files:
+            _load_soon(encoding)
+        return
+    if _prestarted:
         return
     try:
         executor = _start_pool(jobs, encoding)
@@ -845,6 +863,9 @@ def _no_ctrl_c_in_new_processes():
 
 
 def _start_pool(jobs: int, encoding: str) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     # Creating the pool starts multiprocessing's resource tracker; submitting starts workers.
     with _no_ctrl_c_in_new_processes():
         return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init,
@@ -892,6 +913,8 @@ def _run_chunks(setup: _FileSetup, size: int, config: LintConfig, observer: Lint
     if not parallel:
         yield from _serial(setup, size, observer, plan)
         return
+    from concurrent.futures.process import BrokenProcessPool
+
     if early_rows:
         # For an observer that shows rows, lint a small first chunk here before starting
         # the pool: the workers' start-up would otherwise compete with it for the cores.

@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
-import orjson
-
 from ._config import LintConfig
 from ._diagnostic import Diagnostic, Severity
+from ._lines import json_lines
 from ._provider_formats import (
     FIREWORKS_DIRECT_UPLOAD_BYTES, FIREWORKS_MAX_EXAMPLES, FIREWORKS_MIN_EXAMPLES, VERTEX_MAX_MULTIMODAL_EXAMPLES,
-    VERTEX_MAX_TEXT_EXAMPLES, VERTEX_MAX_VALIDATION_EXAMPLES, check_bedrock, check_fireworks, check_together, check_vertex, together_shape, vertex_has_media,
+    VERTEX_MAX_TEXT_EXAMPLES, VERTEX_MAX_VALIDATION_EXAMPLES, bedrock_record_quota, check_bedrock,
+    check_bedrock_record_counts, check_fireworks, check_together, check_vertex, is_vertex_preference,
+    together_shape, vertex_has_media,
 )
 from ._text import plural
 from .rules import provider_rules as pr
@@ -24,22 +25,13 @@ def iter_records(path: str) -> Iterator[tuple[int, dict]]:
     """(1-based line, record) for every line that parses to a JSON object; the main pass
     reports the others (FT101, FT102, FT114)."""
     with open(path, "rb") as handle:
-        for line_no, raw in enumerate(handle, start=1):
-            body = raw.strip()
-            if line_no == 1 and body.startswith(b"\xef\xbb\xbf"):
-                body = body[3:]
-            if not body:
-                continue
-            try:
-                record = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                continue
-            if isinstance(record, dict):
-                yield line_no, record
+        for line_no, value in json_lines(handle):
+            if isinstance(value, dict):
+                yield line_no, value
 
 
 def provider_diagnostics(path: str, config: LintConfig, enabled: frozenset[str], role: str,
-                         counter) -> list[Diagnostic]:
+                         counter, cross=None) -> list[Diagnostic]:
     provider = config.provider
     out: list[Diagnostic] = []
 
@@ -62,13 +54,15 @@ def provider_diagnostics(path: str, config: LintConfig, enabled: frozenset[str],
         def check(record):
             return check_vertex(record, count_tokens)
     examples = 0
+    preference = 0
     media = False
     first_shape: tuple[str, int] | None = None
     try:
         for line_no, record in iter_records(path):
             examples += 1
-            if provider == "vertex" and not media:
-                media = vertex_has_media(record)
+            if provider == "vertex":
+                media = media or vertex_has_media(record)
+                preference += is_vertex_preference(record)
             if check is not None:
                 for rule, pointer, message in check(record):
                     emit(rule, line_no, pointer, message)
@@ -87,13 +81,26 @@ def provider_diagnostics(path: str, config: LintConfig, enabled: frozenset[str],
         bound = (f"at least {FIREWORKS_MIN_EXAMPLES}" if examples < FIREWORKS_MIN_EXAMPLES
                  else f"at most {FIREWORKS_MAX_EXAMPLES:,}")
         emit(pr.FireworksExampleCount, None, "", f"{plural(examples, 'example')}; Fireworks takes {bound}")
-    if provider == "vertex" and role == "validation" and examples > VERTEX_MAX_VALIDATION_EXAMPLES:
+    # The dataset limits below are Gemini supervised tuning's; the preference-tuning page
+    # states none, so a file of preference examples is not held to them.
+    supervised = examples - preference
+    if provider == "vertex" and role == "validation" and supervised > VERTEX_MAX_VALIDATION_EXAMPLES:
         emit(pr.VertexValidationTooLarge, None, "", f"{plural(examples, 'validation example')}; Vertex AI takes "
              f"at most {VERTEX_MAX_VALIDATION_EXAMPLES:,}")
     if provider == "vertex" and role == "train":
         limit = VERTEX_MAX_MULTIMODAL_EXAMPLES if media else VERTEX_MAX_TEXT_EXAMPLES
-        if examples > limit:
+        if supervised > limit:
             kind = "with images or files" if media else "of text"
             emit(pr.VertexTooManyExamples, None, "", f"{plural(examples, 'example')} {kind}; a Gemini tuning job "
                  f"takes at most {limit:,}")
+    if provider == "bedrock" and cross is not None and pr.BedrockRecordCount.code in enabled:
+        quota = bedrock_record_quota(config.model)
+        cross.provider_records[role] = examples
+        # Checked once both counts are known: after the validation file, or after the training
+        # file when the lint has no validation file.
+        if quota is not None and (role == "validation" or cross.validation_path is None):
+            training = cross.provider_records.get("train", 0)
+            validation = cross.provider_records.get("validation")
+            for message in check_bedrock_record_counts(quota, training, validation):
+                emit(pr.BedrockRecordCount, None, "", f"{message} ({config.model})")
     return out

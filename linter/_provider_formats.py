@@ -8,6 +8,7 @@ the file pass in ``_provider_check`` turns them into diagnostics. The rules' doc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 from .rules import provider_rules as pr
@@ -164,6 +165,9 @@ def vertex_has_media(record: dict) -> bool:
 
 
 def check_vertex(record: dict, count_tokens=None) -> Iterator[Finding]:
+    if "completions" in record:
+        yield from _check_vertex_preference(record, count_tokens)
+        return
     if "contents" not in record:
         if "messages" in record:
             yield (pr.VertexRecordShape, "", "an OpenAI chat record: Vertex AI needs Gemini `contents` "
@@ -180,19 +184,8 @@ def check_vertex(record: dict, count_tokens=None) -> Iterator[Finding]:
         yield pr.VertexContent, "/contents", "`contents` must be a non-empty list"
         return
     texts: list[str] = []
-    has_model = False
-    for i, content in enumerate(contents):
-        at = f"/contents/{i}"
-        if not isinstance(content, dict):
-            yield pr.VertexContent, at, "a content entry must be an object"
-            continue
-        role = content.get("role")
-        if role not in VERTEX_ROLES:
-            shown = "no role" if role is None else f"role {role!r}"
-            hint = " (the model's turns are `model`)" if role == "assistant" else ""
-            yield pr.VertexContent, at + "/role", f"{shown}: must be user or model{hint}"
-        has_model |= role == "model"
-        yield from _vertex_parts(content.get("parts"), at + "/parts", texts)
+    yield from _vertex_contents(contents, texts)
+    has_model = any(isinstance(c, dict) and c.get("role") == "model" for c in contents)
     system = record.get("systemInstruction")
     if system is not None:
         if not isinstance(system, dict):
@@ -208,7 +201,96 @@ def check_vertex(record: dict, count_tokens=None) -> Iterator[Finding]:
                    f"{VERTEX_MAX_EXAMPLE_TOKENS:,} input+output tokens of one example")
 
 
-def _vertex_parts(parts, at: str, texts: list[str], text_only: bool = False) -> Iterator[Finding]:
+# Gemini preference tuning: https://cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-preference-tuning-prepare
+# The page's example writes the system prompt as `system_instruction`; protobuf's JSON mapping
+# also reads the camelCase name, so both are accepted.
+VERTEX_PREFERENCE_KEYS = frozenset({"contents", "completions", "system_instruction", "systemInstruction"})
+
+
+def is_vertex_preference(record: dict) -> bool:
+    return "completions" in record
+
+
+def _check_vertex_preference(record: dict, count_tokens=None) -> Iterator[Finding]:
+    for key in record:
+        if key not in VERTEX_PREFERENCE_KEYS:
+            yield (pr.VertexRecordShape, key_pointer(key), f"unknown key {key!r} (Gemini preference examples have "
+                   "`contents`, `completions` and `system_instruction`)")
+    texts: list[str] = []
+    contents = record.get("contents")
+    if not isinstance(contents, list) or not contents:
+        yield pr.VertexContent, "/contents", "`contents` must be a non-empty list"
+    else:
+        yield from _vertex_contents(contents, texts, text_only="preference examples")
+        last = contents[-1]
+        if isinstance(last, dict) and last.get("role") in VERTEX_ROLES and last["role"] != "user":
+            yield (pr.VertexPreferencePair, f"/contents/{len(contents) - 1}",
+                   "the contents end on a model turn: a preference example's input ends with the user's turn")
+    for name in ("system_instruction", "systemInstruction"):
+        system = record.get(name)
+        if system is None:
+            continue
+        if not isinstance(system, dict):
+            yield pr.VertexContent, "/" + name, f"`{name}` must be an object with `parts`"
+        else:
+            yield from _vertex_parts(system.get("parts"), f"/{name}/parts", texts, text_only=True)
+    completions = record["completions"]
+    if not isinstance(completions, list) or len(completions) != 2:
+        yield (pr.VertexPreferencePair, "/completions",
+               "`completions` must be a pair: one preferred (score 1) and one dispreferred (score 0)")
+        return
+    scores = []
+    longest = 0
+    for k, entry in enumerate(completions):
+        at = f"/completions/{k}"
+        if not isinstance(entry, dict):
+            yield pr.VertexPreferencePair, at, "a completion entry must be an object with `score` and `completion`"
+            continue
+        score = entry.get("score")
+        if type(score) is not int or score not in (0, 1):
+            yield pr.VertexPreferencePair, at + "/score", f"score {score!r} is not 0 or 1"
+        else:
+            scores.append(score)
+        completion = entry.get("completion")
+        if not isinstance(completion, dict) or completion.get("role") != "model":
+            yield pr.VertexPreferencePair, at + "/completion", "`completion` must be one turn with the role `model`"
+            continue
+        own: list[str] = []
+        yield from _vertex_parts(completion.get("parts"), at + "/completion/parts", own, text_only=True,
+                                 what="preference completions")
+        if count_tokens is not None:
+            longest = max(longest, sum(count_tokens(t) for t in own))
+    if len(scores) == 2 and sorted(scores) != [0, 1]:
+        yield (pr.VertexPreferencePair, "/completions", f"both completions have score {scores[0]}: one must be "
+               "preferred (1) and the other dispreferred (0)")
+    if count_tokens is not None:
+        tokens = sum(count_tokens(t) for t in texts) + longest
+        if tokens > VERTEX_MAX_EXAMPLE_TOKENS:
+            yield (pr.VertexExampleTooLong, "", f"about {tokens:,} tokens (estimated) of input and longest "
+                   f"completion, over the {VERTEX_MAX_EXAMPLE_TOKENS:,} tokens of one example")
+
+
+def _vertex_contents(contents: list, texts: list[str], text_only: str = "") -> Iterator[Finding]:
+    """Check each ``contents`` entry (role and parts), collecting its texts; ``text_only``
+    names the examples that take text parts only."""
+    for i, content in enumerate(contents):
+        at = f"/contents/{i}"
+        if not isinstance(content, dict):
+            yield pr.VertexContent, at, "a content entry must be an object"
+            continue
+        role = content.get("role")
+        if role not in VERTEX_ROLES:
+            shown = "no role" if role is None else f"role {role!r}"
+            hint = " (the model's turns are `model`)" if role == "assistant" else ""
+            yield pr.VertexContent, at + "/role", f"{shown}: must be user or model{hint}"
+        if text_only:
+            yield from _vertex_parts(content.get("parts"), at + "/parts", texts, text_only=True, what=text_only)
+        else:
+            yield from _vertex_parts(content.get("parts"), at + "/parts", texts)
+
+
+def _vertex_parts(parts, at: str, texts: list[str], text_only: bool = False,
+                  what: str = "`systemInstruction` parts") -> Iterator[Finding]:
     if not isinstance(parts, list) or not parts:
         yield pr.VertexContent, at, "`parts` must be a non-empty list"
         return
@@ -224,7 +306,7 @@ def _vertex_parts(parts, at: str, texts: list[str], text_only: bool = False) -> 
             continue
         field = fields[0]
         if text_only and field != "text":
-            yield pr.VertexContent, where, "`systemInstruction` parts hold text only"
+            yield pr.VertexContent, where, f"{what} hold text only"
         elif field == "text":
             if isinstance(part["text"], str):
                 texts.append(part["text"])
@@ -333,3 +415,60 @@ def _text_blocks(value, text_only: bool = False) -> bool:
             return False
     return True
 
+
+
+# Per-model record quotas of Bedrock fine-tuning, from AWS's "Model requirements for training
+# and validation datasets" (https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-prepare.html,
+# read as its markdown page model-customization-prepare.md). The maxima are default quotas
+# ("adjustable using service quotas"); the minima are not. Amazon Nova's constraints live on
+# another page that gives no record counts, so Nova models have no entry here.
+BEDROCK_QUOTA_SOURCE = "https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-prepare.html"
+
+
+@dataclass(frozen=True)
+class BedrockRecordQuota:
+    family: str
+    prefixes: tuple[str, ...]
+    """Bedrock model ids (``meta.llama3-1-8b-instruct-v1:0:128k``) this entry covers, by prefix."""
+    min_records: int
+    """Fewest records a job takes (training + validation, or training alone: ``min_counts_training``)."""
+    max_total: int
+    """Most training + validation records (a default quota AWS can raise)."""
+    max_training: int | None = None
+    max_validation: int | None = None
+    min_counts_training: bool = False
+
+
+BEDROCK_RECORD_QUOTAS: tuple[BedrockRecordQuota, ...] = (
+    # "Anthropic Claude 3 Haiku": minimum number of records 32; maximum training records 10,000;
+    # maximum validation records 1,000; maximum total records 10,000 (adjustable).
+    BedrockRecordQuota("Claude 3 Haiku", ("anthropic.claude-3-haiku",), 32, 10_000, 10_000, 1_000,
+                       min_counts_training=True),
+    # "Meta Llama 3.1" / "3.2" / "3.3": sum of training and validation records 100 to 10,000 (adjustable).
+    BedrockRecordQuota("Llama 3.1-3.3", ("meta.llama3-1", "meta.llama3-2", "meta.llama3-3"), 100, 10_000),
+)
+
+
+def bedrock_record_quota(model: str) -> BedrockRecordQuota | None:
+    """The record quota of a Bedrock model id, or None when AWS publishes none we hold."""
+    name = model.strip().lower()
+    return next((q for q in BEDROCK_RECORD_QUOTAS if name.startswith(q.prefixes)), None)
+
+
+def check_bedrock_record_counts(quota: BedrockRecordQuota, training: int, validation: int | None) -> Iterator[str]:
+    """Messages for record counts outside ``quota`` (``validation`` None: no validation file)."""
+    total = training + (validation or 0)
+    counted = "training records" if quota.min_counts_training else "training and validation records"
+    fewest = training if quota.min_counts_training else total
+    if fewest < quota.min_records:
+        yield f"{fewest:,} {counted}; Bedrock fine-tunes {quota.family} on at least {quota.min_records:,}"
+    if quota.max_training is not None and training > quota.max_training:
+        yield (f"{training:,} training records; {quota.family} takes at most {quota.max_training:,} "
+               "(a default quota: AWS can raise it through Service Quotas)")
+    if quota.max_validation is not None and validation is not None and validation > quota.max_validation:
+        yield (f"{validation:,} validation records; {quota.family} takes at most {quota.max_validation:,} "
+               "(a default quota)")
+    if total > quota.max_total and not (quota.max_training is not None and training > quota.max_training
+                                        and validation is None):
+        yield (f"{total:,} training and validation records; {quota.family} takes at most {quota.max_total:,} "
+               "in all (a default quota: AWS can raise it through Service Quotas)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,107 @@ RECORD_COLUMNS = (
 """Columns of ``FileReport.records``: one row per non-blank line. ``worst`` is the
 worst severity on that line (0 none, 1 info, 2 warning, 3 error); ``kind`` is null
 for lines that are not a parseable record."""
+KIND_CODES = {None: 0, "chat": 1, "completion": 2, "preference": 3, "reinforcement": 4}
+"""How the lint's columns hold ``kind`` (a small integer per row) before the table is built."""
+KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
+
+
+def record_schema() -> dict:
+    """The polars dtype of each column of ``FileReport.records``."""
+    import polars as pl
+
+    return {"line": pl.UInt32, "offset": pl.UInt64, "length": pl.UInt64, "kind": pl.Utf8, "messages": pl.UInt32,
+            "tokens": pl.UInt32, "trained_tokens": pl.UInt32, "prompt_tokens": pl.UInt32,
+            "completion_tokens": pl.UInt32, "images": pl.UInt32, "worst": pl.UInt8}
+
+
+class RecordColumns:
+    """The records table as the lint made it: one numpy array per column of
+    :data:`RECORD_COLUMNS`, ``kind`` as :data:`KIND_CODES`. ``FileReport.records`` turns it
+    into a polars DataFrame the first time it is read, so a caller that never reads the
+    table (``ftpreflight lint`` prints findings and totals) never loads polars."""
+
+    def __init__(self, columns: dict | None = None):
+        self._columns = columns  # None: no rows
+        self._frame = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        if self._frame is not None:
+            return self._frame.height
+        return 0 if self._columns is None else len(self._columns["line"])
+
+    def __getstate__(self) -> dict:  # a report pickles (and copies) whether or not its table was read
+        with self._lock:
+            return {"_columns": self._columns, "_frame": self._frame}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def frame(self) -> "pl.DataFrame":
+        """The polars DataFrame (built once; the numpy columns are dropped then)."""
+        with self._lock:
+            if self._frame is None:
+                self._frame = self._build()
+                self._columns = None
+            return self._frame
+
+    def _build(self) -> "pl.DataFrame":
+        import polars as pl
+
+        schema = record_schema()
+        if self._columns is None:
+            return pl.DataFrame(schema=schema)
+        columns = dict(self._columns)
+        kinds = columns.pop("kind")
+        frame = pl.DataFrame(columns).with_columns(
+            pl.Series("kind", kinds).replace_strict(KIND_NAMES, return_dtype=pl.Utf8))
+        return frame.select(RECORD_COLUMNS).cast(schema)
+
+
+class _RecordsTable:
+    """``FileReport.records``: holds a polars DataFrame or the :class:`RecordColumns` it is
+    built from on first read. (A dataclass field whose default is a descriptor: the
+    generated ``__init__`` assigns through ``__set__``; raising AttributeError on the class
+    means the field has no default.)"""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self._slot = "_" + name
+
+    def __get__(self, report, owner=None):
+        if report is None:
+            raise AttributeError("records")
+        value = report.__dict__[self._slot]
+        if isinstance(value, RecordColumns):
+            value = report.__dict__[self._slot] = value.frame()
+        return value
+
+    def __set__(self, report, value) -> None:
+        report.__dict__[self._slot] = value
+
+
+def token_stats(tokens, trained) -> "TokenStats":
+    """Token statistics of the examples whose billed and trained token counts are
+    ``tokens`` and ``trained`` (numpy integer arrays). Sums are exact (no fixed-width
+    wrap-around); the percentiles are the values at the nearest rank,
+    ``round((n - 1) * q)`` with halves rounded up."""
+    import numpy as np
+
+    count = len(tokens)
+    if not count:
+        return TokenStats()
+    ordered = np.sort(tokens)
+
+    def nearest(q: float) -> int:
+        position = (count - 1) * q
+        index = math.floor(position)
+        if position - index >= 0.5:
+            index += 1
+        return int(ordered[index])
+
+    return TokenStats(total=int(np.sum(tokens, dtype=np.uint64)), trained=int(np.sum(trained, dtype=np.uint64)),
+                      max_example=int(ordered[-1]), p50=nearest(0.5), p95=nearest(0.95))
 
 
 @dataclass(frozen=True)
@@ -45,7 +148,8 @@ class FileReport:
     model: str
     context_tokens: int | None
     tokens: TokenStats
-    records: "pl.DataFrame"
+    records: "pl.DataFrame" = _RecordsTable()  # type: ignore[assignment]
+    """One row per record, columns :data:`RECORD_COLUMNS` (built when first read)."""
     separator: str | None = None
     """Completion format: the prompt separator inferred; None when the prompts share none."""
     stop: str | None = None

@@ -15,6 +15,10 @@ with each model's tokenizer:
   ``<|begin_of_text|>`` once, then ``<|start_header_id|>{role}<|end_header_id|>`` + ``"\\n\\n"``
   + text + ``<|eot_id|>``, each piece tokenized on its own; a tool result's role is written
   ``ipython``.
+- ``llama4`` (Llama 4 Scout, Maverick): ``llama-models``' ``llama4/chat_format.py``
+  ``encode_message``: the same shape with other special tokens, ``<|begin_of_text|>`` once,
+  then ``<|header_start|>{role}<|header_end|>`` + ``"\\n\\n"`` + text + ``<|eot|>`` (``<|eom|>``
+  after a tool result or a tool call, also one token); a tool result's role is ``ipython``.
 - ``chatml`` (Qwen2.5, Qwen3): the ``chat_template`` of Qwen's ``tokenizer_config.json``:
   ``<|im_start|>{role}\\n{text}<|im_end|>\\n``, rendered and then tokenized as one string,
   so the ``"\\n"`` after the role merges with text that starts with a line break
@@ -68,6 +72,8 @@ HARMONY = ChatTemplate("harmony", per_conversation=0, per_message=3, per_role={"
 """``<|start|>`` ``<|message|>`` ``<|end|>``; an assistant turn adds ``<|channel|>`` and ``final``."""
 LLAMA3 = ChatTemplate("llama3", per_conversation=1, per_message=4, role_labels={"tool": "ipython"})
 """``<|start_header_id|>`` ``<|end_header_id|>`` ``"\\n\\n"`` ``<|eot_id|>``; once ``<|begin_of_text|>``."""
+LLAMA4 = ChatTemplate("llama4", per_conversation=1, per_message=4, role_labels={"tool": "ipython"})
+"""``<|header_start|>`` ``<|header_end|>`` ``"\\n\\n"`` ``<|eot|>``; once ``<|begin_of_text|>``."""
 CHATML = ChatTemplate("chatml", per_conversation=0, per_message=4, content_prefix="\n")
 """``<|im_start|>`` ``"\\n"`` ``<|im_end|>`` ``"\\n"``."""
 MISTRAL_V3 = ChatTemplate("mistral-v3", per_conversation=1, per_message=0,

@@ -1,5 +1,14 @@
 """Convert OpenAI chat JSONL to another provider's format: Vertex AI (Gemini ``contents``),
-Bedrock (``bedrock-conversation-2024``) or Bedrock's Claude 3 Haiku shape.
+Bedrock (``bedrock-conversation-2024``) or Bedrock's Claude 3 Haiku shape; and OpenAI
+preference (DPO) JSONL to the one preference format among them, Vertex AI's.
+
+Preference formats, by target:
+
+- Vertex AI has one for Gemini preference tuning: ``contents`` ending on a user turn, an
+  optional ``system_instruction``, and ``completions``, a pair of single model turns scored
+  1 (preferred) and 0 (dispreferred); text only (``VERTEX_PREFERENCE_SOURCE``).
+- Bedrock has none (``BEDROCK_NO_PREFERENCE``): a preference file is refused before anything
+  is written, and a preference record in a chat file is a problem on its line.
 
 What the target has no place for (a tool call in a Bedrock record, an image URL Vertex
 cannot fetch, a system message in the middle of a conversation) is a problem on that line:
@@ -23,10 +32,20 @@ import orjson
 
 from ._diagnostic import Severity
 from ._errors import FtPreflightError
+from ._formats import PREFERENCE, detect_kind, majority_kind
+from ._lines import NOT_JSON, json_lines
 
 Target = Literal["vertex", "bedrock", "bedrock-haiku"]
 TARGETS: tuple[str, ...] = ("vertex", "bedrock", "bedrock-haiku")
 TARGET_PROVIDER = {"vertex": "vertex", "bedrock": "bedrock", "bedrock-haiku": "bedrock"}
+VERTEX_PREFERENCE_SOURCE = ("https://cloud.google.com/vertex-ai/generative-ai/docs/models/"
+                            "gemini-preference-tuning-prepare")
+BEDROCK_NO_PREFERENCE = (
+    "Amazon Bedrock has no preference (DPO) training format: a model customization job is fine-tuning, "
+    "continued pre-training, distillation or reinforcement fine-tuning (CreateModelCustomizationJob "
+    "customizationType, botocore 1.44.8 bedrock service model), and Amazon Nova's DPO recipes run on "
+    "SageMaker AI, not Bedrock (https://docs.aws.amazon.com/nova/latest/userguide/customization.html)")
+_PREFERENCE_TARGETS = frozenset({"vertex"})
 _IMAGE_MIME = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "webp": "image/webp",
                "gif": "image/gif"}
 
@@ -71,8 +90,14 @@ def convert_file(source: str | os.PathLike, destination: str | os.PathLike, targ
             raise ConvertError(f"{dst}: the output would overwrite the input; choose another -o path")
     except OSError as exc:
         raise ConvertError(f"{dst}: {exc.strerror or exc}") from None
+    preference = _is_preference_file(src)
+    if preference and target not in _PREFERENCE_TARGETS:
+        raise ConvertError(f"{src}: a preference (DPO) file cannot be converted to {target}: {BEDROCK_NO_PREFERENCE}")
     summary = ConvertSummary(str(src), str(dst), target)
-    convert = {"vertex": _to_vertex, "bedrock": _to_bedrock, "bedrock-haiku": _to_haiku}[target]
+    if preference:
+        convert = _to_vertex_preference
+    else:
+        convert = {"vertex": _to_vertex, "bedrock": _to_bedrock, "bedrock-haiku": _to_haiku}[target]
     folder = dst.parent if str(dst.parent) else Path(".")
     try:
         handle = open(src, "rb")
@@ -89,15 +114,8 @@ def convert_file(source: str | os.PathLike, destination: str | os.PathLike, targ
         raise ConvertError(f"{dst}: cannot write: {exc.strerror or exc}") from None
     try:
         with handle, os.fdopen(fd, "wb") as out:
-            for line_no, raw in enumerate(handle, start=1):
-                body = raw.strip()
-                if line_no == 1 and body.startswith(b"\xef\xbb\xbf"):
-                    body = body[3:]
-                if not body:
-                    continue
-                try:
-                    record = orjson.loads(body)
-                except orjson.JSONDecodeError:
+            for line_no, record in json_lines(handle):
+                if record is NOT_JSON:
                     summary.problems.append(ConvertProblem(line_no, "", "line is not valid JSON; not converted"))
                     summary.skipped += 1
                     continue
@@ -133,6 +151,27 @@ def convert_file(source: str | os.PathLike, destination: str | os.PathLike, targ
     return summary
 
 
+def _is_preference_file(path: Path, sample: int = 200) -> bool:
+    """Whether most of the file's first records are preference (DPO) records: then the
+    output is a preference file, and a chat record in it is a problem on its line (a tuning
+    job takes one kind), as a preference record in a chat file is."""
+    kinds = []
+    try:
+        with open(path, "rb") as handle:
+            for _, value in json_lines(handle):
+                if isinstance(value, dict) and (kind := detect_kind(value)) is not None:
+                    kinds.append(kind)
+                    if len(kinds) >= sample:
+                        break
+    except OSError:
+        return False  # convert_file reports the unreadable file
+    return majority_kind(kinds) == PREFERENCE
+
+
+def _is_preference_record(record: dict) -> bool:
+    return "messages" not in record and detect_kind(record) == PREFERENCE
+
+
 def _remove(path: str) -> None:
     try:
         os.unlink(path)
@@ -144,9 +183,9 @@ def _remove(path: str) -> None:
 
 def _messages(record: dict) -> list:
     if "messages" not in record:
-        if "input" in record or "preferred_output" in record:
-            raise _Unconvertible("", "a preference (DPO) record: the target has no preference format "
-                                 "that ftpreflight converts to")
+        if _is_preference_record(record):
+            raise _Unconvertible("", "a preference (DPO) record in a file of chat records: a tuning job takes one "
+                                 "kind of example (convert preference records in a file of their own)")
         raise _Unconvertible("", "not an OpenAI chat record (no `messages`)")
     messages = record["messages"]
     if not isinstance(messages, list) or not messages:
@@ -312,6 +351,90 @@ def _function_declarations(tools) -> list[dict]:
                 declaration[key] = fn[key]
         declarations.append(declaration)
     return declarations
+
+
+# -- Vertex AI preference tuning ----------------------------------------------------------------
+
+_PREFERENCE_KEYS = {"input", "preferred_output", "non_preferred_output"}
+
+
+def _to_vertex_preference(record: dict, warn) -> dict:
+    """An OpenAI DPO record as a Gemini preference-tuning example (``VERTEX_PREFERENCE_SOURCE``):
+    the input conversation becomes ``system_instruction`` + ``contents`` (text only, ending
+    on a user turn), the two outputs the ``completions`` scored 1 and 0."""
+    if not _is_preference_record(record):
+        raise _Unconvertible("", "not an OpenAI preference record (`input`, `preferred_output`, "
+                             "`non_preferred_output`) in a preference file: a tuning job takes one kind of example")
+    _unknown_keys(record, _PREFERENCE_KEYS, warn)
+    inp = record.get("input")
+    if not isinstance(inp, dict) or not isinstance(inp.get("messages"), list) or not inp["messages"]:
+        raise _Unconvertible("/input", "`input` is not an object with a non-empty `messages` list")
+    if inp.get("tools") or inp.get("functions"):
+        raise _Unconvertible("/input/tools", "tool definitions: Gemini preference examples hold text turns only")
+    for key in inp:
+        if key not in ("messages", "tools", "functions", "parallel_tool_calls"):
+            warn("/input/" + key, f"input key {key!r} has no place in a Gemini preference example and was left out")
+    if "parallel_tool_calls" in inp:
+        warn("/input/parallel_tool_calls", "`parallel_tool_calls` has no place in a Gemini preference example "
+             "and was left out")
+    messages = inp["messages"]
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or not isinstance(m.get("role"), str):
+            raise _Unconvertible(f"/input/messages/{i}", "message is not an object with a role")
+    system, rest = _split_system(messages)
+    contents = []
+    for i, m in rest:
+        at = f"/input/messages/{i}"
+        if m.get("tool_calls") or m["role"] not in ("user", "assistant"):
+            what = "a tool call" if m.get("tool_calls") else f"a {m['role']} message"
+            raise _Unconvertible(at, f"{what}: Gemini preference examples hold text turns only")
+        text = _preference_text(m.get("content"), at + "/content")
+        _dropped_message_keys(m, at, warn)
+        contents.append({"role": "user" if m["role"] == "user" else "model", "parts": [{"text": text}]})
+    if not contents or contents[-1]["role"] != "user":
+        raise _Unconvertible("/input/messages", "the input does not end with a user message: a Gemini "
+                             "preference example's contents end on the user's turn")
+    completions = []
+    for key, score in (("preferred_output", 1), ("non_preferred_output", 0)):
+        text = _preference_output(record, key)
+        _dropped_message_keys(record[key][0], f"/{key}/0", warn)
+        completions.append({"score": score, "completion": {"role": "model", "parts": [{"text": text}]}})
+    out: dict = {}
+    if system:
+        out["system_instruction"] = {"parts": [{"text": t} for t in system]}
+    out["contents"] = contents
+    out["completions"] = completions
+    return out
+
+
+def _dropped_message_keys(message: dict, at: str, warn) -> None:
+    """A message key a Gemini turn has no place for (``name``, ``weight``) is left out, and said."""
+    for key in message:
+        if key not in ("role", "content", "tool_calls"):
+            warn(f"{at}/{key}", f"message key {key!r} has no place in a Gemini preference example and was left out")
+
+
+def _preference_output(record: dict, key: str) -> str:
+    output = record.get(key)
+    if not isinstance(output, list) or len(output) != 1 or not isinstance(output[0], dict):
+        raise _Unconvertible("/" + key, f"`{key}` is not a list of one assistant message: a Gemini completion "
+                             "is a single model turn")
+    message = output[0]
+    at = f"/{key}/0"
+    if message.get("role") != "assistant":
+        raise _Unconvertible(at + "/role", f"`{key}` holds a {message.get('role')!r} message, not the assistant's")
+    if message.get("tool_calls"):
+        raise _Unconvertible(at + "/tool_calls", "a tool call: Gemini preference completions are text only")
+    return _preference_text(message.get("content"), at + "/content")
+
+
+def _preference_text(content, at: str) -> str:
+    if isinstance(content, list):
+        for j, part in enumerate(content):
+            if not (isinstance(part, dict) and part.get("type") == "text"):
+                raise _Unconvertible(f"{at}/{j}", "an image or other non-text part: Gemini preference examples "
+                                     "are text only")
+    return _plain_text(content, at)
 
 
 # -- Bedrock ----------------------------------------------------------------------------------

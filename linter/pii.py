@@ -25,6 +25,7 @@ import binascii
 import functools
 import ipaddress
 import re
+import threading
 from dataclasses import dataclass
 
 from .rules import PII_RULES
@@ -677,9 +678,31 @@ _PREFILTER: dict[str, tuple[bytes, ...]] = {
 _FOLDABLE_UTF8 = tuple(chr(cp).encode("utf-8") for cp in sorted(_FOLD))
 
 
-@functools.lru_cache(maxsize=16)
+_database_lock = threading.Lock()
+_compiled: set[frozenset[str]] = set()  # kinds whose database is built (or known to be unavailable)
+
+
 def _prefilter_database(kinds: frozenset[str]):
-    """The compiled Hyperscan database for ``kinds``, or None when Hyperscan is unavailable."""
+    """The compiled Hyperscan database for ``kinds``, or None when Hyperscan is unavailable.
+    Compiled once per process; a caller arriving while another thread compiles it waits."""
+    with _database_lock:
+        database = _compile_prefilter(kinds)
+        _compiled.add(kinds)
+        return database
+
+
+def compile_prefilter_soon(kinds: frozenset[str]) -> None:
+    """Start compiling the prefilter for ``kinds`` in a background thread, unless it is
+    compiled already. Hyperscan compiles without holding the GIL, so the tens of
+    milliseconds it takes overlap with what this process does meanwhile (loading a
+    tokenizer); the first scan waits for it."""
+    if kinds not in _compiled:
+        threading.Thread(target=_prefilter_database, args=(kinds,), name="ftpreflight-compile-prefilter",
+                         daemon=True).start()
+
+
+@functools.lru_cache(maxsize=16)
+def _compile_prefilter(kinds: frozenset[str]):
     try:
         import hyperscan
     except ImportError:  # pragma: no cover - platforms without a hyperscan wheel

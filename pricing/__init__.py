@@ -4,20 +4,8 @@ Pure library: no printing, no network, no environment variables, no Textual or
 openai, and no dependency on ``linter`` (callers pass plain token counts).
 """
 
-from ._approval import (
-    ApprovalRecord,
-    ApprovalSettings,
-    FileFacts,
-    LintSummary,
-    PriceFacts,
-    approval_refusals,
-    build_approval_record,
-    file_sha256,
-    read_approval_record,
-    verify_approval,
-    write_approval_record,
-    write_text_atomic,
-)
+import importlib
+
 from ._errors import (
     ApprovalError,
     EstimateInputError,
@@ -25,34 +13,6 @@ from ._errors import (
     PriceTableError,
     PricingError,
     UnknownModelError,
-)
-from ._estimate import (
-    DEFAULT_JOB_DAYS,
-    MAX_JOB_DAYS,
-    HOURS_PER_MONTH,
-    MAX_EPOCHS,
-    Comparison,
-    ComparisonStatus,
-    DatasetTokens,
-    Estimate,
-    InferenceEstimate,
-    Lifetime,
-    TokenSummary,
-    Traffic,
-    auto_epochs,
-    check_accepts_jobs,
-    compare_models,
-    estimate,
-    format_money,
-    format_usd,
-    resolve_epochs,
-)
-from ._report import (
-    outlier_threshold,
-    render_approval_html,
-    render_approval_markdown,
-    token_histogram,
-    write_approval_files,
 )
 from ._tables import (
     BUILTIN_TABLES,
@@ -73,6 +33,41 @@ from ._tables import (
     render_price_tables_markdown,
     table_age_days,
 )
+
+# Loaded on first use (PEP 562): `ftpreflight lint` needs only the tables to find a model,
+# not the estimate, approval and report modules (tens of milliseconds of start-up).
+_LAZY = {
+    "_approval": (
+        "ApprovalRecord", "ApprovalSettings", "FileFacts", "LintSummary", "PriceFacts", "approval_refusals",
+        "build_approval_record", "file_sha256", "read_approval_record", "verify_approval",
+        "write_approval_record", "write_text_atomic",
+    ),
+    "_estimate": (
+        "DEFAULT_JOB_DAYS", "MAX_JOB_DAYS", "HOURS_PER_MONTH", "MAX_EPOCHS", "Comparison", "ComparisonStatus",
+        "DatasetTokens", "Estimate", "InferenceEstimate", "Lifetime", "TokenSummary", "Traffic",
+        "auto_epochs", "check_accepts_jobs", "compare_models", "estimate", "format_money", "format_usd",
+        "resolve_epochs",
+    ),
+    "_report": (
+        "outlier_threshold", "render_approval_html", "render_approval_markdown", "token_histogram",
+        "write_approval_files",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
+
 
 __all__ = [
     "BUILTIN_TABLES",

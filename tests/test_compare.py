@@ -307,3 +307,74 @@ def test_comparison_json_has_the_documented_keys():
         "fine_tuning_ends", "window_days_left", "job_done_by", "shutdown", "usable_until", "usable_days",
         "as_of", "source", "lifecycle_source", "price_status", "origin", "warnings"}
     assert isinstance(data["job_cost_usd"], str) and isinstance(data["monthly_cost_usd"], str)
+
+
+# -- counting every other encoding in one pass ----------------------------------------------------
+
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parent.parent / "sample_data"
+_EVERY_SHAPE = ("support_chat.jsonl", "tool_calls.jsonl", "messy.jsonl", "preference_dpo.jsonl",
+                "messy_preference.jsonl", "completion_legacy.jsonl", "messy_completion.jsonl",
+                "reinforcement.jsonl", "bom.jsonl", "invalid_utf8.jsonl")
+
+
+@pytest.mark.parametrize("name", _EVERY_SHAPE)
+def test_one_counting_pass_gives_each_encoding_the_lints_counts(name):
+    """What `cost --compare` prices with each other tokenizer is what a lint with that
+    tokenizer counts, example for example, on files of every shape (messy ones included)."""
+    from linter import count_examples
+    from tui.tokens import dataset_tokens
+
+    path = SAMPLES / name
+    config = LintConfig(jobs=1)
+    found = count_examples(path, ENCODINGS, config)
+    for encoding in ENCODINGS:
+        report = lint_path(path, config.model_copy(update={"encoding": encoding, "select": ["FT101"]}))
+        expected = dataset_tokens(report.files[0])
+        got = found[encoding]
+        assert got.tokens.tolist() == list(expected.tokens), encoding
+        assert got.prompt_tokens.tolist() == list(expected.prompt_tokens), encoding
+        assert got.completion_tokens.tolist() == list(expected.completion_tokens), encoding
+        assert (got.count_method, got.exact) == (expected.count_method, expected.exact)
+
+
+def test_counting_in_worker_processes_equals_counting_here(tmp_path):
+    """A file big enough for the worker pool (several chunks) counts the same in parallel."""
+    from linter import count_examples
+
+    lines = (SAMPLES / "tool_calls.jsonl").read_bytes().splitlines() + \
+        (SAMPLES / "support_chat.jsonl").read_bytes().splitlines()
+    path = tmp_path / "big.jsonl"
+    with open(path, "wb") as handle:
+        while handle.tell() < 5 * 1024 * 1024:
+            handle.write(b"\n".join(lines) + b"\n")
+    encodings = ["llama3", "qwen2"]
+    here = count_examples(path, encodings, LintConfig(jobs=1))
+    pool = count_examples(path, encodings, LintConfig(jobs=2))
+    for encoding in encodings:
+        assert len(here[encoding].tokens) > 4_000
+        assert pool[encoding].tokens.tolist() == here[encoding].tokens.tolist()
+        assert pool[encoding].completion_tokens.tolist() == here[encoding].completion_tokens.tolist()
+
+
+def test_when_the_counting_pass_cannot_read_the_file_each_encoding_is_linted(monkeypatch):
+    import tui.tokens as tokens
+
+    def unreadable(*args, **kwargs):
+        raise OSError("gone")
+
+    calls = []
+
+    def recording_lint(path, config):
+        calls.append(config.encoding)
+        return lint_path(path, config)
+
+    monkeypatch.setattr(tokens, "count_examples", unreadable)
+    path = SAMPLES / "support_chat.jsonl"
+    config = LintConfig(jobs=1)
+    counted = tokens.dataset_tokens(lint_path(path, config).files[0])
+    from types import SimpleNamespace
+
+    models = [SimpleNamespace(encoding="llama3"), SimpleNamespace(encoding="qwen2"), SimpleNamespace(encoding="qwen2")]
+    out = tokens.tokens_by_encoding(str(path), models, config, counted, lint=recording_lint)
+    assert sorted(calls) == ["llama3", "qwen2"]
+    assert sorted(out) == sorted({counted.encoding, "llama3", "qwen2"})

@@ -239,3 +239,147 @@ def test_malformed_tool_calls_are_a_problem_not_a_crash(tmp_path, capsys):
     assert [(p["line"], p["pointer"]) for p in data["problems"]] == [(1, "/messages/1/tool_calls"),
                                                                       (2, "/messages/1/tool_calls")]
     assert (data["written"], data["skipped"]) == (1, 2)
+
+
+# -- preference (DPO) records -------------------------------------------------------------------
+
+def _dpo_records() -> list[dict]:
+    """OpenAI DPO records shaped like real exports: system prompts, multi-turn inputs, text parts, unicode."""
+    out = []
+    for i in range(20):
+        messages = []
+        if i % 2:
+            messages.append({"role": "developer" if i % 5 == 0 else "system",
+                             "content": "Tu es l'agent de Northwind — réponds brièvement."})
+        if i % 3 == 0:
+            messages += [{"role": "user", "content": f"Commande NW-{5000 + i} ?"},
+                         {"role": "assistant", "content": "Laquelle ? Donnez-moi le numéro."}]
+        messages.append({"role": "user", "content": [{"type": "text", "text": f"Où est NW-{5000 + i} ? "},
+                                                     {"type": "text", "text": "🙏"}]})
+        out.append({"input": {"messages": messages},
+                    "preferred_output": [{"role": "assistant", "content": f"Partie le jour {i}.\n\nSuivi joint."}],
+                    "non_preferred_output": [{"role": "assistant", "content": "Aucune idée."}]})
+    return out
+
+
+def _dpo_texts(record: dict) -> tuple[list[tuple[str, str]], str, str]:
+    turns = _texts_openai(record["input"])
+    return turns, record["preferred_output"][0]["content"], record["non_preferred_output"][0]["content"]
+
+
+def _vertex_preference_texts(example: dict) -> tuple[list[tuple[str, str]], str, str]:
+    turns = [("system", p["text"]) for p in example.get("system_instruction", {}).get("parts", [])]
+    turns += [({"model": "assistant"}.get(c["role"], c["role"]), "".join(p["text"] for p in c["parts"]))
+              for c in example["contents"]]
+    by_score = {c["score"]: "".join(p["text"] for p in c["completion"]["parts"]) for c in example["completions"]}
+    return turns, by_score[1], by_score[0]
+
+
+def test_dpo_to_vertex_round_trip_keeps_every_text_and_lints_clean(tmp_path):
+    records = _dpo_records()
+    source = _write(tmp_path / "dpo.jsonl", records)
+    before = source.read_bytes()
+    out = tmp_path / "dpo.vertex.jsonl"
+    summary = convert_file(source, out, "vertex")
+    assert (summary.written, summary.skipped, summary.problems) == (20, 0, [])
+    assert source.read_bytes() == before
+    written = _read(out)
+    for record, example in zip(records, written):
+        assert _vertex_preference_texts(example) == _dpo_texts(record)
+        assert example["contents"][-1]["role"] == "user"
+        assert sorted(set(example) - {"system_instruction"}) == ["completions", "contents"]
+    assert _errors(out, "vertex") == []
+    # the repository's own preference samples too
+    summary = convert_file(SAMPLES / "preference_dpo.jsonl", tmp_path / "sample.vertex.jsonl", "vertex")
+    assert (summary.written, summary.skipped) == (24, 0)
+    assert _errors(tmp_path / "sample.vertex.jsonl", "vertex") == []
+
+
+def test_dpo_what_vertex_cannot_take_is_reported_on_its_line(tmp_path):
+    good = _dpo_records()[1]
+    records = [
+        good,                                                                                      # 1 fine
+        {**good, "input": {"messages": [{"role": "user", "content": "Hi"},
+                                        {"role": "assistant", "content": "Hello"}]}},              # 2 ends on assistant
+        {**good, "input": {"messages": [{"role": "user", "content": [
+            {"type": "text", "text": "Which boot?"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBO"}}]}]}},        # 3 image
+        {**good, "preferred_output": [{"role": "assistant", "content": "a"},
+                                      {"role": "assistant", "content": "b"}]},                    # 4 two turns
+        {**good, "input": {"messages": good["input"]["messages"], "tools": TOOLS}},                # 5 tools
+        _records()[0],                                                                             # 6 chat record
+        b"{not json",                                                                              # 7
+        {**good, "metadata": {"source": "ui"}},                                                    # 8 warning only
+        {"input": {"messages": [{"role": "user", "content": "Hi", "name": "ana"}]},
+         "preferred_output": [{"role": "assistant", "content": "Hello!", "weight": 1}],
+         "non_preferred_output": [{"role": "assistant", "content": "k"}]},                         # 9 warnings only
+    ]
+    source = _write(tmp_path / "messy_dpo.jsonl", records)
+    summary = convert_file(source, tmp_path / "v.jsonl", "vertex")
+    errors = {p.line: p for p in summary.problems if p.severity.label == "error"}
+    warnings = [(p.line, p.pointer) for p in summary.problems if p.severity.label == "warning"]
+    assert sorted(errors) == [2, 3, 4, 5, 6, 7]
+    assert "end with a user message" in errors[2].message
+    assert errors[3].pointer == "/input/messages/0/content/1" and "text only" in errors[3].message
+    assert errors[4].pointer == "/preferred_output" and "single model turn" in errors[4].message
+    assert errors[5].pointer == "/input/tools"
+    assert "one kind of example" in errors[6].message
+    assert warnings == [(8, "/metadata"), (9, "/input/messages/0/name"), (9, "/preferred_output/0/weight")]
+    assert (summary.written, summary.skipped) == (3, 6)
+    assert _errors(tmp_path / "v.jsonl", "vertex") == []
+
+
+def test_dpo_to_bedrock_is_refused_naming_the_target_and_the_source(tmp_path, capsys):
+    source = _write(tmp_path / "dpo.jsonl", _dpo_records())
+    for target in ("bedrock", "bedrock-haiku"):
+        out = tmp_path / f"{target}.jsonl"
+        assert main(["convert", str(source), "--to", target, "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"cannot be converted to {target}" in err and "Amazon Bedrock has no preference" in err
+        assert "customizationType" in err and "nova/latest/userguide/customization.html" in err
+        assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dpo.jsonl"]
+    # a stray preference record in a chat file is a problem on its line, not a refusal of the file
+    mixed = _write(tmp_path / "mixed.jsonl", _records()[:5] + _dpo_records()[:1])
+    summary = convert_file(mixed, tmp_path / "m.jsonl", "bedrock")
+    assert [(p.line, "one kind" in p.message) for p in summary.problems] == [(6, True)]
+    assert summary.written == 5
+
+
+def test_cli_convert_dpo_to_vertex(tmp_path, capsys):
+    source = _write(tmp_path / "dpo.jsonl", _dpo_records())
+    out = tmp_path / "dpo.vertex.jsonl"
+    assert main(["convert", str(source), "--to", "vertex", "-o", str(out), "--format", "json"]) == 0
+    data = orjson.loads(capsys.readouterr().out)
+    assert (data["written"], data["skipped"], data["problems"]) == (20, 0, [])
+    assert data["lint"]["provider"] == "vertex" and data["lint"]["summary"]["errors"] == 0
+
+
+def test_readme_preference_example_is_what_convert_writes(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Conversion", 1)[1].split("\n## ", 1)[0]
+    source_line = section.split("A preference record, from\n`", 1)[1].split("`,", 1)[0]
+    shown = [orjson.loads(line) for line in section.split("```json\n")[2].split("```", 1)[0].splitlines()]
+    source = tmp_path / "one.jsonl"
+    source.write_text(source_line + "\n", encoding="utf-8")
+    convert_file(source, tmp_path / "vertex.jsonl", "vertex")
+    assert _read(tmp_path / "vertex.jsonl") == shown
+    assert _errors(tmp_path / "vertex.jsonl", "vertex") == []
+
+
+def test_convert_and_the_provider_pass_read_lines_alike(tmp_path):
+    """One line reader serves `convert` and the provider rules' pass: a byte order mark is
+    skipped, a line of bad UTF-8 or broken JSON is a problem on its line, blank lines are not records."""
+    from linter._provider_check import iter_records
+
+    summary = convert_file(SAMPLES / "bom.jsonl", tmp_path / "bom.jsonl", "bedrock")
+    assert (summary.written, summary.skipped) == (3, 0)
+    summary = convert_file(SAMPLES / "invalid_utf8.jsonl", tmp_path / "utf8.jsonl", "bedrock")
+    assert [(p.line, p.message) for p in summary.problems] == [(2, "line is not valid JSON; not converted")]
+    messy = tmp_path / "messy.jsonl"
+    messy.write_bytes(b"\xef\xbb\xbf" + orjson.dumps(_records()[0]) + b"\n\n  \n[1, 2]\n{broken\n"
+                      + orjson.dumps(_records()[1]) + b"\n")
+    summary = convert_file(messy, tmp_path / "messy.vertex.jsonl", "vertex")
+    assert [(p.line, p.message) for p in summary.problems] == [
+        (4, "line is not a JSON object; not converted"), (5, "line is not valid JSON; not converted")]
+    assert [line for line, _ in iter_records(str(messy))] == [1, 6]

@@ -125,6 +125,36 @@ def test_vertex_validation_file_over_5000_examples(tmp_path):
         assert all(d.path == str(valid) for d in report.diagnostics)
 
 
+def test_bedrock_record_quotas_at_their_edges(tmp_path):
+    """AWS's per-model record requirements (FT734): Claude 3 Haiku 32 training records at the
+    least, 1,000 validation records at the most; Llama 3.x 10,000 training and validation
+    records in all; checked once both files are counted, and reported on the last file."""
+    haiku = {"system": "Be brief.", "messages": [{"role": "user", "content": "Return window?"},
+                                                  {"role": "assistant", "content": "30 days."}]}
+    converse = {"schemaVersion": "bedrock-conversation-2024",
+                "messages": [{"role": "user", "content": [{"text": "Hi"}]},
+                             {"role": "assistant", "content": [{"text": "Hello"}]}]}
+
+    def found(model, train_count, valid_count, record, **extra):
+        train = _write(tmp_path, f"t{train_count}.jsonl", [record] * train_count)
+        valid = _write(tmp_path, f"v{valid_count}.jsonl", [record] * valid_count) if valid_count else None
+        config = LintConfig(jobs=1, provider="bedrock", model=model, select=["FT734"], **extra)
+        report = lint_path(train, config, validation=valid)
+        assert all(d.path == str(valid or train) and d.line is None for d in report.diagnostics)
+        return [d.message.split(";")[0] for d in report.diagnostics]
+
+    claude = "anthropic.claude-3-haiku-20240307-v1:0:200k"
+    assert found(claude, 32, 1_000, haiku, encoding="o200k_base") == []
+    assert found(claude, 31, 0, haiku, encoding="o200k_base") == ["31 training records"]
+    assert found(claude, 32, 1_001, haiku, encoding="o200k_base") == ["1,001 validation records"]
+    assert found(claude, 10_001, 0, haiku, encoding="o200k_base") == ["10,001 training records"]
+    llama = "meta.llama3-2-1b-instruct-v1:0:128k"
+    assert found(llama, 9_000, 1_000, converse) == []
+    assert found(llama, 9_001, 1_000, converse) == ["10,001 training and validation records"]
+    assert found(llama, 60, 39, converse) == ["99 training and validation records"]
+    assert found("amazon.nova-lite-v1:0:300k", 1, 0, converse, encoding="o200k_base") == []
+
+
 def test_vertex_and_bedrock_skip_the_openai_record_rules():
     """A Gemini or Bedrock record is not an unknown OpenAI format."""
     codes = {c for _, c, _ in _codes(SAMPLES / "support_chat.jsonl", provider="vertex")}

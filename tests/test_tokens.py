@@ -144,7 +144,7 @@ def test_fine_tuned_names_reduce_to_their_base():
     assert base_model_name("ft:gpt-4.1-mini-2025-04-14:org::abc") == "gpt-4.1-mini-2025-04-14"
 
 
-@pytest.mark.parametrize("model", ["gpt-4q", "llama-2-7b", "qwen3.5-27b", "Qwen/Qwen3.6-27B", "llama-4-scout", "", "ft:"])
+@pytest.mark.parametrize("model", ["gpt-4q", "llama-2-7b", "qwen3.5-27b", "Qwen/Qwen3.6-27B", "mistral-small-2501", "", "ft:"])
 def test_unknown_models_raise(model):
     with pytest.raises(UnknownModelError):
         encoding_name_for_model(model)

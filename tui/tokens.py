@@ -4,7 +4,7 @@ the app and the submission gate)."""
 from __future__ import annotations
 
 import pricing
-from linter import ENCODINGS, FileReport, LintConfig, LintReport, lint_path, plural
+from linter import ENCODINGS, FileReport, LintConfig, LintReport, count_examples, lint_path, plural
 from linter.rules import InvalidJson, NotAnObject, TextEncoding, UnknownFormat, UnreadableFile
 from pricing import DatasetTokens
 
@@ -98,11 +98,26 @@ def comparable_models(models, method: str, data_format: str | None, today) -> li
 def tokens_by_encoding(path: str, models, config: LintConfig, counted: DatasetTokens,
                        lint=None) -> dict[str, DatasetTokens]:
     """The training file's token counts with every tokenizer ``models`` use: ``counted``
-    (already made with its own encoding) plus one count per other encoding, each from a
-    lint with that encoding (only the counting matters, so only FT101 is selected)."""
+    (already made with its own encoding) plus one count per other encoding, all of them
+    from one counting-only pass over the file (:func:`linter.count_examples`: read and
+    parsed once, then tokenized per encoding; the counts are the lint's). Should that pass
+    fail to read the file, each encoding is counted with a lint instead (``lint``, default
+    :func:`linter.lint_path`; only the counting matters, so only FT101 is selected)."""
     out = {counted.encoding: counted} if counted.encoding else {}
-    for encoding in sorted({m.encoding for m in models if m.encoding in ENCODINGS} - set(out)):
-        only_counting = config.model_copy(update={"encoding": encoding, "select": [InvalidJson.code]})
-        report = (lint or lint_path)(path, only_counting)
-        out[encoding] = dataset_tokens(report.files[0])
+    wanted = sorted({m.encoding for m in models if m.encoding in ENCODINGS} - set(out))
+    if not wanted:
+        return out
+    try:
+        found = count_examples(path, wanted, config)
+    except OSError:
+        for encoding in wanted:
+            only_counting = config.model_copy(update={"encoding": encoding, "select": [InvalidJson.code]})
+            report = (lint or lint_path)(path, only_counting)
+            out[encoding] = dataset_tokens(report.files[0])
+        return out
+    for encoding in wanted:
+        counts = found[encoding]
+        out[encoding] = pricing.DatasetTokens.from_counts(counts.tokens.tolist(), counts.prompt_tokens.tolist(),
+                                                          counts.completion_tokens.tolist(), encoding=encoding,
+                                                          count_method=counts.count_method)
     return out

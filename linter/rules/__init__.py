@@ -12,9 +12,10 @@ from .dataset_rules import (
     NearDuplicate, SplitLeakage, TooFewExamples,
 )
 from .provider_rules import (
-    BedrockMessage, BedrockRecordShape, BedrockTurnOrder, FireworksExampleCount, FireworksSystemPosition,
+    BedrockMessage, BedrockRecordCount, BedrockRecordShape, BedrockTurnOrder, FireworksExampleCount, FireworksSystemPosition,
     FireworksUploadSize, TogetherImage, TogetherMessage, TogetherRecordShape, TogetherTurnOrder, VertexContent,
-    VertexExampleTooLong, VertexNoModelTurn, VertexRecordShape, VertexTooManyExamples, VertexValidationTooLarge,
+    VertexExampleTooLong, VertexNoModelTurn, VertexPreferencePair, VertexRecordShape, VertexTooManyExamples,
+    VertexValidationTooLarge,
 )
 from .privacy_rules import PiiCreditCard, PiiEmail, PiiIban, PiiIpAddress, PiiNationalId, PiiPhone, SecretApiKey
 from .file_rules import FileTooLarge, TextEncoding, UnreadableFile
@@ -79,9 +80,11 @@ RULES: tuple[Rule, ...] = (
     VertexExampleTooLong,
     VertexValidationTooLarge,
     VertexTooManyExamples,
+    VertexPreferencePair,
     BedrockRecordShape,
     BedrockMessage,
     BedrockTurnOrder,
+    BedrockRecordCount,
 )
 
 PII_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.pii_kind is not None)

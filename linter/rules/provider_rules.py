@@ -323,6 +323,34 @@ class VertexTooManyExamples:
     """
 
 
+@rule("FT727", "vertex-preference-pair", ERROR,
+      "a Gemini preference example whose contents do not end on a user turn, or whose completions are not "
+      "one preferred and one dispreferred model turn", providers=VERTEX)
+class VertexPreferencePair:
+    """A Gemini preference-tuning example (a record with `completions`) that Vertex AI
+    refuses: its `contents` do not end with a `user` turn; or `completions` is not a pair of
+    entries, each a `score` of 1 (preferred) or 0 (dispreferred) with a `completion` that is
+    one `model` turn, one entry of each score.
+
+    Source: https://cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-preference-tuning-prepare
+    (contents end with a user turn; a pair of completions, one preferred and one dispreferred;
+    a completion is a single model turn; score 0 or 1; text only).
+
+    ## Why is this bad?
+    The tuning job fails validation, or learns the preference backwards.
+
+    ## Example
+    ```
+    {"contents": [...], "completions": [{"score": 1, "completion": {...}}, {"score": 1, "completion": {...}}]}
+    ```
+
+    ## Fix
+    Keep one preferred (score 1) and one dispreferred (score 0) answer per example, and end
+    the input on the user's message. `ftpreflight convert dpo.jsonl --to vertex` writes this
+    shape from OpenAI preference records.
+    """
+
+
 @rule("FT731", "bedrock-record-shape", ERROR,
       "not a Bedrock record (bedrock-conversation-2024, Claude 3 Haiku, prompt/completion), or an extra key",
       providers=BEDROCK)
@@ -398,4 +426,32 @@ class BedrockTurnOrder:
 
     ## Fix
     Merge consecutive messages of one role and end each example on the assistant's answer.
+    """
+
+
+@rule("FT734", "bedrock-record-count", ERROR,
+      "fewer or more records than the model's Bedrock fine-tuning quota (Claude 3 Haiku, Llama 3.1-3.3)",
+      providers=BEDROCK)
+class BedrockRecordCount:
+    """The training and validation files hold fewer or more records than Bedrock fine-tunes
+    the model (`--model`) on: Claude 3 Haiku takes at least 32 training records, at most
+    10,000 training and 1,000 validation records, 10,000 in all; Llama 3.1, 3.2 and 3.3 take
+    100 to 10,000 training and validation records together. The maxima are default quotas
+    (AWS raises them on request through Service Quotas); the minima are fixed. Models without
+    published numbers (Amazon Nova) are not checked.
+
+    Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-prepare.html
+    ("Model requirements for training and validation datasets": Meta Llama 3.1, 3.2, 3.3 and
+    Anthropic Claude 3 Haiku tables).
+
+    ## Why is this bad?
+    The customization job is refused after the upload to S3.
+
+    ## Example
+    ```
+    train.jsonl: 20 training records for anthropic.claude-3-haiku-20240307-v1:0:200k
+    ```
+
+    ## Fix
+    Add records (or split fewer off for validation), sample down, or ask AWS for a higher quota.
     """

@@ -4,9 +4,14 @@ measured side by side in one run.
 
     python -m tests.benchmarks.bench_compare [--examples 20000] [--repeat 3]
 
-The comparison lints the file once more for each other bundled encoding among the models
-still taking jobs, so the ratio is roughly 1 + (those encodings) x (a counting-only lint /
-a full lint); the output names the encodings it counted with.
+The comparison counts the file once more with every other bundled encoding among the
+models still taking jobs, all in one counting-only pass (``linter.count_examples``), so the
+ratio is roughly 1 + (that pass / a full lint); the output names the encodings it counted
+with. The two commands run in turn within each round (the machine is shared: load affects
+both alike), and the best of the rounds is kept for each.
+
+It then times the counting alone, the same way: the other encodings counted with one
+counting-only lint each (what ``cost --compare`` did before) against one counting pass.
 """
 
 from __future__ import annotations
@@ -46,17 +51,14 @@ def generate(path: Path, examples: int, seed: int = 14) -> None:
             ]}, ensure_ascii=False) + "\n")
 
 
-def _best(argv: list[str], repeat: int) -> tuple[float, str]:
-    best, out = float("inf"), ""
-    for _ in range(repeat):
-        buffer = io.StringIO()
-        started = time.perf_counter()
-        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(io.StringIO()):
-            code = cli(argv)
-        best = min(best, time.perf_counter() - started)
-        assert code == 0, f"{argv} exited {code}"
-        out = buffer.getvalue()
-    return best, out
+def _once(argv: list[str]) -> tuple[float, str]:
+    buffer = io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(io.StringIO()):
+        code = cli(argv)
+    took = time.perf_counter() - started
+    assert code == 0, f"{argv} exited {code}"
+    return took, buffer.getvalue()
 
 
 def main() -> None:
@@ -68,8 +70,13 @@ def main() -> None:
         path = Path(tmp) / "tools.jsonl"
         generate(path, args.examples)
         base = ["cost", str(path), "--model", "gpt-4o-mini", "--requests-per-month", "10000", "--format", "json"]
-        single, _ = _best(base, args.repeat)
-        compared, out = _best([*base, "--compare"], args.repeat)
+        single = compared = float("inf")
+        out = ""
+        for _ in range(args.repeat):
+            took, _ = _once(base)
+            single = min(single, took)
+            took, out = _once([*base, "--compare"])
+            compared = min(compared, took)
         rows = json.loads(out)["compare"]
         encodings = sorted({r["counted_with"] for r in rows if r["counted_with"]})
         size = path.stat().st_size / 1e6
@@ -78,6 +85,25 @@ def main() -> None:
         print(f"cost --compare  {compared:7.2f} s  ({len(rows)} rows from "
               f"{len({r['provider'] for r in rows})} providers; counted with {', '.join(encodings)})")
         print(f"ratio           {compared / single:7.2f}x")
+        from linter import LintConfig, count_examples, lint_path
+
+        others = [e for e in encodings if e != "o200k_base"]
+        plain = Path(tmp) / "chat.jsonl"
+        from .generate import generate as generate_chat
+
+        generate_chat(str(plain), args.examples)
+        for label, target in (("chat-with-tools", path), ("plain chat (generate.py)", plain)):
+            lints = one_pass = float("inf")
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                for encoding in others:
+                    lint_path(target, LintConfig(encoding=encoding, select=["FT101"]))
+                lints = min(lints, time.perf_counter() - started)
+                started = time.perf_counter()
+                count_examples(target, others, LintConfig())
+                one_pass = min(one_pass, time.perf_counter() - started)
+            print(f"counting {', '.join(others)} on the {label} file ({target.stat().st_size / 1e6:.1f} MB): "
+                  f"a lint each {lints:.2f} s, one pass {one_pass:.2f} s ({lints / one_pass:.2f}x)")
 
 
 if __name__ == "__main__":

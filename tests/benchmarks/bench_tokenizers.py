@@ -2,7 +2,7 @@
 (tiktoken o200k_base), measured side by side in one run on the same file.
 
     python -m tests.benchmarks.bench_tokenizers [--path tests/benchmarks/data/bench.jsonl] [--examples 200000]
-        [--repeat 2] [--encodings o200k_harmony,llama3,qwen2,tekken,gemini-estimate]
+        [--repeat 2] [--encodings o200k_harmony,llama3,llama4,qwen2,tekken,gemini-estimate]
 
 Each lint runs in a fresh process (``lint_path`` with ``LintConfig(encoding=...)``, all
 cores), so a tokenizer's load time counts, as it does for a user. The encodings run in
@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--path", default="tests/benchmarks/data/bench.jsonl")
     parser.add_argument("--examples", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--encodings", default="o200k_harmony,llama3,qwen2,tekken,gemini-estimate")
+    parser.add_argument("--encodings", default="o200k_harmony,llama3,llama4,qwen2,tekken,gemini-estimate")
     args = parser.parse_args()
     encodings = [e for e in args.encodings.split(",") if e and e != REFERENCE]
     if not os.path.exists(args.path):

@@ -1,5 +1,5 @@
 """``ftpreflight convert FILE --to vertex|bedrock|bedrock-haiku -o OUT``: write OpenAI chat
-JSONL in another provider's format, then lint the output for that provider."""
+(or preference) JSONL in another provider's format, then lint the output for that provider."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from ._common import build_lint_config, fail, settings_from
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
-        "convert", help="convert OpenAI chat JSONL to Vertex AI or Bedrock format",
+        "convert", help="convert OpenAI chat or DPO JSONL to Vertex AI or Bedrock format",
         description="Convert OpenAI chat JSONL to Vertex AI (Gemini contents), Bedrock "
                     "(bedrock-conversation-2024) or Bedrock's Claude 3 Haiku format, then lint the output for "
                     "that provider. A record the target has no place for (tool calls on Bedrock, web image URLs "
-                    "on Vertex, ...) is reported and left out. Exit 0: converted and clean, 1: problems, 2: usage.")
+                    "on Vertex, ...) is reported and left out. Preference (DPO) files convert to Vertex AI's preference-tuning "
+                    "format; Bedrock has none, so they are refused for it. "
+                    "Exit 0: converted and clean, 1: problems, 2: usage.")
     p.add_argument("path", metavar="FILE")
     p.add_argument("--to", dest="target", choices=TARGETS, required=True, help="target format")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write the converted file")

@@ -38,10 +38,12 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> ExitStatus:
     if args.jobs is not None and args.jobs < 1:
         return fail("--jobs must be at least 1")
-    # Big files are linted by worker processes: start them while the config is read.
-    start_workers([*args.paths, *([args.validation] if args.validation else [])], args.jobs, args.model)
     try:
         settings = settings_from(args)
+        # Start the tokenizing while the model is looked up in the price tables: worker
+        # processes for big files, else this process's tokenizer (in a background thread).
+        start_workers([*args.paths, *([args.validation] if args.validation else [])], args.jobs,
+                      args.model or settings.model)
         config = build_lint_config(args, settings)
     except ConfigError as exc:  # includes unknown models, with the price tables' close matches
         return fail(str(exc))
