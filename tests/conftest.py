@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -37,6 +38,47 @@ def _private_submission_state(monkeypatch, tmp_path):
     # `submit` keeps local records and locks under $XDG_STATE_HOME; never the user's own.
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     yield
+
+
+@functools.cache
+def _memory_keyring_class():
+    from keyring.backend import KeyringBackend
+    from keyring.errors import PasswordDeleteError
+
+    class MemoryKeyring(KeyringBackend):
+        """An in-memory OS keyring for tests: they never read or write the real one."""
+
+        priority = 1
+
+        def __init__(self):
+            super().__init__()
+            self.entries: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.entries.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.entries[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            if self.entries.pop((service, username), None) is None:
+                raise PasswordDeleteError("not found")
+
+    return MemoryKeyring
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch):
+    """Every test gets an empty in-memory keyring (``keyring.set_keyring``); subprocesses get
+    keyring's null backend through PYTHON_KEYRING_BACKEND."""
+    import keyring
+    import keyring.core
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    monkeypatch.setattr(keyring.core, "_keyring_backend", keyring.core._keyring_backend)  # restored after
+    backend = _memory_keyring_class()()
+    keyring.set_keyring(backend)
+    yield backend
 
 
 def pytest_configure(config):

@@ -232,19 +232,10 @@ def test_providers_do_not_import_textual():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
 
 
-def test_key_from_the_os_keyring_when_installed(monkeypatch):
-    import types
-
-    stored = {("ftpreflight", "openai"): "sk-from-keyring-123456"}
-    fake_keyring = types.SimpleNamespace(get_password=lambda service, user: stored.get((service, user)))
-    monkeypatch.setitem(sys.modules, "keyring", fake_keyring)
+def test_key_from_the_os_keyring(memory_keyring):
+    memory_keyring.set_password("ftpreflight", "openai", "sk-from-keyring-123456")
     assert find_api_key("openai", "OPENAI_API_KEY", {}) == ("sk-from-keyring-123456", "the OS keyring")
     assert find_api_key("azure", "AZURE_OPENAI_API_KEY", {}) == (None, "nowhere")
-
-    def broken(service, user):
-        raise RuntimeError("no backend")
-    monkeypatch.setitem(sys.modules, "keyring", types.SimpleNamespace(get_password=broken))
-    assert find_api_key("openai", "OPENAI_API_KEY", {}) == (None, "nowhere")
 
 
 def test_a_registered_key_is_redacted_whatever_its_shape(fake_openai):

@@ -135,6 +135,6 @@ def test_the_readme_providers_table_is_the_registry():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("\n### Submission providers\n", 1)[1].strip("\n").split("\n\n", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| `")][1:]  # after the header
-    expected = [f"| `{k.name}` | {k.label} | `{k.key_variable}` | {', '.join(k.methods)} | {k.idempotency} | "
-                f"{k.events} | {k.cost_check} |" for k in provider_kinds()]
+    expected = [f"| `{k.name}` | {k.label} | {k.key_sources} | {', '.join(k.methods)} | {k.idempotency} | "
+                f"{k.events} | {k.loss} | {k.cost_check} |" for k in provider_kinds()]
     assert rows == expected

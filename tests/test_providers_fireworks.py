@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,25 @@ def test_cli_submit_watch_and_cancel(fake_fireworks, train, prices, capsys):
     assert job_id.startswith(f"accounts/{ACCOUNT}/supervisedFineTuningJobs/ftp-")
     assert cli(fake_fireworks, "jobs", job_id, "--cancel") == 0
     assert "Cancelled" in capsys.readouterr().err
+
+
+def test_watch_shows_state_progress_and_fireworks_own_estimate(fake_fireworks, train, prices, capsys):
+    assert cli(fake_fireworks, "submit", train, "--model", MODEL, "--prices", prices, "--yes", "--epochs", "2") == 0
+    job_id = capsys.readouterr().out.strip()
+    words = next(iter(fake_fireworks.jobs.values())).words
+    assert cli(fake_fireworks, "jobs", job_id, "--watch", "--interval", "0.01") == 0
+    out = capsys.readouterr().out
+    expected_cost = Decimal(words * 2 * 500) / 10**9
+    assert f"Fireworks estimates the job at USD {expected_cost}" in out
+    assert "progress 50%, epoch 1" in out and f"progress 100%, epoch 2, {words * 2:,} input tokens processed" in out
+    assert out.count("Fireworks estimates") == 1  # an unchanged report is not repeated
+    # No trained-token count: nothing to compare, and nothing made up.
+    assert "vs estimate" not in out and "succeeded" in out
+    assert cli(fake_fireworks, "jobs", job_id, "--events", "--format", "json") == 0
+    kinds = {event["type"]: event for event in json.loads(capsys.readouterr().out)}
+    assert kinds["estimated_cost"]["data"] == {"estimated_cost": str(expected_cost), "currency": "USD"}
+    assert kinds["progress"]["data"] == {"percent": 100, "epoch": 1, "input_tokens": words * 2}
+    assert kinds["status"]["message"] == "state JOB_STATE_COMPLETED"
 
 
 def test_missing_account_is_a_usage_error(fake_fireworks, train, prices, capsys, monkeypatch):

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -237,6 +238,25 @@ def test_watch_shows_events_and_loss_until_done(fake_together, train, prices, ca
     assert cli(fake_together, "jobs", job_id, "--watch", "--interval", "0.01") == 0
     out = capsys.readouterr().out
     assert "Training started" in out and "training loss 0.6667" in out and "succeeded" in out
+
+
+def test_after_the_job_the_trained_tokens_and_price_are_compared_with_the_estimate(fake_together, train, prices,
+                                                                                  capsys):
+    # Together keeps no metadata: the estimate comes back from the local submission record.
+    assert cli(fake_together, "submit", train, "--model", MODEL, "--prices", prices, "--yes", "--epochs", "3") == 0
+    job_id = capsys.readouterr().out.strip()
+    assert cli(fake_together, "jobs", job_id, "--watch", "--interval", "0.01", "--format", "json") == 0
+    final = json.loads(capsys.readouterr().out.splitlines()[-1])["job"]
+    words = fake_together.jobs[job_id].words
+    assert final["trained_tokens"] == words * 3
+    assert Decimal(final["billed_usd"]) == Decimal(words * 3 * 480) / 10**9  # nanodollars, as a string
+    comparison = final["token_comparison"]
+    assert comparison["trained"] == words * 3 and comparison["estimated"] > 0
+    assert comparison["estimated"] % 3 == 0 and comparison["difference"] == words * 3 - comparison["estimated"]
+    assert cli(fake_together, "jobs", job_id) == 0
+    out = capsys.readouterr().out
+    assert "vs estimate" in out and f"trained {words * 3:,} tokens" in out
+    assert "billed" in out and "$0.0" in out and "(the provider's price)" in out
 
 
 def test_cli_rerun_prints_the_same_job_and_a_key_is_never_printed(fake_together, train, prices, capsys):

@@ -129,6 +129,21 @@ def test_a_server_that_drops_metadata_gets_a_local_record_and_a_warning(tmp_path
         assert len(server.jobs) == 1 and server.count("POST", "/files") == 1
 
 
+def test_the_estimate_comes_back_from_the_local_record_when_the_metadata_was_dropped(plan):
+    from dataclasses import replace
+
+    from tui.services.submit import compare_trained_tokens
+
+    with FakeOpenAI(keeps_metadata=False) as server:
+        provider = make_test_provider(server)
+        result, _ = run(provider, replace(plan, tokens_per_epoch=777, estimated_epochs=2))
+        server.advance(result.job.id, steps=4)
+        done = provider.retrieve_job(result.job.id)
+    assert done.status == "succeeded" and done.metadata == {} and done.trained_tokens
+    comparison = compare_trained_tokens(done)
+    assert (comparison.estimated, comparison.trained) == (777 * 2, done.trained_tokens)
+
+
 def test_cli_warns_when_the_metadata_was_dropped(tmp_path, plan, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OPENAI_API_KEY", DEFAULT_API_KEY)

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "approve": "write a budget approval record",
     "submit": "upload the data and start a fine-tuning job",
     "jobs": "list, watch or cancel fine-tuning jobs",
+    "key": "store a provider's API key in the OS keyring",
     "app": "open the terminal app (also: ftpreflight FILE)",
 }
 

@@ -9,8 +9,11 @@ SDK (1.2.30) calls for fine-tuning, modelled on what the SDK sends and parses:
 * ``POST .../supervisedFineTuningJobs?supervisedFineTuningJobId=<id>`` and
   ``.../dpoJobs?dpoJobId=<id>`` (HTTP 409 for an id that exists), ``GET`` one (each GET
   advances it: CREATING -> VALIDATING -> RUNNING -> COMPLETED), list, ``POST ...:cancel``.
+  Supervised jobs carry ``estimatedCost`` (google.type.Money) and, once running,
+  ``jobProgress`` (percent, epoch from 0, inputTokens); like the real API, no event list
+  and no loss.
 
-Faults: see ``fake_together.httpfake``; paths are full, e.g. ``/v1/accounts/acme/datasets``.
+Faults: see ``fake_http``; paths are full, e.g. ``/v1/accounts/acme/datasets``.
 """
 
 from __future__ import annotations
@@ -19,11 +22,10 @@ import itertools
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from fake_openai import parse_multipart
-from fake_together.httpfake import ApiError, HttpFake, validate_chat_jsonl
+from fake_http import ApiError, HttpFake, parse_multipart, validate_chat_jsonl
 
 DEFAULT_API_KEY = "fw_fakeFireworksKey0123456789abcdefGHIJ"
 ACCOUNT = "acme-labs"
@@ -31,6 +33,8 @@ MODELS = frozenset({"accounts/fireworks/models/llama-v3p1-8b-instruct", "account
 LIFECYCLE = ("JOB_STATE_CREATING", "JOB_STATE_VALIDATING", "JOB_STATE_RUNNING", "JOB_STATE_COMPLETED")
 FINAL = frozenset({"JOB_STATE_COMPLETED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"})
 KINDS = {"supervisedFineTuningJobs": "supervisedFineTuningJobId", "dpoJobs": "dpoJobId"}
+NANODOLLARS_PER_TOKEN = 500
+"""$0.50 per 1M tokens (Fireworks' LoRA rate up to 16B), for the fake's ``estimatedCost``."""
 
 
 def _iso(timestamp: int) -> str:
@@ -47,6 +51,7 @@ class FwDataset:
     state: str = "UPLOADING"
     error: str | None = None
     examples: int = 0
+    words: int = 0
 
     def as_json(self) -> dict:
         data = {"name": f"accounts/{self.account}/datasets/{self.id}", "displayName": self.display_name,
@@ -68,6 +73,8 @@ class FwJob:
     fail: bool = False
     completed_at: int | None = None
     message: str | None = None
+    words: int = 0
+    """The dataset's size, for the fake's cost estimate and progress counts."""
 
     @property
     def name(self) -> str:
@@ -85,11 +92,20 @@ class FwJob:
                 data["outputModel"] = model
         if self.message:
             data["status"] = {"code": "INTERNAL" if self.state == "JOB_STATE_FAILED" else "OK", "message": self.message}
+        if self.kind == "supervisedFineTuningJobs":  # DpoJob has neither field (fireworks-ai 1.2.30)
+            epochs = int(self.params.get("epochs") or 1)
+            nanos = self.words * epochs * NANODOLLARS_PER_TOKEN
+            data["estimatedCost"] = {"currencyCode": "USD", "units": str(nanos // 10**9), "nanos": nanos % 10**9}
+            if self.state in ("JOB_STATE_RUNNING", "JOB_STATE_COMPLETED"):
+                done = self.state == "JOB_STATE_COMPLETED"
+                data["jobProgress"] = {"percent": 100 if done else 50, "epoch": epochs - 1 if done else 0,
+                                       "inputTokens": self.words * epochs if done else self.words // 2}
         return data
 
 
 class FakeFireworks(HttpFake):
     name = "fireworks"
+    unauthenticated_prefixes = ("/upload/",)
 
     def __init__(self, *, api_key: str = DEFAULT_API_KEY, account: str = ACCOUNT, models: frozenset[str] = MODELS,
                  advance_on_poll: bool = True):
@@ -120,8 +136,8 @@ class FakeFireworks(HttpFake):
             job.completed_at = self._now()
 
     def _validate(self, dataset: FwDataset) -> None:
-        examples, _words, problem = validate_chat_jsonl(dataset.content or b"")
-        dataset.examples = examples
+        examples, words, problem = validate_chat_jsonl(dataset.content or b"")
+        dataset.examples, dataset.words = examples, words
         if problem is None and examples < 3:
             problem = f"the dataset has {examples} examples; at least 3 are required"
         dataset.error = problem
@@ -216,7 +232,7 @@ class FakeFireworks(HttpFake):
         dataset = self.datasets.get(dataset_name.rsplit("/", 1)[-1])
         if dataset is None or dataset.state != "READY":
             raise ApiError(400, f"Dataset {dataset_name} is not ready.")
-        job = FwJob(job_id, kind, self.account, params, self._now(), fail=self.fail_next_job)
+        job = FwJob(job_id, kind, self.account, params, self._now(), fail=self.fail_next_job, words=dataset.words)
         self.fail_next_job = False
         self.jobs[f"{kind}/{job_id}"] = job
         return job.as_json()

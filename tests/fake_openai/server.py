@@ -7,7 +7,9 @@ JSONL content, at least 10 examples, model name) and moves jobs through
 Time is controlled by the tests: each ``GET`` of a job (or of a file) advances it one
 step when ``advance_on_poll`` is true, and ``advance()`` does it explicitly.
 
-Faults are queued with ``inject(...)`` and consumed by the first matching request:
+The server itself is ``fake_http.HttpFake`` (shared with the Together and Fireworks fakes).
+Faults are queued with ``inject(...)`` and consumed by the first matching request; the error
+replies use OpenAI's wording and error shape:
 
 * ``"429"``  rate limit, with ``Retry-After`` and ``retry-after-ms`` headers (or only
   ``Retry-After: <retry_after>`` when the fault has ``retry_after``)
@@ -36,13 +38,13 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import threading
 import time
 from dataclasses import dataclass, field
-from email import policy
-from email.parser import BytesParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+
+import fake_http
+from fake_http import HttpFake, parse_multipart, wait_until
+
+__all__ = ["DEFAULT_API_KEY", "ApiError", "FakeOpenAI", "parse_multipart", "wait_until"]
 
 DEFAULT_API_KEY = "sk-test-fakeKEY0123456789abcdefABCDEF"
 
@@ -58,16 +60,6 @@ MIN_EXAMPLES = 10
 MAX_BODY_BYTES = 64 * 1024 * 1024
 LIFECYCLE = ("validating_files", "queued", "running", "succeeded")
 FINAL = frozenset({"succeeded", "failed", "cancelled"})
-
-
-@dataclass
-class Fault:
-    kind: str
-    method: str
-    path_prefix: str
-    times: int = 1
-    hang_seconds: float = 2.0
-    retry_after: str | None = None
 
 
 @dataclass
@@ -122,24 +114,27 @@ class StoredJob:
         }
 
 
-class ApiError(Exception):
+class ApiError(fake_http.ApiError):
+    """OpenAI's error shape: ``{"error": {"message", "type", "param", "code"}}``."""
+
     def __init__(self, status: int, message: str, *, code: str | None = None, param: str | None = None,
                  type_: str = "invalid_request_error"):
-        super().__init__(message)
-        self.status, self.message, self.code, self.param, self.type = status, message, code, param, type_
-
-    def body(self) -> dict:
-        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+        super().__init__(status, message, type=type_, param=param, code=code)
+        self.code, self.param, self.type = code, param, type_
 
 
-class FakeOpenAI:
-    """The server's state and controls. Use as a context manager, or ``start()``/``stop()``."""
+class FakeOpenAI(HttpFake):
+    """The server's state and controls. Use as a context manager, or ``start()``/``stop()``.
+    Fault paths are below ``/v1`` (e.g. ``/fine_tuning/jobs``)."""
+
+    name = "openai"
+    max_body_bytes = MAX_BODY_BYTES
 
     def __init__(self, *, api_key: str = DEFAULT_API_KEY, advance_on_poll: bool = True,
                  models: frozenset[str] = FINE_TUNABLE_MODELS, retired_models: frozenset[str] = frozenset(),
                  supports_metadata_filter: bool = True, keeps_metadata: bool = True, list_lag: float = 0.0,
                  upload_delay: float = 0.0, clock=time.monotonic, unsupported_fields: frozenset[str] = frozenset()):
-        self.api_key = api_key
+        super().__init__(api_key=api_key, clock=clock)
         self.unsupported_fields = unsupported_fields
         """Create-job fields refused with HTTP 400, like a compatible server that lacks them."""
         self.advance_on_poll = advance_on_poll
@@ -149,63 +144,49 @@ class FakeOpenAI:
         self.keeps_metadata = keeps_metadata
         self.list_lag = list_lag
         self.upload_delay = upload_delay
-        self.clock = clock
         self.files: dict[str, StoredFile] = {}
         self.jobs: dict[str, StoredJob] = {}
         self.uploads: dict[str, dict] = {}
-        self.requests: list[tuple[str, str]] = []
         self.fail_next_job = False
-        self._faults: list[Fault] = []
         self._ids = itertools.count(1)
         self._clock = itertools.count(1_750_000_000, 7)
-        self._lock = threading.RLock()
-        self._stopping = threading.Event()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # ----------------------------------------------------------------- lifecycle
     @property
     def base_url(self) -> str:
-        assert self._httpd is not None, "server not started"
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"{self.root_url}/v1"
 
-    def start(self) -> FakeOpenAI:
-        handler = type("BoundHandler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-openai", daemon=True)
-        self._thread.start()
-        return self
+    # ----------------------------------------------------------------- fake_http hooks
+    def local_path(self, path: str) -> str:
+        if "/v1/" in path or path.endswith("/v1"):  # OpenAI, or a gateway with a prefix before /v1
+            path = path[path.index("/v1") + 3:]
+        return path.removeprefix("/openai").rstrip("/") or "/"  # Azure
 
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+    def fault_error(self, kind: str, method: str, raw_path: str, headers) -> ApiError | None:
+        if kind == "echo":
+            token = (headers.get("Authorization") or "").removeprefix("Bearer ")
+            return ApiError(400, f"Gateway refused {method} {raw_path} for credentials '{token}'.",
+                            code="gateway_error")
+        factory = _FAULT_ERRORS.get(kind)
+        return factory() if factory else None
 
-    def __enter__(self) -> FakeOpenAI:
-        return self.start()
+    def authorized(self, headers) -> bool:
+        return ((headers.get("Authorization", "") or "") == f"Bearer {self.api_key}"
+                or (headers.get("api-key", "") or "") == self.api_key)
 
-    def __exit__(self, *exc) -> None:
-        self.stop()
+    def unauthorized(self, headers) -> ApiError:
+        shown = ((headers.get("Authorization", "") or "").removeprefix("Bearer ") or headers.get("api-key", "")
+                 or "")[:8]
+        return ApiError(401, f"Incorrect API key provided: {shown}****. You can find your API key at "
+                        "https://platform.openai.com/account/api-keys.", code="invalid_api_key")
+
+    def internal_error(self, exc: Exception) -> ApiError:
+        return ApiError(500, f"fake server error: {exc!r}", type_="server_error")
+
+    def before_route(self, method: str, path: str) -> None:
+        if method == "POST" and path == "/files" and self.upload_delay:
+            self._stopping.wait(self.upload_delay)
 
     # ----------------------------------------------------------------- controls
-    def inject(self, kind: str, method: str = "", path_prefix: str = "", *, times: int = 1,
-               hang_seconds: float = 2.0, retry_after: str | None = None) -> None:
-        """Make the next ``times`` requests matching ``method`` and ``path_prefix`` (below
-        ``/v1``, e.g. ``/fine_tuning/jobs``; a regular expression when it starts with ``^``)
-        fail with ``kind``."""
-        with self._lock:
-            self._faults.append(Fault(kind, method.upper(), path_prefix, times, hang_seconds, retry_after))
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
     def advance(self, job_id: str | None = None, steps: int = 1) -> None:
         with self._lock:
             targets = [self.jobs[job_id]] if job_id else list(self.jobs.values())
@@ -215,21 +196,6 @@ class FakeOpenAI:
 
     def live_files(self) -> list[StoredFile]:
         return [f for f in self.files.values() if not f.deleted]
-
-    def count(self, method: str, path_prefix: str) -> int:
-        return sum(1 for m, p in self.requests if m == method and p.startswith(path_prefix))
-
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                where = fault.path_prefix
-                matches = re.match(where, path) if where.startswith("^") else path.startswith(where)
-                if (not fault.method or fault.method == method) and matches:
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
 
     def _now(self) -> int:
         return next(self._clock)
@@ -272,69 +238,66 @@ class FakeOpenAI:
             self._event(job, "The job has successfully completed")
 
     # ----------------------------------------------------------------- endpoints
-    def handle(self, method: str, path: str, query: dict[str, str], headers, body: bytes) -> tuple[int, dict]:
-        auth = headers.get("Authorization", "") or ""
-        api_key_header = headers.get("api-key", "") or ""
-        if auth != f"Bearer {self.api_key}" and api_key_header != self.api_key:
-            shown = (auth.removeprefix("Bearer ") or api_key_header)[:8]
-            raise ApiError(401, f"Incorrect API key provided: {shown}****. You can find your API key at "
-                           "https://platform.openai.com/account/api-keys.", code="invalid_api_key")
-        with self._lock:
-            if method == "POST" and path == "/files":
-                return 200, self._create_file(headers, body)
-            if method == "GET" and path == "/files":
-                files = sorted((f for f in self.files.values() if not f.deleted
-                                and query.get("purpose") in (None, f.purpose)), key=lambda f: f.created_at,
-                               reverse=query.get("order", "desc") == "desc")
-                return 200, self._page([f.as_json() for f in files], query)
-            if method == "POST" and path == "/uploads":
-                return 200, self._create_upload(json.loads(body or b"{}"))
-            if m := re.fullmatch(r"/uploads/([^/]+)/parts", path):
-                if method == "POST":
-                    return 200, self._add_part(m[1], headers, body)
-            if m := re.fullmatch(r"/uploads/([^/]+)/complete", path):
-                if method == "POST":
-                    return 200, self._complete_upload(m[1], json.loads(body or b"{}"))
-            if m := re.fullmatch(r"/uploads/([^/]+)/cancel", path):
-                if method == "POST" and m[1] in self.uploads:
-                    upload = self.uploads[m[1]]
-                    upload["status"], upload["_parts"] = "cancelled", {}
-                    return 200, {k: v for k, v in upload.items() if not k.startswith("_")}
-            if m := re.fullmatch(r"/files/([^/]+)", path):
-                stored = self.files.get(m[1])
-                if stored is None or stored.deleted:
-                    raise ApiError(404, f"No such File object: {m[1]}", param="id")
-                if method == "GET":
-                    if self.advance_on_poll and stored.status == "uploaded":
-                        stored.status = "processed"
-                    return 200, stored.as_json()
-                if method == "DELETE":
-                    stored.deleted = True
-                    return 200, {"id": stored.id, "object": "file", "deleted": True}
-            if path == "/fine_tuning/jobs":
-                if method == "POST":
-                    return 200, self._create_job(json.loads(body or b"{}"))
-                if method == "GET":
-                    return 200, self._list_jobs(query)
-            if m := re.fullmatch(r"/fine_tuning/jobs/([^/]+)(/[a-z]+)?", path):
-                job = self.jobs.get(m[1])
-                if job is None:
-                    raise ApiError(404, f"Could not find fine-tuning job {m[1]}.", code="fine_tune_not_found")
-                action = m[2]
-                if action is None and method == "GET":
-                    if self.advance_on_poll:
-                        self._step(job)
-                    return 200, job.as_json()
-                if action == "/cancel" and method == "POST":
-                    if job.status in FINAL:
-                        raise ApiError(400, f"Job {job.id} has already completed and cannot be cancelled.")
-                    job.status, job.finished_at = "cancelled", self._now()
-                    self._event(job, "Fine-tuning job cancelled")
-                    return 200, job.as_json()
-                if action == "/events" and method == "GET":
-                    return 200, self._page(list(reversed(job.events)), query)
-                if action == "/checkpoints" and method == "GET":
-                    return 200, {"object": "list", "data": [], "has_more": False}
+    def route(self, method: str, path: str, query: dict[str, str], headers, body: bytes):
+        status, payload = self._handle(method, path, query, headers, body)
+        return status, payload, {}
+
+    def _handle(self, method: str, path: str, query: dict[str, str], headers, body: bytes) -> tuple[int, dict]:
+        if method == "POST" and path == "/files":
+            return 200, self._create_file(headers, body)
+        if method == "GET" and path == "/files":
+            files = sorted((f for f in self.files.values() if not f.deleted
+                            and query.get("purpose") in (None, f.purpose)), key=lambda f: f.created_at,
+                           reverse=query.get("order", "desc") == "desc")
+            return 200, self._page([f.as_json() for f in files], query)
+        if method == "POST" and path == "/uploads":
+            return 200, self._create_upload(json.loads(body or b"{}"))
+        if m := re.fullmatch(r"/uploads/([^/]+)/parts", path):
+            if method == "POST":
+                return 200, self._add_part(m[1], headers, body)
+        if m := re.fullmatch(r"/uploads/([^/]+)/complete", path):
+            if method == "POST":
+                return 200, self._complete_upload(m[1], json.loads(body or b"{}"))
+        if m := re.fullmatch(r"/uploads/([^/]+)/cancel", path):
+            if method == "POST" and m[1] in self.uploads:
+                upload = self.uploads[m[1]]
+                upload["status"], upload["_parts"] = "cancelled", {}
+                return 200, {k: v for k, v in upload.items() if not k.startswith("_")}
+        if m := re.fullmatch(r"/files/([^/]+)", path):
+            stored = self.files.get(m[1])
+            if stored is None or stored.deleted:
+                raise ApiError(404, f"No such File object: {m[1]}", param="id")
+            if method == "GET":
+                if self.advance_on_poll and stored.status == "uploaded":
+                    stored.status = "processed"
+                return 200, stored.as_json()
+            if method == "DELETE":
+                stored.deleted = True
+                return 200, {"id": stored.id, "object": "file", "deleted": True}
+        if path == "/fine_tuning/jobs":
+            if method == "POST":
+                return 200, self._create_job(json.loads(body or b"{}"))
+            if method == "GET":
+                return 200, self._list_jobs(query)
+        if m := re.fullmatch(r"/fine_tuning/jobs/([^/]+)(/[a-z]+)?", path):
+            job = self.jobs.get(m[1])
+            if job is None:
+                raise ApiError(404, f"Could not find fine-tuning job {m[1]}.", code="fine_tune_not_found")
+            action = m[2]
+            if action is None and method == "GET":
+                if self.advance_on_poll:
+                    self._step(job)
+                return 200, job.as_json()
+            if action == "/cancel" and method == "POST":
+                if job.status in FINAL:
+                    raise ApiError(400, f"Job {job.id} has already completed and cannot be cancelled.")
+                job.status, job.finished_at = "cancelled", self._now()
+                self._event(job, "Fine-tuning job cancelled")
+                return 200, job.as_json()
+            if action == "/events" and method == "GET":
+                return 200, self._page(list(reversed(job.events)), query)
+            if action == "/checkpoints" and method == "GET":
+                return 200, {"object": "list", "data": [], "has_more": False}
         raise ApiError(404, f"Unknown request URL: {method} /v1{path}.", code="unknown_url")
 
     def _page(self, items: list[dict], query: dict[str, str]) -> dict:
@@ -474,106 +437,14 @@ class FakeOpenAI:
         return self._page([j.as_json() for j in jobs], query)
 
 
-def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
-    """Map each form field name to ``(filename, content)``."""
-    if not content_type.startswith("multipart/form-data"):
-        raise ApiError(400, "Expected a multipart/form-data body.")
-    message = BytesParser(policy=policy.HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
-    fields: dict[str, tuple[str | None, bytes]] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if name:
-            fields[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
-    return fields
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeOpenAI
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args):  # keep test output quiet
-        pass
-
-    def _dispatch(self) -> None:
-        fake = self.fake
-        split = urlsplit(self.path)
-        path = split.path
-        if "/v1/" in path or path.endswith("/v1"):  # OpenAI, or a gateway with a prefix before /v1
-            path = path[path.index("/v1") + 3:]
-        path = path.removeprefix("/openai").rstrip("/") or "/"  # Azure
-        query = dict(parse_qsl(split.query))
-        fake.requests.append((self.command, path))
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            self._reply(413, ApiError(413, "Request body too large.").body())
-            return
-        fault = fake._take_fault(self.command, path)
-        if fault and fault.kind == "drop":
-            self.rfile.read(min(length, 512))
-            self.close_connection = True
-            self.connection.shutdown(2)
-            return
-        body = self.rfile.read(length) if length else b""
-        if fault and fault.kind == "hang_before":
-            fake._stopping.wait(fault.hang_seconds)
-            self.close_connection = True
-            return
-        if fault and fault.kind in ("429", "500", "503", "401", "403_training", "echo"):
-            error = {"429": ApiError(429, "Rate limit reached for requests.", type_="requests",
-                                     code="rate_limit_exceeded"),
-                     "500": ApiError(500, "The server had an error while processing your request.",
-                                     type_="server_error"),
-                     "503": ApiError(503, "The engine is currently overloaded, please try again later.",
-                                     type_="server_error"),
-                     "401": ApiError(401, "Incorrect API key provided.", code="invalid_api_key"),
-                     "403_training": ApiError(403, "OpenAI is winding down the fine-tuning platform. Creating "
-                                              "fine-tuning jobs is no longer available to your organization.",
-                                              code="training_not_available"),
-                     "echo": ApiError(400, f"Gateway refused {self.command} {self.path} for credentials "
-                                      f"'{(self.headers.get('Authorization') or '').removeprefix('Bearer ')}'.",
-                                      code="gateway_error"),
-                     }[fault.kind]
-            extra = {}
-            if fault.kind in ("429", "500", "503"):
-                extra = ({"Retry-After": fault.retry_after} if fault.retry_after is not None
-                         else {"Retry-After": "1", "retry-after-ms": "20"})
-            self._reply(error.status, error.body(), extra)
-            return
-        if self.command == "POST" and path == "/files" and fake.upload_delay:
-            fake._stopping.wait(fake.upload_delay)
-        try:
-            status, payload = fake.handle(self.command, path, query, self.headers, body)
-        except ApiError as exc:
-            status, payload = exc.status, exc.body()
-        except Exception as exc:  # a bug in the fake must show up as a 500, not a hung client
-            status, payload = 500, ApiError(500, f"fake server error: {exc!r}", type_="server_error").body()
-        if fault and fault.kind in ("hang_after", "drop_after"):
-            if fault.kind == "hang_after":
-                fake._stopping.wait(fault.hang_seconds)
-            self.close_connection = True
-            self.connection.shutdown(2)
-            return
-        self._reply(status, payload)
-
-    def _reply(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_DELETE = _dispatch
-
-
-def wait_until(predicate, timeout: float = 5.0, interval: float = 0.01) -> bool:
-    """Poll ``predicate`` until it is true or ``timeout`` passes; for tests."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
+_FAULT_ERRORS = {
+    "429": lambda: ApiError(429, "Rate limit reached for requests.", type_="requests", code="rate_limit_exceeded"),
+    "500": lambda: ApiError(500, "The server had an error while processing your request.", type_="server_error"),
+    "503": lambda: ApiError(503, "The engine is currently overloaded, please try again later.",
+                            type_="server_error"),
+    "401": lambda: ApiError(401, "Incorrect API key provided.", code="invalid_api_key"),
+    "403_training": lambda: ApiError(403, "OpenAI is winding down the fine-tuning platform. Creating fine-tuning "
+                                     "jobs is no longer available to your organization.",
+                                     code="training_not_available"),
+}
+"""The error faults this fake adds to ``fake_http``'s (``401``, ``403_training``), in OpenAI's wording."""

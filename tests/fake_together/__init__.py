@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .httpfake import wait_until
+from fake_http import wait_until
 from .server import DEFAULT_API_KEY, MODELS, FakeTogether
 
 __all__ = ["DEFAULT_API_KEY", "MODELS", "FakeTogether", "fake_together", "make_together_provider", "wait_until"]

@@ -12,7 +12,7 @@
   step: pending -> queued -> running -> completed), ``POST .../cancel``, ``GET .../events``,
   ``GET .../metrics``. Jobs keep no metadata; the suffix is all a caller can tag.
 
-Faults: see ``httpfake``. Paths for faults are full paths, e.g. ``/v1/fine-tunes``.
+Faults: see ``fake_http``. Paths for faults are full paths, e.g. ``/v1/fine-tunes``.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from fake_openai import parse_multipart
-
-from .httpfake import ApiError, HttpFake, validate_chat_jsonl
+from fake_http import ApiError, HttpFake, parse_multipart, validate_chat_jsonl
 
 DEFAULT_API_KEY = "tgp_v1_fakeTogetherKey0123456789abcdefXYZ"
 MODELS = frozenset({"meta-llama/Meta-Llama-3.1-8B-Instruct-Reference", "Qwen/Qwen2.5-7B-Instruct", "openai/gpt-oss-20b"})
 LIFECYCLE = ("pending", "queued", "running", "completed")
 FINAL = frozenset({"completed", "error", "cancelled"})
+NANODOLLARS_PER_TOKEN = 480
+"""$0.48 per 1M tokens (Together's LoRA rate up to 16B)."""
 
 
 @dataclass
@@ -83,6 +83,8 @@ class TogetherJob:
                 "batch_size": self.params.get("batch_size"), "learning_rate": self.params.get("learning_rate"),
                 "training_method": self.params.get("training_method"), "training_type": self.params.get("training_type"),
                 "token_count": self.words if self.status == "completed" else None,
+                # Nanodollars, like the real API: token_count x epochs at $0.48 per 1M tokens.
+                "total_price": self.words * epochs * NANODOLLARS_PER_TOKEN if self.status == "completed" else 0,
                 "events": self.events}
 
 
@@ -94,6 +96,7 @@ def _iso(timestamp: int) -> str:
 
 class FakeTogether(HttpFake):
     name = "together"
+    unauthenticated_prefixes = ("/upload/",)
 
     def __init__(self, *, api_key: str = DEFAULT_API_KEY, models: frozenset[str] = MODELS,
                  advance_on_poll: bool = True):

@@ -1,13 +1,14 @@
 """``ftpreflight jobs``: list recent fine-tuning jobs, show one, stream its events until it
 ends, or cancel it. After completion, compares ``trained_tokens`` with the estimate that
-``ftpreflight submit`` stored in the job's metadata."""
+``ftpreflight submit`` stored in the job's metadata (or in the local submission record, for
+providers that keep no metadata), and shows the provider's own price where it reports one."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import datetime, timezone
+from decimal import Decimal
 
 from ..exit_codes import ExitStatus
 from ..providers import Job, JobEvent, ProviderError
@@ -39,6 +40,11 @@ def _when(timestamp: int | None) -> str:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _usd(amount: Decimal) -> str:
+    # Cents hide a small job's price ($0.0042 would read $0.00).
+    return f"${amount:,.2f}" if amount >= 1 else f"${amount:.4f}"
+
+
 def job_to_dict(job: Job) -> dict:
     data = job.as_dict()
     comparison = compare_trained_tokens(job)
@@ -53,6 +59,8 @@ def render_job(job: Job) -> str:
             ("fine-tuned model", job.fine_tuned_model or "-"), ("method", job.method or "-"),
             ("epochs", str(job.n_epochs) if job.n_epochs else "auto"),
             ("trained tokens", f"{job.trained_tokens:,}" if job.trained_tokens is not None else "-"),
+            ("billed", "-" if job.billed_usd is None else f"{_usd(job.billed_usd)} (the provider's price"
+             + (")" if job.is_final else " so far)")),
             ("created", _when(job.created_at)),
             ("estimated finish" if not job.is_final else "finished",
              _when(job.finished_at if job.is_final else job.estimated_finish)),

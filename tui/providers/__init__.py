@@ -18,7 +18,7 @@ from ._errors import (
 from ._models import FINAL_JOB_STATUSES, Job, JobEvent, JobSpec, RemoteFile, UploadProgress
 from ._base import DEFAULT_TIMEOUT, ConnectionSettings, Provider, ProviderKind, get_kind, make_provider, provider_kinds, register
 from ._openai import OPENAI_LAST_JOB_CREATION, OpenAIProvider
-from ._secrets import KEYRING_SERVICE, find_api_key
+from ._secrets import KEYRING_SERVICE, delete_stored_key, find_api_key, keyring_backend, missing_key_message, store_key
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -45,7 +45,11 @@ __all__ = [
     "TrainingNotAvailable",
     "TransientError",
     "UploadProgress",
+    "delete_stored_key",
     "find_api_key",
+    "keyring_backend",
+    "missing_key_message",
+    "store_key",
     "make_provider",
     "redact",
     "register_secret",

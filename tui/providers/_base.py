@@ -85,7 +85,8 @@ class ProviderKind:
     name: str
     label: str
     key_variable: str
-    """The environment variable the API key comes from (else the OS keyring, user ``name``)."""
+    """The environment variable the API key comes from (else the OS keyring: service
+    ``ftpreflight``, user ``name``)."""
     build: Callable[[ConnectionSettings], Provider]
     pricing_provider: str | None
     """The price-table provider whose rows this provider trains (``None``: any table)."""
@@ -93,8 +94,16 @@ class ProviderKind:
     idempotency: str
     """One sentence for the README and ``--help``: how a re-run finds its job."""
     events: str
+    """What ``jobs --watch`` / ``--events`` shows while the job runs."""
+    loss: str
+    """Whether (and from where) the training loss is shown."""
     cost_check: str
     """What the provider reports after the job to compare with the estimate."""
+
+    @property
+    def key_sources(self) -> str:
+        """Where the API key is looked for, in order (for the README and ``--help``)."""
+        return f"`{self.key_variable}`, then the OS keyring (user `{self.name}`)"
 
 
 _REGISTRY: dict[str, ProviderKind] = {}

@@ -14,27 +14,24 @@ then ``validate_upload``). Supervised jobs are ``supervisedFineTuningJobs``, DPO
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 import time
 from collections.abc import Callable
-from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ._base import ConnectionSettings, ProviderKind, register
 from ._errors import (
-    CredentialsError,
     ProviderConfigError,
     ProviderError,
     RequestRejected,
-    register_secret,
     register_url_secrets,
 )
 from ._models import FINAL_JOB_STATUSES, Job, JobEvent, JobSpec, RemoteFile, UploadProgress
-from ._secrets import find_api_key
-from ._stainless import translate
+from ._secrets import require_api_key
+from ._stainless import SdkProvider, newest_jobs, timestamp
 
 __all__ = ["SIMPLE_UPLOAD_LIMIT", "FireworksProvider", "dataset_id_for", "job_id_for"]
 
@@ -69,32 +66,19 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-class FireworksProvider:
+class FireworksProvider(SdkProvider):
     """A ``Provider`` over a ``fireworks.Fireworks`` client (``account_id`` set on it)."""
+
+    create_is_idempotent = True
 
     def __init__(self, client: Any, *, name: str = "fireworks", secret: str | None = None,
                  simple_upload_limit: int = SIMPLE_UPLOAD_LIMIT, sleep: Callable[[float], None] = time.sleep):
         import fireworks
 
-        self._sdk = fireworks
-        self.name = name
-        self.client = client
+        super().__init__(fireworks, client, name=name, secret=secret)
         self.account_id = client.account_id
-        self.create_is_idempotent = True
-        self.keeps_metadata = False
         self.simple_upload_limit = simple_upload_limit
         self.sleep = sleep
-        register_secret(secret or getattr(client, "api_key", None))
-        register_url_secrets(str(getattr(client, "base_url", "") or ""))
-
-    def __enter__(self) -> FireworksProvider:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _translate(self, action: str, *, creates: bool = False) -> contextlib.AbstractContextManager[None]:
-        return translate(self._sdk, self.name, action, creates=creates)
 
     # ------------------------------------------------------------ datasets
     def upload_file(self, path: Path, *, on_progress: Callable[[UploadProgress], None] | None = None
@@ -260,10 +244,7 @@ class FireworksProvider:
                     jobs.append(_job(item))
                     if count + 1 >= limit:
                         break
-        jobs.sort(key=lambda job: job.created_at, reverse=True)
-        if metadata:  # Fireworks keeps no metadata: nothing matches a metadata filter
-            jobs = [job for job in jobs if all(job.metadata.get(k) == v for k, v in metadata.items())]
-        return jobs[:limit]
+        return newest_jobs(jobs, limit=limit, metadata=metadata)
 
     def cancel_job(self, job_id: str) -> Job:
         resource, short = self._resource(job_id)
@@ -272,34 +253,17 @@ class FireworksProvider:
         return self.retrieve_job(job_id)
 
     def list_events(self, job_id: str, *, limit: int = 100) -> list[JobEvent]:
-        """Fireworks has no event list for these jobs: the job's state and status message
-        are reported as one event."""
+        """Fireworks keeps no event list and reports no loss through its API (see ``_events``):
+        what the job itself reports becomes the events."""
         resource, short = self._resource(job_id)
         with self._translate(f"get job {job_id}"):
             obj = resource.get(short)
-        status = getattr(obj, "status", None)
-        message = getattr(status, "message", None) or f"state {getattr(obj, 'state', None) or 'unknown'}"
-        when = _timestamp(getattr(obj, "update_time", None) or getattr(obj, "create_time", None))
-        level = "error" if _STATE.get(getattr(obj, "state", "") or "") == "failed" else "info"
-        return [JobEvent(id=f"{short}-{getattr(obj, 'state', '')}-{when}", created_at=when, level=level,
-                         message=message, type="status")][-limit:]
+        return _events(short, obj)[-limit:]
 
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.client.close()
 
 
 def _short(name: str) -> str:
     return name.rsplit("/", 1)[-1]
-
-
-def _timestamp(value: Any) -> int:
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    if isinstance(value, str) and value:
-        with contextlib.suppress(ValueError):
-            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
-    return 0
 
 
 def _remote_file(obj: Any) -> RemoteFile:
@@ -312,7 +276,59 @@ def _remote_file(obj: Any) -> RemoteFile:
     # A dataset reports no byte size; 0 means "unknown" (``upload_file`` fills in the local size).
     return RemoteFile(id=_short(obj.name or ""), filename=obj.display_name or _short(obj.name or ""),
                       bytes=0, status=state, status_details=details,
-                      created_at=_timestamp(getattr(obj, "create_time", None)) or None)
+                      created_at=timestamp(getattr(obj, "create_time", None)) or None)
+
+
+def _events(short: str, obj: Any) -> list[JobEvent]:
+    """The job's state with its status message, its progress (``jobProgress``: percent, epoch,
+    input tokens; supervised jobs only) and Fireworks' own cost estimate (``estimatedCost``),
+    as events whose ids change only when the reported values do.
+
+    There is no loss here: a supervised job carries a ``metricsFileSignedUrl`` and a DPO job
+    answers ``:getMetricsFileEndpoint`` with a signed URL, but the file's format is not
+    documented (fireworks-ai 1.2.30 types; docs.fireworks.ai API reference), so it is not read."""
+    state = getattr(obj, "state", None) or ""
+    updated = timestamp(getattr(obj, "update_time", None) or getattr(obj, "create_time", None))
+    message = getattr(getattr(obj, "status", None), "message", None) or f"state {state or 'unknown'}"
+    level = "error" if _STATE.get(state) == "failed" else "info"
+    events = [JobEvent(id=f"{short}-{state}-{updated}", created_at=updated, level=level, message=message,
+                       type="status")]
+    cost = _money(getattr(obj, "estimated_cost", None))
+    if cost is not None:
+        amount, currency = cost
+        events.append(JobEvent(id=f"{short}-estimated-cost-{amount}", created_at=timestamp(
+            getattr(obj, "create_time", None)) or updated, level="info",
+            message=f"Fireworks estimates the job at {currency} {amount}", type="estimated_cost",
+            data={"estimated_cost": str(amount), "currency": currency}))
+    progress = getattr(obj, "job_progress", None)
+    percent = getattr(progress, "percent", None)
+    if isinstance(percent, int):
+        epoch = getattr(progress, "epoch", None)
+        tokens = getattr(progress, "input_tokens", None)
+        text = f"progress {percent}%"
+        if isinstance(epoch, int):
+            text += f", epoch {epoch + 1}"  # Fireworks counts epochs from 0
+        if isinstance(tokens, int):
+            text += f", {tokens:,} input tokens processed"
+        data = {"percent": percent, "epoch": epoch, "input_tokens": tokens}
+        events.append(JobEvent(id=f"{short}-progress-{epoch}-{percent}", created_at=updated, level="info",
+                               message=text, type="progress",
+                               data={k: v for k, v in data.items() if v is not None}))
+    return sorted(events, key=lambda event: (event.created_at, event.type != "status"))
+
+
+def _money(value: Any) -> tuple[Decimal, str] | None:
+    """``(amount, currency)`` from a google.type.Money (``units`` as a string, ``nanos``)."""
+    if value is None:
+        return None
+    units, nanos = getattr(value, "units", None), getattr(value, "nanos", None)
+    try:
+        amount = Decimal(units or 0) + Decimal(nanos or 0) / Decimal(10**9)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    if amount <= 0:
+        return None
+    return amount, getattr(value, "currency_code", None) or "USD"
 
 
 def _job(obj: Any) -> Job:
@@ -326,11 +342,11 @@ def _job(obj: Any) -> Job:
     status = _STATE.get(state, "queued")
     message = getattr(getattr(obj, "status", None), "message", None)
     output = getattr(obj, "output_model", None) or getattr(config, "output_model", None)
-    return Job(id=name, status=status, model=base_model, created_at=_timestamp(getattr(obj, "create_time", None)),
+    return Job(id=name, status=status, model=base_model, created_at=timestamp(getattr(obj, "create_time", None)),
                training_file=_short(obj.dataset or ""),
                validation_file=_short(getattr(obj, "evaluation_dataset", None) or "") or None,
                fine_tuned_model=output if status == "succeeded" else None,
-               finished_at=_timestamp(getattr(obj, "completed_time", None)) or None if status in FINAL_JOB_STATUSES
+               finished_at=timestamp(getattr(obj, "completed_time", None)) or None if status in FINAL_JOB_STATUSES
                else None,
                n_epochs=epochs if isinstance(epochs, int) else None,
                method="dpo" if "/dpoJobs/" in name else "supervised",
@@ -342,11 +358,7 @@ def _build(settings: ConnectionSettings) -> FireworksProvider:
     import fireworks
 
     environ = settings.environ
-    key = settings.api_key or find_api_key("fireworks", "FIREWORKS_API_KEY", environ)[0]
-    if not key:
-        raise CredentialsError("No Fireworks AI API key: set FIREWORKS_API_KEY or store one with "
-                               "`keyring set ftpreflight fireworks`.")
-    register_secret(key)
+    key = require_api_key(settings.api_key, "fireworks", "Fireworks AI", "FIREWORKS_API_KEY", environ)
     account = settings.account_id or environ.get("FIREWORKS_ACCOUNT_ID")
     if not account:
         raise ProviderConfigError("Fireworks AI needs the account id: pass --account-id or set FIREWORKS_ACCOUNT_ID.")
@@ -362,5 +374,8 @@ register(ProviderKind(
     pricing_provider="fireworks", methods=("supervised", "dpo"),
     idempotency="caller-chosen ids: the dataset id from the file sha256, the job id from the file sha256 and "
                 "settings digest; a create is simply sent again after a timeout",
-    events="status and its message (no event list)",
-    cost_check="none: Fireworks reports no trained-token count per job"))
+    events="state and status message, progress (percent, epoch, input tokens) and Fireworks' cost estimate "
+           "(estimatedCost); Fireworks has no event list",
+    loss="no: the API only offers a metrics file (metricsFileSignedUrl) whose format is not documented",
+    cost_check="none: a job reports no trained or billed token count (jobProgress.inputTokens is a progress "
+               "counter, not documented as billed); Fireworks' own estimatedCost is shown instead"))

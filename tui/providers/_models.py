@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 __all__ = ["FINAL_JOB_STATUSES", "Job", "JobEvent", "JobSpec", "RemoteFile", "UploadProgress"]
@@ -71,13 +72,18 @@ class Job:
     tag: str | None = None
     """The ``JobSpec.tag`` read back from the job (suffix or id), when the provider keeps no
     metadata."""
+    billed_usd: Decimal | None = None
+    """The job's price in US dollars as the provider itself reports it (Together's
+    ``total_price``), final once the job has ended; ``None`` where the provider reports none."""
 
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_JOB_STATUSES
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        """JSON-ready: money as a string, like everywhere else in ftpreflight."""
+        return {name: str(value) if isinstance(value, Decimal) else value
+                for name in self.__dataclass_fields__ for value in (getattr(self, name),)}
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from ._errors import (
 )
 from ._models import Job, JobEvent, JobSpec, RemoteFile, UploadProgress
 from ._base import ConnectionSettings, ProviderKind, register
-from ._secrets import find_api_key
+from ._secrets import require_api_key
 
 __all__ = ["OPENAI_LAST_JOB_CREATION", "OpenAIProvider"]
 CHUNKED_UPLOAD_THRESHOLD = 64 * 1024 * 1024
@@ -380,11 +380,7 @@ def _event(obj: Any) -> JobEvent:
 
 def _build_openai(settings: ConnectionSettings) -> OpenAIProvider:
     environ = settings.environ
-    key = settings.api_key or find_api_key("openai", "OPENAI_API_KEY", environ)[0]
-    if not key:
-        raise CredentialsError("No OpenAI API key: set OPENAI_API_KEY or store one with "
-                               "`keyring set ftpreflight openai`.")
-    register_secret(key)
+    key = require_api_key(settings.api_key, "openai", "OpenAI", "OPENAI_API_KEY", environ)
     url = settings.base_url or environ.get("OPENAI_BASE_URL") or None
     register_url_secrets(url)
     client = openai.OpenAI(api_key=key, base_url=url,
@@ -396,11 +392,7 @@ def _build_openai(settings: ConnectionSettings) -> OpenAIProvider:
 
 def _build_azure(settings: ConnectionSettings) -> OpenAIProvider:
     environ = settings.environ
-    key = settings.api_key or find_api_key("azure", "AZURE_OPENAI_API_KEY", environ)[0]
-    if not key:
-        raise CredentialsError("No Azure OpenAI API key: set AZURE_OPENAI_API_KEY or store one with "
-                               "`keyring set ftpreflight azure`.")
-    register_secret(key)
+    key = require_api_key(settings.api_key, "azure", "Azure OpenAI", "AZURE_OPENAI_API_KEY", environ)
     endpoint = settings.azure_endpoint or environ.get("AZURE_OPENAI_ENDPOINT")
     register_url_secrets(endpoint)
     register_url_secrets(settings.base_url)
@@ -428,16 +420,12 @@ def _build_openai_compatible(settings: ConnectionSettings) -> OpenAIProvider:
     environ = settings.environ
     url = settings.base_url or environ.get("OPENAI_COMPATIBLE_BASE_URL") or None
     register_url_secrets(url)
-    key = settings.api_key or find_api_key("openai-compatible", OPENAI_COMPATIBLE_KEY_VARIABLE, environ)[0]
-    if key:
-        register_secret(key)
     if not url:
         raise ProviderConfigError("--provider openai-compatible needs the endpoint: pass --base-url URL (for "
                                   "example https://api.tokenfactory.nebius.com/v1/) or set "
                                   "OPENAI_COMPATIBLE_BASE_URL.")
-    if not key:
-        raise CredentialsError(f"No API key for the OpenAI-compatible endpoint: set {OPENAI_COMPATIBLE_KEY_VARIABLE} "
-                               "or store one with `keyring set ftpreflight openai-compatible`.")
+    key = require_api_key(settings.api_key, "openai-compatible", "OpenAI-compatible endpoint",
+                          OPENAI_COMPATIBLE_KEY_VARIABLE, environ)
     client = openai.OpenAI(api_key=key, base_url=url, timeout=settings.timeout, max_retries=settings.max_retries)
     options = dict(settings.options)
     # Compatible servers rarely implement the multi-part Uploads API; one request per file.
@@ -450,14 +438,19 @@ register(ProviderKind(
     name="openai", label="OpenAI", key_variable="OPENAI_API_KEY", build=_build_openai, pricing_provider="openai",
     methods=("supervised", "dpo"),
     idempotency="job metadata (file sha256 + settings digest) looked up before every create, plus the local record",
-    events="status, events, loss", cost_check="trained_tokens compared with the estimate"))
+    events="status and events", loss="yes: the events' metrics (step, training loss)",
+    cost_check="trained_tokens compared with the estimate"))
 register(ProviderKind(
     name="azure", label="Azure OpenAI", key_variable="AZURE_OPENAI_API_KEY", build=_build_azure,
     pricing_provider="azure_openai", methods=("supervised", "dpo"),
     idempotency="job metadata (file sha256 + settings digest) looked up before every create, plus the local record",
-    events="status, events, loss", cost_check="trained_tokens compared with the estimate"))
+    events="status and events", loss="yes: the events' metrics (step, training loss)",
+    cost_check="trained_tokens compared with the estimate"))
 register(ProviderKind(
     name="openai-compatible", label="OpenAI-compatible endpoint", key_variable=OPENAI_COMPATIBLE_KEY_VARIABLE,
     build=_build_openai_compatible, pricing_provider=None, methods=("supervised", "dpo"),
     idempotency="job metadata when the endpoint keeps it, else the local record (a warning says so)",
-    events="whatever the endpoint implements", cost_check="trained_tokens when the endpoint reports it"))
+    events="status, and events where the endpoint implements them",
+    loss="where the endpoint's events carry metrics",
+    cost_check="trained_tokens, when the endpoint reports it, compared with the estimate (kept in the local "
+               "record when the endpoint drops metadata)"))

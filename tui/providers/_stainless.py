@@ -1,12 +1,14 @@
-"""Error translation shared by SDKs generated the same way as ``openai`` (``together``,
-``fireworks``): they raise the same exception family (``APITimeoutError``,
-``APIConnectionError``, ``RateLimitError``, ``APIStatusError`` ...) from their own module.
-Each provider calls ``translate`` from its single ``_translate`` method with its SDK module."""
+"""What the providers over SDKs generated the same way as ``openai`` (``together``,
+``fireworks``) share: error translation (they raise the same exception family,
+``APITimeoutError``, ``APIConnectionError``, ``RateLimitError``, ``APIStatusError`` ..., from
+their own module), the client plumbing of ``SdkProvider`` (secrets registered, context
+manager, ``close``), timestamps and the newest-first job listing."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 
@@ -19,9 +21,12 @@ from ._errors import (
     ProviderError,
     RequestRejected,
     TransientError,
+    register_secret,
+    register_url_secrets,
 )
+from ._models import Job
 
-__all__ = ["error_details", "retry_after", "translate"]
+__all__ = ["SdkProvider", "error_details", "newest_jobs", "retry_after", "timestamp", "translate"]
 
 
 def error_details(exc: Any) -> tuple[str, str | None, str | None]:
@@ -104,3 +109,53 @@ def translate(sdk: ModuleType, name: str, action: str, *, creates: bool = False)
         raise cls(f"{name}: the connection failed while trying to {action} ({exc.__class__.__name__})") from None
     except sdk.APIError as exc:
         raise ProviderError(f"{name}: {action} failed: {exc}") from None
+
+
+class SdkProvider:
+    """The part of a ``Provider`` that is the same for every SDK client: the key and any
+    credential in the client's base URL are registered for redaction, the provider is a
+    context manager that closes the client, and ``_translate`` maps the SDK's errors."""
+
+    keeps_metadata = False
+    """Neither Together nor Fireworks stores job metadata (``submit`` tags the job instead)."""
+
+    def __init__(self, sdk: ModuleType, client: Any, *, name: str, secret: str | None) -> None:
+        self._sdk = sdk
+        self.name = name
+        self.client = client
+        register_secret(secret or getattr(client, "api_key", None))
+        register_url_secrets(str(getattr(client, "base_url", "") or ""))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _translate(self, action: str, *, creates: bool = False) -> contextlib.AbstractContextManager[None]:
+        return translate(self._sdk, self.name, action, creates=creates)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.client.close()
+
+
+def timestamp(value: Any) -> int:
+    """Seconds since the epoch from a datetime, a number or an ISO 8601 string; 0 if none."""
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and value:
+        with contextlib.suppress(ValueError):
+            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+    return 0
+
+
+def newest_jobs(jobs: Iterable[Job], *, limit: int, metadata: dict[str, str] | None) -> list[Job]:
+    """Newest first, at most ``limit``, filtered on ``metadata`` client-side (for a provider
+    that keeps none, nothing matches a metadata filter)."""
+    found = sorted(jobs, key=lambda job: job.created_at, reverse=True)
+    if metadata:
+        found = [job for job in found if all(job.metadata.get(k) == v for k, v in metadata.items())]
+    return found[:limit]

@@ -12,23 +12,21 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Callable, Iterator
-from datetime import datetime
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ._base import ConnectionSettings, ProviderKind, register
 from ._errors import (
-    CredentialsError,
     ProviderError,
     RequestRejected,
     TransientError,
-    register_secret,
     register_url_secrets,
 )
 from ._models import Job, JobEvent, JobSpec, RemoteFile, UploadProgress
-from ._secrets import find_api_key
-from ._stainless import translate
+from ._secrets import require_api_key
+from ._stainless import SdkProvider, newest_jobs, timestamp
 
 __all__ = ["SUFFIX_MAX_CHARS", "TAG_PATTERN", "TogetherProvider", "tagged_suffix"]
 
@@ -55,32 +53,19 @@ def tagged_suffix(suffix: str | None, tag: str | None) -> str | None:
     return tag or suffix
 
 
-class TogetherProvider:
+class TogetherProvider(SdkProvider):
     """A ``Provider`` over a ``together.Together`` client."""
+
+    create_is_idempotent = False
 
     def __init__(self, client: Any, *, name: str = "together", secret: str | None = None,
                  check_files: bool = True, upload_attempts: int = 4, sleep: Callable[[float], None] = time.sleep):
         import together
 
-        self._sdk = together
-        self.name = name
-        self.client = client
-        self.create_is_idempotent = False
+        super().__init__(together, client, name=name, secret=secret)
         self.check_files = check_files
         self.upload_attempts = max(1, upload_attempts)
         self.sleep = sleep
-        self.keeps_metadata = False
-        register_secret(secret or getattr(client, "api_key", None))
-        register_url_secrets(str(getattr(client, "base_url", "") or ""))
-
-    def __enter__(self) -> TogetherProvider:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _translate(self, action: str, *, creates: bool = False) -> contextlib.AbstractContextManager[None]:
-        return translate(self._sdk, self.name, action, creates=creates)
 
     # ------------------------------------------------------------ files
     def upload_file(self, path: Path, *, on_progress: Callable[[UploadProgress], None] | None = None
@@ -185,10 +170,7 @@ class TogetherProvider:
     def list_jobs(self, *, limit: int = 20, metadata: dict[str, str] | None = None) -> list[Job]:
         with self._translate("list fine-tuning jobs"):
             jobs = [_job(item) for item in self.client.fine_tuning.list().data]
-        jobs.sort(key=lambda job: job.created_at, reverse=True)
-        if metadata:  # Together keeps no metadata: nothing can match a metadata filter
-            jobs = [job for job in jobs if all(job.metadata.get(k) == v for k, v in metadata.items())]
-        return jobs[:limit]
+        return newest_jobs(jobs, limit=limit, metadata=metadata)
 
     def cancel_job(self, job_id: str) -> Job:
         with self._translate(f"cancel job {job_id}"):
@@ -207,26 +189,12 @@ class TogetherProvider:
         events.sort(key=lambda e: (e.created_at, e.id))
         return events[-limit:]
 
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.client.close()
 
 
 def _check_summary(exc: Exception) -> str:
     text = str(exc)
     found = re.search(r"'message':\s*(['\"])(.*?)\1", text)
     return found.group(2) if found else text.splitlines()[0]
-
-
-def _timestamp(value: Any) -> int:
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    if isinstance(value, (int, float)):
-        return int(value)
-    if isinstance(value, str) and value:
-        with contextlib.suppress(ValueError):
-            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
-    return 0
 
 
 def _remote_file(obj: Any) -> RemoteFile:
@@ -237,7 +205,7 @@ def _remote_file(obj: Any) -> RemoteFile:
         details = f"processing status {processing}"
     return RemoteFile(id=obj.id, filename=obj.filename, bytes=obj.bytes or 0,
                       status=_FILE_STATUS.get(processing or "", "uploaded"), status_details=details,
-                      created_at=_timestamp(getattr(obj, "created_at", None)) or None)
+                      created_at=timestamp(getattr(obj, "created_at", None)) or None)
 
 
 def _job(obj: Any) -> Job:
@@ -247,29 +215,43 @@ def _job(obj: Any) -> Job:
     method = getattr(obj, "training_method", None)
     method_name = getattr(method, "method", None)
     epochs = getattr(obj, "n_epochs", None)
+    # ``token_count`` is the tokenized training file, one epoch ("dataset token count" in
+    # together 3.1.1 lib/types/fine_tuning.py); Together bills n_epochs x that, plus
+    # n_evals x the validation file's tokens (docs.together.ai/docs/fine-tuning/pricing).
     tokens = getattr(obj, "token_count", None)
     status = _STATUS.get(obj.status, obj.status)
     events = getattr(obj, "events", None) or []
     error = next((e.message for e in reversed(events) if getattr(e, "type", None) == "job_error"), None)
     return Job(id=obj.id, status=status, model=getattr(obj, "model", None) or "",
-               created_at=_timestamp(getattr(obj, "created_at", None)),
+               created_at=timestamp(getattr(obj, "created_at", None)),
                training_file=getattr(obj, "training_file", None) or "",
                validation_file=getattr(obj, "validation_file", None) or None,
                fine_tuned_model=output or None if status == "succeeded" else None,
                trained_tokens=tokens * epochs if isinstance(tokens, int) and isinstance(epochs, int) else None,
-               finished_at=_timestamp(getattr(obj, "updated_at", None)) if status in ("succeeded", "failed",
+               finished_at=timestamp(getattr(obj, "updated_at", None)) if status in ("succeeded", "failed",
                                                                                        "cancelled") else None,
                n_epochs=epochs if isinstance(epochs, int) else None,
                method={"sft": "supervised", "dpo": "dpo"}.get(method_name or "", method_name),
                error_message=error if status == "failed" else None,
-               tag=found.group(0) if found else None)
+               tag=found.group(0) if found else None,
+               billed_usd=_dollars(getattr(obj, "total_price", None)))
+
+
+NANODOLLARS_PER_DOLLAR = Decimal(10**9)
+"""``total_price`` is in nanodollars (the SDK's ``finetune_price_to_dollars`` divides by 10**9)."""
+
+
+def _dollars(nanodollars: Any) -> Decimal | None:
+    if isinstance(nanodollars, bool) or not isinstance(nanodollars, int) or nanodollars <= 0:
+        return None  # 0 or nothing: no price computed yet (tokenization has not finished)
+    return Decimal(nanodollars) / NANODOLLARS_PER_DOLLAR
 
 
 def _event(job_id: str, index: int, obj: Any) -> JobEvent:
     data = {name: getattr(obj, name) for name in ("step", "total_steps", "token_count")
             if getattr(obj, name, None) is not None}
     level = getattr(obj, "level", None) or "info"
-    return JobEvent(id=f"{job_id}-event-{index}", created_at=_timestamp(obj.created_at),
+    return JobEvent(id=f"{job_id}-event-{index}", created_at=timestamp(obj.created_at),
                     level=level.replace("legacy_i", "").replace("legacy_", ""), message=obj.message,
                     type=getattr(obj, "type", None), data=data or None)
 
@@ -278,7 +260,7 @@ def _loss_event(job_id: str, point: dict[str, Any], latest: int) -> JobEvent:
     step = int(point.get("global_step", point.get("step", 0)))
     loss = point.get("loss", point.get("train_loss"))
     # Metric points may carry no time; they are then shown after the last event so far.
-    when = _timestamp(point.get("logged_at")) or latest
+    when = timestamp(point.get("logged_at")) or latest
     return JobEvent(id=f"{job_id}-loss-{step}", created_at=when, level="info",
                     message=f"step {step}: training loss {loss:.4f}", type="metrics",
                     data={"step": step, "train_loss": loss})
@@ -288,11 +270,7 @@ def _build(settings: ConnectionSettings) -> TogetherProvider:
     import together
 
     environ = settings.environ
-    key = settings.api_key or find_api_key("together", "TOGETHER_API_KEY", environ)[0]
-    if not key:
-        raise CredentialsError("No Together AI API key: set TOGETHER_API_KEY or store one with "
-                               "`keyring set ftpreflight together`.")
-    register_secret(key)
+    key = require_api_key(settings.api_key, "together", "Together AI", "TOGETHER_API_KEY", environ)
     url = settings.base_url or environ.get("TOGETHER_BASE_URL") or None
     register_url_secrets(url)
     client = together.Together(api_key=key, base_url=url, timeout=settings.timeout, max_retries=settings.max_retries)
@@ -304,5 +282,6 @@ register(ProviderKind(
     methods=("supervised", "dpo"),
     idempotency="no idempotency key: the job's suffix carries a tag of the file sha256 and settings digest, jobs are "
                 "looked up by it before every create and again after a timeout, plus the local record",
-    events="status, events, training loss (metrics)",
-    cost_check="token_count x epochs compared with the estimate"))
+    events="status and events", loss="yes: list_metrics (training loss per step)",
+    cost_check="token_count x n_epochs compared with the estimate (kept in the local record: Together keeps no "
+               "metadata), and Together's own price of the job (total_price)"))

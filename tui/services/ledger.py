@@ -50,6 +50,9 @@ class LedgerEntry:
     file_ids: list[str] = field(default_factory=list)
     job_id: str | None = None
     updated_at: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    """The job metadata ``submit`` sent (digests and the token estimate): for providers that
+    keep none, the only place ``jobs`` finds the estimate to compare the trained tokens with."""
 
 
 class SubmissionLocked(Exception):
@@ -77,7 +80,8 @@ class SubmissionLedger:
         except (OSError, ValueError, TypeError):
             return None
         if (entry.training_sha256 != training_sha256 or entry.settings_digest != settings_digest
-                or entry.stage not in STAGES or not all(isinstance(i, str) for i in entry.file_ids)):
+                or entry.stage not in STAGES or not all(isinstance(i, str) for i in entry.file_ids)
+                or not isinstance(entry.metadata, dict)):
             return None
         return entry
 
@@ -104,6 +108,23 @@ class SubmissionLedger:
                 os.unlink(temporary)
             raise
         return path
+
+    def find_job(self, job_id: str) -> LedgerEntry | None:
+        """The record of the submission that created ``job_id`` (records are few and small)."""
+        try:
+            paths = sorted((self.directory / "submissions").glob("*.json"))
+        except OSError:
+            return None
+        for path in paths:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict) and data.get("job_id") == job_id:
+                entry = self.read(str(data.get("training_sha256", "")), str(data.get("settings_digest", "")))
+                if entry is not None and entry.job_id == job_id:
+                    return entry
+        return None
 
     def forget(self, training_sha256: str, settings_digest: str) -> None:
         with contextlib.suppress(OSError):

@@ -320,7 +320,8 @@ def _submit_locked(provider: Provider, plan: SubmissionPlan, print_: Fingerprint
                    hyperparameters=plan.hyperparameters(), suffix=plan.suffix, seed=plan.seed,
                    metadata=print_.metadata(), tag=print_.tag, training_type=plan.training_type)
     file_ids = [remote.id for remote in uploaded]
-    record = LedgerEntry(print_.training_sha256, print_.settings_digest, provider.name, "creating", file_ids)
+    record = LedgerEntry(print_.training_sha256, print_.settings_digest, provider.name, "creating", file_ids,
+                         metadata=print_.metadata())
     ledger.write(record)
     try:
         job = _create_once(provider, spec, print_, report, sleep, create_attempts, retry_delay, uploaded,
@@ -341,7 +342,7 @@ def _metadata_warnings(print_: Fingerprint, job: Job, ledger, provider_name: str
     if print_.matches(job):
         return ()
     path = ledger.write(LedgerEntry(print_.training_sha256, print_.settings_digest, provider_name, "created",
-                                    [job.training_file], job.id))
+                                    [job.training_file], job.id, metadata=print_.metadata()))
     return (f"the provider did not keep the job's metadata, so a re-run finds job {job.id} only through the "
             f"local record {path}; keep that file (another machine, or a deleted record, would start a "
             "second job)",)
@@ -590,13 +591,22 @@ class TokenComparison:
 
 def compare_trained_tokens(job: Job) -> TokenComparison | None:
     """Compare the provider's ``trained_tokens`` with the estimate stored in the job's
-    metadata at submission; ``None`` when either is unknown."""
-    per_epoch = job.metadata.get(META_TOKENS_PER_EPOCH)
-    if job.trained_tokens is None or not per_epoch or not per_epoch.isdigit():
+    metadata at submission (or, for providers that keep no metadata, in the local submission
+    record); ``None`` when either is unknown."""
+    if job.trained_tokens is None:
+        return None
+    metadata = job.metadata
+    if META_TOKENS_PER_EPOCH not in metadata:
+        from .ledger import SubmissionLedger, default_state_dir
+
+        entry = SubmissionLedger(default_state_dir()).find_job(job.id)
+        metadata = entry.metadata if entry is not None else {}
+    per_epoch = metadata.get(META_TOKENS_PER_EPOCH)
+    if not per_epoch or not per_epoch.isdigit():
         return None
     epochs = job.n_epochs
     if epochs is None:
-        assumed = job.metadata.get(META_EPOCHS, "")
+        assumed = metadata.get(META_EPOCHS, "")
         epochs = int(assumed) if assumed.isdigit() else None
     if not epochs:
         return None

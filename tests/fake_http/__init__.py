@@ -1,16 +1,22 @@
-"""The HTTP plumbing shared by the local fakes of Together AI and Fireworks AI: a threaded
-server on 127.0.0.1 (a free port the OS picks), bearer-key checks, and faults queued with
-``inject(kind, method, path_prefix, times=...)`` and consumed by matching requests:
+"""The loopback HTTP server every local provider fake (``fake_openai``, ``fake_together``,
+``fake_fireworks``) is built on: a threaded server on 127.0.0.1 (a free port the OS picks),
+bearer-key checks, a request log, and faults queued with ``inject(kind, method,
+path_prefix, times=...)`` and consumed by the first matching request:
 
-* ``"429"``, ``"500"``, ``"503"``: an error reply (with ``Retry-After`` / ``retry-after-ms``)
+* ``"429"``, ``"500"``, ``"503"``: an error reply (with ``Retry-After`` / ``retry-after-ms``,
+  or only ``Retry-After: <retry_after>`` when the fault has one)
 * ``"drop"``: read part of the body, close without a reply (nothing happened)
 * ``"hang_before"``: wait ``hang_seconds`` doing nothing, then close (a client timeout)
 * ``"hang_after"`` / ``"drop_after"``: do the work (state changes), then wait / close
   without a reply: the client cannot know the request took effect
 * ``"echo"``: HTTP 400 whose message repeats the bearer token (a badly behaved gateway)
 
-Subclasses implement ``route(method, path, query, headers, body) -> (status, payload,
-extra_headers)`` and raise ``ApiError`` for refusals.
+A fake subclasses ``HttpFake`` and implements ``route(method, path, query, headers, body) ->
+(status, payload, extra_headers)``, raising ``ApiError`` for refusals. It may override
+``local_path`` (what part of the URL its routes and faults see), ``fault_error`` (its own
+wording of the error faults, or more kinds), ``authorized`` / ``unauthorized`` and
+``before_route`` (a delay outside the lock). A fault's ``path_prefix`` is matched against the
+local path, as a regular expression when it starts with ``^``.
 """
 
 from __future__ import annotations
@@ -20,10 +26,15 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from email import policy
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+__all__ = ["ApiError", "Fault", "HttpFake", "parse_multipart", "validate_chat_jsonl", "wait_until"]
+
 MAX_BODY_BYTES = 256 * 1024 * 1024
+RETRYABLE = ("429", "500", "503")
 
 
 @dataclass
@@ -37,6 +48,8 @@ class Fault:
 
 
 class ApiError(Exception):
+    """A refusal: ``{"error": {"message": ..., **extra}}`` with HTTP ``status``."""
+
     def __init__(self, status: int, message: str, **extra):
         super().__init__(message)
         self.status, self.message, self.extra = status, message, extra
@@ -47,6 +60,9 @@ class ApiError(Exception):
 
 class HttpFake:
     name = "fake"
+    max_body_bytes = MAX_BODY_BYTES
+    unauthenticated_prefixes: tuple[str, ...] = ()
+    """Local paths served without the bearer key (signed upload URLs)."""
 
     def __init__(self, *, api_key: str, clock=time.monotonic):
         self.api_key = api_key
@@ -91,6 +107,7 @@ class HttpFake:
     # ----------------------------------------------------------------- controls
     def inject(self, kind: str, method: str = "", path_prefix: str = "", *, times: int = 1,
                hang_seconds: float = 2.0, retry_after: str | None = None) -> None:
+        """Make the next ``times`` requests matching ``method`` and ``path_prefix`` fail with ``kind``."""
         with self._lock:
             self._faults.append(Fault(kind, method.upper(), path_prefix, times, hang_seconds, retry_after))
 
@@ -113,8 +130,32 @@ class HttpFake:
                     return fault
         return None
 
+    # ----------------------------------------------------------------- hooks
+    def local_path(self, path: str) -> str:
+        return path.rstrip("/") or "/"
+
+    def fault_error(self, kind: str, method: str, raw_path: str, headers) -> ApiError | None:
+        """The error reply for an error fault ``kind``, or ``None`` for the other kinds."""
+        if kind in _ERRORS:
+            status, message = _ERRORS[kind]
+            return ApiError(status, message)
+        if kind == "echo":
+            token = (headers.get("Authorization") or "").removeprefix("Bearer ")
+            return ApiError(400, f"Gateway refused {method} {raw_path} for key '{token}'.")
+        return None
+
     def authorized(self, headers) -> bool:
         return (headers.get("Authorization") or "") == f"Bearer {self.api_key}"
+
+    def unauthorized(self, headers) -> ApiError:
+        return ApiError(401, "Invalid API key provided.")
+
+    def internal_error(self, exc: Exception) -> ApiError:
+        # A bug in the fake must show up as a 500, not a hung client.
+        return ApiError(500, f"fake server error: {exc!r}")
+
+    def before_route(self, method: str, path: str) -> None:
+        """Runs outside the lock before ``route`` (e.g. a slow upload)."""
 
     def route(self, method: str, path: str, query: dict[str, str], headers, body: bytes):
         raise NotImplementedError
@@ -137,11 +178,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         fake = self.fake
         split = urlsplit(self.path)
-        path = split.path.rstrip("/") or "/"
+        path = fake.local_path(split.path)
         query = dict(parse_qsl(split.query))
         fake.requests.append((self.command, path))
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
+        if length > fake.max_body_bytes:
             self._reply(413, ApiError(413, "Request body too large.").body())
             return
         fault = fake._take_fault(self.command, path)
@@ -155,27 +196,28 @@ class _Handler(BaseHTTPRequestHandler):
             fake._stopping.wait(fault.hang_seconds)
             self.close_connection = True
             return
-        if fault and fault.kind in _ERRORS:
-            status, message = _ERRORS[fault.kind]
-            extra = ({"Retry-After": fault.retry_after} if fault.retry_after is not None
-                     else {"Retry-After": "1", "retry-after-ms": "20"})
-            self._reply(status, ApiError(status, message).body(), extra)
+        error = fake.fault_error(fault.kind, self.command, self.path, self.headers) if fault else None
+        if error is not None:
+            extra = {}
+            if fault.kind in RETRYABLE:
+                extra = ({"Retry-After": fault.retry_after} if fault.retry_after is not None
+                         else {"Retry-After": "1", "retry-after-ms": "20"})
+            self._reply(error.status, error.body(), extra)
             return
-        if fault and fault.kind == "echo":
-            token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
-            self._reply(400, ApiError(400, f"Gateway refused {self.command} {self.path} for key '{token}'.").body())
-            return
+        fake.before_route(self.command, path)
         extra_headers: dict[str, str] = {}
-        if not fake.authorized(self.headers) and not path.startswith("/upload"):
-            status, payload = 401, ApiError(401, "Invalid API key provided.").body()
+        if not path.startswith(fake.unauthenticated_prefixes) and not fake.authorized(self.headers):
+            error = fake.unauthorized(self.headers)
+            status, payload = error.status, error.body()
         else:
             try:
                 with fake._lock:
                     status, payload, extra_headers = fake.route(self.command, path, query, self.headers, body)
             except ApiError as exc:
                 status, payload = exc.status, exc.body()
-            except Exception as exc:  # a bug in the fake must show up as a 500, not a hung client
-                status, payload = 500, ApiError(500, f"fake server error: {exc!r}").body()
+            except Exception as exc:
+                error = fake.internal_error(exc)
+                status, payload = error.status, error.body()
         if fault and fault.kind in ("hang_after", "drop_after"):
             if fault.kind == "hang_after":
                 fake._stopping.wait(fault.hang_seconds)
@@ -195,6 +237,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _dispatch
+
+
+def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """Map each form field name to ``(filename, content)``."""
+    if not content_type.startswith("multipart/form-data"):
+        raise ApiError(400, "Expected a multipart/form-data body.")
+    message = BytesParser(policy=policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    fields: dict[str, tuple[str | None, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name:
+            fields[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+    return fields
 
 
 def validate_chat_jsonl(content: bytes) -> tuple[int, int, str | None]:
@@ -227,6 +283,7 @@ def validate_chat_jsonl(content: bytes) -> tuple[int, int, str | None]:
 
 
 def wait_until(predicate, timeout: float = 5.0, interval: float = 0.01) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` passes; for tests."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
