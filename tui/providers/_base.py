@@ -99,6 +99,16 @@ class ProviderKind:
     """Whether (and from where) the training loss is shown."""
     cost_check: str
     """What the provider reports after the job to compare with the estimate."""
+    learning_rate: str = "multiplier"
+    """``multiplier``: the OpenAI API shape (``--lr-multiplier``, no ``--training-type``);
+    ``absolute``: an absolute learning rate and LoRA/full (``--learning-rate``)."""
+    suffix_max_chars: int = 64
+    """The longest ``--suffix`` the provider takes (after anything ftpreflight appends)."""
+    limits_source: str = "the OpenAI API reference"
+    """Where the job-setting limits come from, named when a setting is refused."""
+    check_plan: Callable[[Any], list[str]] | None = None
+    """The provider's own refusals of a submission's settings (phrases naming the flag),
+    beyond the shared limits; given the ``SubmissionPlan``."""
 
     @property
     def key_sources(self) -> str:

@@ -369,6 +369,17 @@ def _build(settings: ConnectionSettings) -> FireworksProvider:
     return FireworksProvider(client, secret=key, **settings.options)
 
 
+def _plan_problems(plan: Any) -> list[str]:
+    """Settings Fireworks' supervised fine-tuning job does not have (``CreateSupervisedFineTuningJob``
+    takes LoRA settings and no seed)."""
+    problems = []
+    if plan.training_type == "full":
+        problems.append("fireworks fine-tunes LoRA adapters only; drop --training-type full")
+    if plan.seed is not None:
+        problems.append("--seed does not apply to fireworks")
+    return problems
+
+
 register(ProviderKind(
     name="fireworks", label="Fireworks AI", key_variable="FIREWORKS_API_KEY", build=_build,
     pricing_provider="fireworks", methods=("supervised", "dpo"),
@@ -378,4 +389,5 @@ register(ProviderKind(
            "(estimatedCost); Fireworks has no event list",
     loss="no: the API only offers a metrics file (metricsFileSignedUrl) whose format is not documented",
     cost_check="none: a job reports no trained or billed token count (jobProgress.inputTokens is a progress "
-               "counter, not documented as billed); Fireworks' own estimatedCost is shown instead"))
+               "counter, not documented as billed); Fireworks' own estimatedCost is shown instead",
+    learning_rate="absolute", limits_source="the fireworks API", check_plan=_plan_problems))

@@ -35,9 +35,9 @@ SUFFIX_MAX_CHARS = 40
 TAG_PATTERN = re.compile(r"fp[0-9a-f]{18}")
 """The tag ``submission.Fingerprint.tag`` makes: ``fp`` + 18 hex digits."""
 USER_SUFFIX_MAX_CHARS = SUFFIX_MAX_CHARS - 21
+"""What is left for ``--suffix`` once ``-<tag>`` is appended."""
 MAX_RETRY_WAIT = 60.0
 """The longest ``Retry-After`` obeyed during an upload; a longer one ends the attempts."""
-"""What is left for ``--suffix`` once ``-<tag>`` is appended."""
 
 _STATUS = {"pending": "queued", "queued": "queued", "running": "running", "compressing": "running",
            "uploading": "running", "cancel_requested": "running", "cancelled": "cancelled", "error": "failed",
@@ -284,4 +284,5 @@ register(ProviderKind(
                 "looked up by it before every create and again after a timeout, plus the local record",
     events="status and events", loss="yes: list_metrics (training loss per step)",
     cost_check="token_count x n_epochs compared with the estimate (kept in the local record: Together keeps no "
-               "metadata), and Together's own price of the job (total_price)"))
+               "metadata), and Together's own price of the job (total_price)",
+    learning_rate="absolute", suffix_max_chars=USER_SUFFIX_MAX_CHARS, limits_source="the together API"))

@@ -684,7 +684,9 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
     result = Preflight(plan)
     problems = plan_problems(plan, provider_name=provider_name)
     if problems:
-        source = "the OpenAI API reference" if provider_name in OPENAI_FAMILY else f"the {provider_name} API"
+        from ..providers import get_kind
+
+        source = get_kind(provider_name).limits_source
         result.blockers.append(f"{'; '.join(problems)} (limits of {source})")
         result.usage_error = True
         return result
@@ -884,20 +886,18 @@ BETA_MAX = 2.0
 """DPO ``beta``: greater than 0, at most 2."""
 
 
-OPENAI_FAMILY = frozenset({"openai", "azure", "openai-compatible"})
-"""Providers on the OpenAI API shape (``learning_rate_multiplier``, 64-character suffix)."""
-SUFFIX_LIMITS = {"together": 19}
-"""Together allows 40 characters, and ftpreflight appends ``-`` and its 20-character tag."""
-
-
 def plan_problems(plan: SubmissionPlan, *, provider_name: str = "openai") -> list[str]:
     """Settings the provider's API would refuse, each as a short phrase naming the flag;
-    empty when fine."""
+    empty when fine. The shared limits are here; what differs by provider (the learning
+    rate's shape, the suffix length, its own refusals) comes from its registry entry."""
+    from ..providers import get_kind
+
+    kind = get_kind(provider_name)
     problems = []
-    suffix_limit = SUFFIX_LIMITS.get(provider_name, SUFFIX_MAX_CHARS)
-    if plan.suffix is not None and not 1 <= len(plan.suffix) <= suffix_limit:
-        problems.append(f"--suffix must be 1 to {suffix_limit} characters for {provider_name}, not {len(plan.suffix)}")
-    if provider_name in OPENAI_FAMILY:
+    if plan.suffix is not None and not 1 <= len(plan.suffix) <= kind.suffix_max_chars:
+        problems.append(f"--suffix must be 1 to {kind.suffix_max_chars} characters for {provider_name}, "
+                        f"not {len(plan.suffix)}")
+    if kind.learning_rate == "multiplier":
         if plan.learning_rate is not None:
             problems.append(f"--learning-rate does not apply to {provider_name}; use --lr-multiplier")
         if plan.training_type is not None:
@@ -907,10 +907,8 @@ def plan_problems(plan: SubmissionPlan, *, provider_name: str = "openai") -> lis
             problems.append(f"--lr-multiplier does not apply to {provider_name}; use --learning-rate")
         if plan.learning_rate is not None and not plan.learning_rate > 0:
             problems.append(f"--learning-rate must be greater than 0, not {plan.learning_rate:g}")
-        if provider_name == "fireworks" and plan.training_type == "full":
-            problems.append("fireworks fine-tunes LoRA adapters only; drop --training-type full")
-        if provider_name == "fireworks" and plan.seed is not None:
-            problems.append("--seed does not apply to fireworks")
+    if kind.check_plan is not None:
+        problems.extend(kind.check_plan(plan))
     if plan.seed is not None and not SEED_RANGE[0] <= plan.seed <= SEED_RANGE[1]:
         problems.append(f"--seed must be between {SEED_RANGE[0]} and {SEED_RANGE[1]:,}, not {plan.seed:,}")
     if plan.batch_size is not None and not BATCH_SIZE_RANGE[0] <= plan.batch_size <= BATCH_SIZE_RANGE[1]:
