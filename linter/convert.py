@@ -23,13 +23,13 @@ failed conversion never leaves a half-written file, and the input is never touch
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import orjson
 
+from ._atomic import atomic_output
 from ._diagnostic import Severity
 from ._errors import FtPreflightError
 from ._formats import PREFERENCE, detect_kind, majority_kind
@@ -98,7 +98,6 @@ def convert_file(source: str | os.PathLike, destination: str | os.PathLike, targ
         convert = _to_vertex_preference
     else:
         convert = {"vertex": _to_vertex, "bedrock": _to_bedrock, "bedrock-haiku": _to_haiku}[target]
-    folder = dst.parent if str(dst.parent) else Path(".")
     try:
         handle = open(src, "rb")
     except FileNotFoundError:
@@ -108,12 +107,7 @@ def convert_file(source: str | os.PathLike, destination: str | os.PathLike, targ
     except OSError as exc:
         raise ConvertError(f"{src}: cannot read: {exc.strerror or exc}") from None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        handle.close()
-        raise ConvertError(f"{dst}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with handle, os.fdopen(fd, "wb") as out:
+        with handle, atomic_output(dst) as out:
             for line_no, record in json_lines(handle):
                 if record is NOT_JSON:
                     summary.problems.append(ConvertProblem(line_no, "", "line is not valid JSON; not converted"))
@@ -138,16 +132,10 @@ def convert_file(source: str | os.PathLike, destination: str | os.PathLike, targ
                 summary.problems.extend(warnings)
                 out.write(orjson.dumps(converted) + b"\n")
                 summary.written += 1
-        os.replace(tmp, dst)
     except UnicodeError as exc:  # pragma: no cover - orjson raises JSONDecodeError for bad UTF-8
-        _remove(tmp)
         raise ConvertError(f"{src}: not UTF-8: {exc}") from None
     except OSError as exc:
-        _remove(tmp)
         raise ConvertError(f"{dst}: cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        _remove(tmp)
-        raise
     return summary
 
 
@@ -171,15 +159,6 @@ def _is_preference_file(path: Path, sample: int = 200) -> bool:
 def _is_preference_record(record: dict) -> bool:
     return "messages" not in record and detect_kind(record) == PREFERENCE
 
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-# -- shared reading of an OpenAI chat record --------------------------------------------------
 
 def _messages(record: dict) -> list:
     if "messages" not in record:

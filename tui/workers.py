@@ -225,23 +225,10 @@ def export_records(source: str, target: str, spans: list[tuple[int, int]]) -> in
     """Copy the records at ``spans`` (byte offset, length; in file order) of ``source`` to
     a new JSONL file ``target``, one per line, atomically: a temporary file in the same
     folder, renamed over ``target`` only when complete. Returns the records written."""
-    import os
-    import tempfile
+    from linter._atomic import atomic_output
 
-    folder = os.path.dirname(os.path.abspath(target))
-    handle, temporary = tempfile.mkstemp(prefix=".ftpreflight-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as out, open(source, "rb") as data:
-            for offset, length in spans:
-                data.seek(offset)
-                out.write(data.read(length).rstrip(b"\r\n") + b"\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    with open(source, "rb") as data, atomic_output(target) as out:
+        for offset, length in spans:
+            data.seek(offset)
+            out.write(data.read(length).rstrip(b"\r\n") + b"\n")
     return len(spans)

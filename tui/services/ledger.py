@@ -18,12 +18,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+from linter._atomic import atomic_output
 
 __all__ = ["LedgerEntry", "LedgerUnavailable", "SubmissionLedger", "SubmissionLocked", "default_state_dir"]
 
@@ -96,17 +97,8 @@ class SubmissionLedger:
         entry.updated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         path = self.path_for(entry.training_sha256, entry.settings_digest)
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".record-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(asdict(entry), out, indent=2)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        with atomic_output(path, text=True, mode=0o600) as out:  # records name files and jobs: private
+            json.dump(asdict(entry), out, indent=2)
         return path
 
     def find_job(self, job_id: str) -> LedgerEntry | None:
