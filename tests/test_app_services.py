@@ -139,6 +139,7 @@ async def test_submit_to_together_from_the_app_and_follow_the_job(tmp_path):
             await wait_until(pilot, lambda: app.screen.job.is_final, timeout=30)
             status = str(app.screen.query_one("#job-status").content)
             assert "succeeded" in status and "Trained" in status
+            assert "Billed    $" in status  # Together's own price of the job (total_price)
             assert app.screen.query_one("#job-events").lines  # Together's events, as they came
             assert app.screen.losses  # its loss curve
         assert built[-1] == "together"  # the job was watched on Together (OpenAI's key was only checked)

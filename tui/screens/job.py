@@ -42,6 +42,11 @@ def describe_job(job) -> str:
         comparison = compare_trained_tokens(job)
         if comparison is not None:
             lines.append(f"          {comparison.describe()}")
+    if job.billed_usd is not None:
+        from pricing import format_money
+
+        lines.append(f"Billed    {format_money(job.billed_usd)} (the provider's price"
+                     + (")" if job.is_final else " so far)"))
     if job.estimated_finish:
         finish = datetime.fromtimestamp(job.estimated_finish, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         lines.append(f"Finish    ~{finish}")
