@@ -148,3 +148,29 @@ def test_dialog_snapshot_80x24(snap_compare, dialog: str):
 def test_picker_snapshot_80x24(snap_compare):
     app = FtPreflightApp(None, start_dir="sample_data")
     assert snap_compare(app, terminal_size=(80, 24), run_before=lambda pilot: pilot.pause(0.5))
+
+
+def _no_key(kind: str, **connection):
+    from tui.providers import CredentialsError
+
+    raise CredentialsError(f"No API key for {kind}: set OPENAI_API_KEY, or store one with "
+                           f"`ftpreflight key set {kind}`.")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_submit_tab_snapshot(snap_compare, size: str):
+    """The Submit tab with its provider picker, deadline and the reasons Submit is disabled
+    (no API key: the factory says so without looking at this machine's keys)."""
+    app = FtPreflightApp(str(SAMPLES / "support_chat.jsonl"), today=lambda: date(2026, 11, 23),
+                         now=lambda: datetime(2026, 11, 23, 12, tzinfo=timezone.utc), clock=LintClock(),
+                         provider_factory=_no_key)
+
+    async def run(pilot) -> None:
+        await before("6")(pilot)
+        for _ in range(100):  # the key check runs in a worker
+            if "API key" in str(pilot.app.screen.query_one("#submit-reason").content):
+                break
+            await pilot.pause(0.05)
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=run)
