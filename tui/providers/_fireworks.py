@@ -22,6 +22,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pricing import file_sha256
+
 from ._base import ConnectionSettings, ProviderKind, register
 from ._errors import (
     ProviderConfigError,
@@ -58,14 +60,6 @@ def job_id_for(tag: str, generation: int = 1) -> str:
     return base if generation == 1 else f"{base}-r{generation}"
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class FireworksProvider(SdkProvider):
     """A ``Provider`` over a ``fireworks.Fireworks`` client (``account_id`` set on it)."""
 
@@ -86,7 +80,7 @@ class FireworksProvider(SdkProvider):
         path = Path(path)
         size = path.stat().st_size
         report = on_progress or (lambda progress: None)
-        dataset_id = dataset_id_for(_file_sha256(path))
+        dataset_id = dataset_id_for(file_sha256(path))
         report(UploadProgress(path.name, 0, size))
         existing = self._get_dataset(dataset_id)
         if existing is not None and existing.status == "processed":

@@ -18,8 +18,6 @@ import openai
 
 from ._errors import (
     CredentialsError,
-    ModelNotAvailable,
-    OutcomeUnknown,
     ProviderConfigError,
     ProviderError,
     RequestRejected,
@@ -31,6 +29,7 @@ from ._errors import (
 from ._models import Job, JobEvent, JobSpec, RemoteFile, UploadProgress
 from ._base import ConnectionSettings, ProviderKind, register
 from ._secrets import require_api_key
+from ._stainless import translate
 
 __all__ = ["OPENAI_LAST_JOB_CREATION", "OpenAIProvider"]
 CHUNKED_UPLOAD_THRESHOLD = 64 * 1024 * 1024
@@ -53,24 +52,6 @@ TRAINING_NOT_AVAILABLE = "training_not_available"
 """The error code of OpenAI's HTTP 403 refusal to create jobs during the wind-down."""
 
 
-def _error_details(exc: openai.APIError) -> tuple[str, str | None, str | None]:
-    body = exc.body
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        body = body["error"]
-    message = body.get("message") if isinstance(body, dict) else None
-    return str(message or exc.message), getattr(exc, "code", None), getattr(exc, "param", None)
-
-
-def _retry_after(exc: openai.APIStatusError) -> float | None:
-    headers = exc.response.headers
-    for header, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        try:
-            return float(headers[header]) / divisor
-        except (KeyError, ValueError):
-            continue
-    return None
-
-
 def _refused_field(exc: ProviderError) -> str | None:
     """``metadata`` or ``method`` when a 400 names that field as the problem."""
     text = str(exc).lower()
@@ -79,13 +60,6 @@ def _refused_field(exc: ProviderError) -> str | None:
                 f"'{name}'" in text or f'"{name}"' in text or f" {name} " in f" {text} ".replace(":", " ")):
             return name
     return None
-
-
-def _is_model_refusal(code: str | None, param: str | None, message: str) -> bool:
-    text = message.lower()
-    return (param == "model" or code in {"model_not_found", "model_not_available", "unsupported_model"}
-            or ("model" in text and any(w in text for w in ("not available", "no longer", "not supported",
-                                                              "does not exist", "deprecated", "retired"))))
 
 
 class OpenAIProvider:
@@ -124,45 +98,20 @@ class OpenAIProvider:
     # ------------------------------------------------------------ error mapping
     @contextlib.contextmanager
     def _translate(self, action: str, *, creates: bool = False) -> Iterator[None]:
+        """The SDK's errors as ours (``_stainless.translate``: the openai SDK is built like
+        Together's and Fireworks'), plus OpenAI's wind-down refusal."""
         try:
-            yield
-        except openai.APITimeoutError:
-            cls = OutcomeUnknown if creates else TransientError
-            raise cls(f"{self.name}: {action} timed out") from None
-        except openai.APIConnectionError as exc:
-            cls = OutcomeUnknown if creates else TransientError
-            reason = f" ({exc.__cause__.__class__.__name__})" if exc.__cause__ else ""
-            raise cls(f"{self.name}: could not reach the API while trying to {action}{reason}") from None
-        except openai.PermissionDeniedError as exc:
-            message, code, param = _error_details(exc)
-            if code == TRAINING_NOT_AVAILABLE or TRAINING_NOT_AVAILABLE in message:
+            with translate(openai, self.name, action, creates=creates):
+                yield
+        except CredentialsError as exc:
+            if exc.status == 403 and (exc.code == TRAINING_NOT_AVAILABLE or TRAINING_NOT_AVAILABLE in str(exc)):
                 raise TrainingNotAvailable(
                     f"{self.name} refused to {action} (HTTP 403 {TRAINING_NOT_AVAILABLE}): OpenAI is winding down "
                     "self-serve fine-tuning and no longer accepts new jobs from this organization (from "
                     f"{OPENAI_LAST_JOB_CREATION.isoformat()} it accepts none at all)",
-                    status=403, code=TRAINING_NOT_AVAILABLE, param=param) from None
-            raise CredentialsError(f"{self.name} rejected the API key (HTTP {exc.status_code}): {message}",
-                                   status=exc.status_code, code=code, param=param) from None
-        except openai.AuthenticationError as exc:
-            message, code, param = _error_details(exc)
-            raise CredentialsError(f"{self.name} rejected the API key (HTTP {exc.status_code}): {message}",
-                                   status=exc.status_code, code=code, param=param) from None
-        except openai.RateLimitError as exc:
-            message, code, param = _error_details(exc)
-            raise TransientError(f"{self.name}: rate limited while trying to {action}: {message}",
-                                 status=429, code=code, param=param, retry_after=_retry_after(exc)) from None
-        except openai.InternalServerError as exc:
-            message, code, param = _error_details(exc)
-            cls = OutcomeUnknown if creates else TransientError
-            raise cls(f"{self.name}: server error (HTTP {exc.status_code}) while trying to {action}: {message}",
-                      status=exc.status_code, code=code, param=param) from None
-        except openai.APIStatusError as exc:
-            message, code, param = _error_details(exc)
-            cls = ModelNotAvailable if _is_model_refusal(code, param, message) else RequestRejected
-            where = f" [{param}]" if param else ""
-            raise cls(f"{self.name} refused to {action} (HTTP {exc.status_code}){where}: {message}",
-                      status=exc.status_code, code=code, param=param) from None
-        except openai.OpenAIError as exc:
+                    status=403, code=TRAINING_NOT_AVAILABLE, param=exc.param) from None
+            raise
+        except openai.OpenAIError as exc:  # not an API error (translate maps those)
             raise ProviderError(f"{self.name}: {action} failed: {exc}") from None
 
     # ------------------------------------------------------------ files

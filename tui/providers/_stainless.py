@@ -59,9 +59,11 @@ def retry_after(exc: Any) -> float | None:
 
 def _is_model_refusal(code: str | None, param: str | None, message: str) -> bool:
     text = message.lower()
-    return (param in ("model", "base_model", "baseModel") or code in {"model_not_found", "model_not_available"}
+    return (param in ("model", "base_model", "baseModel")
+            or code in {"model_not_found", "model_not_available", "unsupported_model"}
             or ("model" in text and any(w in text for w in ("not available", "no longer", "not supported",
-                                                              "does not exist", "not found", "retired"))))
+                                                              "does not exist", "not found", "deprecated",
+                                                              "retired"))))
 
 
 @contextlib.contextmanager
