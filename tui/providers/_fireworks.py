@@ -14,7 +14,6 @@ then ``validate_upload``). Supervised jobs are ``supervisedFineTuningJobs``, DPO
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Callable
