@@ -59,6 +59,7 @@ __all__ = [
     "TokenComparison",
     "compare_trained_tokens",
     "plan_problems",
+    "price_table_problem",
     "pricing_provider",
     "provider_choices",
     "provider_for_table",
@@ -705,11 +706,9 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
         result.usage_error = True
         return result
     result.alternatives = training_alternatives(book, provider_name, plan.method, today)
-    owner = _kind_owning_table(row.provider)
-    if pricing_provider(provider_name) is None and owner is not None and owner != provider_name:
-        result.blockers.append(f"{plan.model} is priced in the {row.provider} table, which is {owner}'s; give the "
-                               f"{provider_name} endpoint its own price table with --prices so that the estimate "
-                               "and the approval are for it")
+    problem = price_table_problem(provider_name, row.provider, plan.model)
+    if problem:
+        result.blockers.append(problem)
         result.usage_error = True
         return result
     try:
@@ -810,6 +809,21 @@ def _find_row(book: Any, model: str, provider_name: str) -> Any:
             except pricing.UnknownModelError:
                 continue
     return book.find_model(model)
+
+
+def price_table_problem(provider_name: str, table_provider: str, model_id: str) -> str | None:
+    """Why an estimate from ``table_provider``'s price table cannot stand for a job on
+    ``provider_name`` (the approval would be for another provider's prices), or None."""
+    wanted = pricing_provider(provider_name)
+    if wanted is not None:
+        return None if wanted == table_provider else (
+            f"the estimate is for the {table_provider} price table: pick a {provider_name} model")
+    owner = _kind_owning_table(table_provider)
+    if owner is not None and owner != provider_name:
+        return (f"{model_id} is priced in the {table_provider} table, which is {owner}'s; give the {provider_name} "
+                "endpoint its own price table with --prices (or `prices` in the config) so that the estimate and "
+                "the approval are for it")
+    return None
 
 
 def provider_for_table(table_provider: str) -> str | None:

@@ -23,7 +23,8 @@ from pricing import format_money
 
 from ..services import approval as approving
 from ..services import plan as planning
-from ..services.submit import provider_choices, provider_for_table
+from ..providers import get_kind
+from ..services.submit import price_table_problem, provider_choices, provider_for_table
 from ..workers import ApprovalWritten, CredentialsChecked, PreflightDone, SubmitProgressed, Submitted, WorkFailed
 
 COMPATIBLE = "openai-compatible"
@@ -162,7 +163,7 @@ class ApprovePane(VerticalScroll):
         if kind == self.provider_kind():
             return
         self._picked = kind
-        table = next((k.pricing_provider for k in _kinds() if k.name == kind), None)
+        table = get_kind(kind).pricing_provider
         est = self.app.session.estimate
         if table is not None and (est is None or est.model.provider != table):
             self.post_message(ProviderPicked(kind, table))
@@ -198,16 +199,12 @@ class ApprovePane(VerticalScroll):
         problems = self.approval_problems()
         est = self.app.session.estimate
         kind = self.provider_kind()
-        entry = next((k for k in _kinds() if k.name == kind), None)
-        if est is not None and entry is not None:
+        if est is not None:
+            entry = get_kind(kind)
             if est.method not in entry.methods:
                 problems.append(f"{est.method} jobs cannot be submitted to {entry.label} from ftpreflight")
-            elif entry.pricing_provider not in (None, est.model.provider):
-                problems.append(f"the estimate is for the {est.model.provider} price table: pick a "
-                                f"{entry.label} model in the Cost tab")
-            elif entry.pricing_provider is None and provider_for_table(est.model.provider) is not None:
-                problems.append(f"{est.model.id} is priced in the {est.model.provider} table: an endpoint needs "
-                                "its own price table (a `prices` file in the config)")
+            elif problem := price_table_problem(kind, est.model.provider, est.model.id):
+                problems.append(problem)
             if kind == COMPATIBLE and not self.connection():
                 problems.append("enter the endpoint's base URL")
             else:
@@ -439,12 +436,6 @@ class ApprovePane(VerticalScroll):
         self.query_one("#submit-stage", Label).update("")
         self.refresh_state()
 
-
-
-def _kinds():
-    from ..providers import provider_kinds
-
-    return provider_kinds()
 
 
 def deadline(est) -> str:
