@@ -167,9 +167,9 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if args.compare:
         try:
             comparison = planning.compare(
-                planned.book, planned.measured, resolve_lint_config(planned.settings, planned.model),
-                method=planned.method, today=today(), epochs=args.epochs, traffic=traffic, hours=args.hours,
-                job_days=args.job_days)
+                planned.book, planned.measured, method=planned.method, today=today(), epochs=args.epochs,
+                traffic=traffic, hours=args.hours, job_days=args.job_days,
+                config=resolve_lint_config(planned.settings, planned.model))
         except PlanError as exc:
             return plan_error(exc)
     if args.output_format == "json":

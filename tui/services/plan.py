@@ -232,19 +232,19 @@ def plan(request: PlanRequest, settings: Settings, *, today: date, allow_refused
     return Plan(request, settings, book, model, measured, method, est, warnings=plan_warnings(model, measured, est))
 
 
-def compare(book: pricing.PriceBook, measured: Measured, config: Any, *, method: str, today: date,
+def compare(book: pricing.PriceBook, measured: Measured, *, method: str, today: date,
             epochs: int | str = "auto", traffic: pricing.Traffic | None = None, hours: Decimal | None = None,
-            job_days: int = pricing.DEFAULT_JOB_DAYS, lint: LintFunction | None = None,
-            counts: dict[str, DatasetTokens] | None = None) -> list[pricing.Comparison]:
+            job_days: int = pricing.DEFAULT_JOB_DAYS, counts: dict[str, DatasetTokens] | None = None,
+            config: Any = None) -> list[pricing.Comparison]:
     """Every loaded provider's models that can train on the file, cheapest first, each
     priced with its own tokenizer's counts (``counts`` by encoding, when the caller has
-    them already; otherwise the file is counted once more per other encoding).
-    ``config`` is the lint configuration the file was measured with."""
+    them already; otherwise the file is counted once more per other encoding, with
+    ``config``, the lint configuration the file was measured with)."""
     models = book.models()
     data_format = measured.format
     if counts is None:
         fit = comparable_models(models, method, data_format, today)
-        counts = tokens_by_encoding(measured.report.files[0].path, fit, config, measured.train, lint=lint)
+        counts = tokens_by_encoding(measured.report.files[0].path, fit, config, measured.train)
     try:
         return pricing.compare_models(models, measured.train, today=today, method=method, epochs=epochs,
                                       traffic=traffic, hours=hours, data_format=data_format, datasets=counts,

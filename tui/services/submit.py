@@ -40,7 +40,7 @@ from ..providers import (
     UploadProgress,
     redact,
 )
-from .plan import PlanError, measure
+from .plan import PlanError, load_book, measure
 from .plan import estimate as estimate_plan
 
 __all__ = [
@@ -673,7 +673,7 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
     """Run the gates in order: model and lifecycle (price tables), lint, estimate, approval.
 
     ``settings`` is a ``tui.config.Settings``. Raises ``linter.ConfigError`` and
-    ``pricing.PriceTableError`` for unusable configuration; everything about the data,
+    ``PlanError`` (price tables, tokenizer) for unusable configuration; everything about the data,
     the model or the approval comes back in the result."""
     from datetime import date, datetime, timezone
 
@@ -698,7 +698,7 @@ def preflight(plan: SubmissionPlan, settings: Any, *, provider_name: str = "open
     if result.blockers:
         return result
 
-    book = pricing.load_price_book([*getattr(settings, "prices", []), *price_tables])
+    book = load_book(settings, price_tables)
     try:
         row = _find_row(book, plan.model, provider_name)
     except pricing.UnknownModelError as exc:

@@ -271,7 +271,7 @@ class CostPane(Horizontal):
         try:
             if measured.train.examples:
                 comparison = planning.compare(
-                    self.book, measured, self.app.lint_config(), method=method, today=today, epochs=inputs.epochs,
+                    self.book, measured, method=method, today=today, epochs=inputs.epochs,
                     traffic=traffic, hours=inputs.hours,
                     counts=self._counts_by_encoding(method, measured, generation, today))
         except (PlanError, pricing.EstimateInputError) as exc:
