@@ -9,12 +9,12 @@ import sys
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from pricing import EstimateInputError, format_money, format_usd
+from pricing import format_money, format_usd
 
 from ..exit_codes import ExitStatus
 from ..services import approval as approving
 from ._common import fail
-from .cost import FLAG_FOR_FIELD, add_estimate_arguments, add_traffic_arguments, decimal_number, make_plan, traffic_from
+from .cost import add_estimate_arguments, add_traffic_arguments, decimal_number, make_plan, traffic_from
 
 
 def now() -> datetime:
@@ -45,10 +45,9 @@ def run(args: argparse.Namespace) -> ExitStatus:
     approver = (args.approver or "").strip()
     if not approver:
         return fail("--approver: give the name of the person who approves the budget")
-    try:
-        traffic = traffic_from(args)
-    except EstimateInputError as exc:
-        return fail(f"{FLAG_FOR_FIELD[exc.field]}: {str(exc).split(': ', 1)[1]}")
+    traffic = traffic_from(args)
+    if isinstance(traffic, ExitStatus):
+        return traffic
     planned = make_plan(args, traffic)
     if isinstance(planned, ExitStatus):
         return planned

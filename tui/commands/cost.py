@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pricing
 from linter import ConfigError, plural
-from pricing import Estimate, EstimateInputError, format_money
+from pricing import Estimate, format_money
 
 from ..config import load_settings, resolve_lint_config
 from ..exit_codes import ExitStatus
@@ -137,10 +137,12 @@ def add_traffic_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch", action="store_true", help="price inference at Batch API rates where published")
 
 
-def traffic_from(args: argparse.Namespace) -> pricing.Traffic | None:
+def traffic_from(args: argparse.Namespace) -> pricing.Traffic | None | ExitStatus:
+    """The inference projection's traffic from the flags (None: no projection), or the exit
+    status after naming the flag that is missing."""
     if args.requests_per_month is None:
         if args.avg_input_tokens is not None or args.avg_output_tokens is not None or args.cached_share or args.batch:
-            raise EstimateInputError("requests_per_month", "is needed to estimate inference")
+            return fail(f"{FLAG_FOR_FIELD['requests_per_month']}: is needed to estimate inference")
         return None
     return pricing.Traffic(
         requests_per_month=args.requests_per_month,
@@ -152,10 +154,9 @@ def traffic_from(args: argparse.Namespace) -> pricing.Traffic | None:
 
 
 def run(args: argparse.Namespace) -> ExitStatus:
-    try:
-        traffic = traffic_from(args)
-    except EstimateInputError as exc:
-        return fail(f"{FLAG_FOR_FIELD[exc.field]}: {str(exc).split(': ', 1)[1]}")
+    traffic = traffic_from(args)
+    if isinstance(traffic, ExitStatus):
+        return traffic
     if args.compare and not 0 <= args.job_days <= pricing.MAX_JOB_DAYS:
         return fail(f"--job-days: must be a whole number from 0 to {pricing.MAX_JOB_DAYS}, not {args.job_days}")
     # Moving off a closed model is what a comparison is for: show it anyway, exit 1.
