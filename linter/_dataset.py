@@ -55,7 +55,8 @@ _last_rules: list = [None, None]
 def content_rules(setup) -> "ContentRules | None":
     """Per-record content checks run in the worker (PII and secrets), or None when
     none is enabled. Reused across the chunks of one file so its memo carries over."""
-    key = (setup.path, setup.enabled, setup.extra.get("allow_values"), setup.extra.get("allow_domains"))
+    key = (setup.path, setup.enabled, setup.extra.get("allow_values"), setup.extra.get("allow_domains"),
+           setup.prefilter)
     if _last_rules[0] != key:
         rules = ContentRules(setup)
         _last_rules[0], _last_rules[1] = key, (rules if rules.kinds else None)
@@ -75,6 +76,8 @@ class ContentRules:
         self.severity = {r.code: r.severity for r in enabled}
         self.allow_values = frozenset(setup.extra.get("allow_values", ()))
         self.allow_domains = frozenset(setup.extra.get("allow_domains", ()))
+        self.prefilter = setup.prefilter
+        """Whether a Hyperscan pass picks the texts to check (else every text is checked)."""
         self._memo: dict[str, list] = {}
 
     def check_batch(self, records) -> list[tuple[int, Diagnostic]]:
@@ -89,7 +92,7 @@ class ContentRules:
         flat = [item for _, _, record_texts in records for item in record_texts]
         texts = [text for _, text in flat]
         ends = list(accumulate(len(record_texts) for _, _, record_texts in records))
-        candidates = pii.may_contain(texts, self.kinds)
+        candidates = pii.may_contain(texts, self.kinds) if self.prefilter else None
         if candidates is None:
             candidates = range(len(texts))
         find = pii.find_sensitive

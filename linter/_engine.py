@@ -33,7 +33,7 @@ from ._report import (
     KIND_CODES, KIND_NAMES, RECORD_COLUMNS, FileReport, LintReport, RecordColumns, TokenStats, token_stats,
 )
 from ._text import plural
-from ._tokens import TokenCounter, encoding_name_for_model, get_encoding
+from ._tokens import TokenCounter, encoding_name_for_model, get_encoding, get_quick_encoding
 from ._validate import RecordChecker, RecordFacts, pending_token_counts
 from . import _dataset
 from .rules import (
@@ -68,6 +68,9 @@ class _FileSetup:
     stop: str | None
     total_lines_hint: int = 0
     extra: dict = field(default_factory=dict)
+    prefilter: bool = True
+    """Pick the texts to check for personal data with the compiled Hyperscan prefilter.
+    Compiling it takes ~0.05 s, more than checking every text of a small file does."""
 
 
 @dataclass
@@ -90,29 +93,40 @@ class _ChunkResult:
 _counters: dict[str, TokenCounter] = {}
 
 
-def _counter(encoding: str) -> TokenCounter:
+_QUICK_CHARS = 400_000
+"""This process counts its first this-many characters (per encoding) with the Python
+encoder, then with tiktoken: a small file's lint never builds tiktoken's core (0.25 s with
+freeing it); a big one spends ~0.1 s before it does. Workers use tiktoken from the start.
+``python -m tests.benchmarks.bench_quick_tokens`` measures the crossover."""
+_QUICK_FILE_BYTES = 512 * 1024
+"""A file up to this size is expected to need only the Python encoder, and has every text
+checked for personal data (no prefilter to compile)."""
+
+
+def _counter(encoding: str, quick_chars: int = _QUICK_CHARS) -> TokenCounter:
     counter = _counters.get(encoding)
     if counter is None:
-        counter = _counters[encoding] = TokenCounter(encoding)
+        counter = _counters[encoding] = TokenCounter(encoding, quick_chars=quick_chars)
     return counter
 
 
-_loading: set[str] = set()
+_loading: set[tuple[str, bool]] = set()
 
 
-def _load_soon(encoding: str) -> None:
-    """Start loading ``encoding`` in a background thread (once), for a lint that will
-    tokenize in this process. Reading, decompressing and checking the rank file run
-    without the GIL, beside the main thread's own set-up; ``get_encoding`` holds a lock
-    while it loads, so the main thread's first count waits for this load instead of
-    repeating it."""
-    if encoding in _loading:
+def _load_soon(encoding: str, size: int) -> None:
+    """Start loading ``encoding`` in a background thread (once), for a lint of ``size``
+    bytes that will tokenize in this process: the ranks for the Python encoder (a small
+    file), else tiktoken's. Reading and checking the rank file run without the GIL,
+    beside the main thread's own set-up; the loaders hold a lock while they load, so the
+    main thread's first count waits for this load instead of repeating it."""
+    quick = size <= _QUICK_FILE_BYTES
+    if quick and encoding in _counters or (encoding, quick) in _loading:  # counting is ready, or loading
         return
-    _loading.add(encoding)
+    _loading.add((encoding, quick))
 
     def load() -> None:
         try:
-            get_encoding(encoding)
+            get_quick_encoding(encoding) if quick else get_encoding(encoding)
         except Exception:  # noqa: BLE001 - the main thread's own load raises it where it is handled
             pass
 
@@ -130,7 +144,7 @@ def _worker_init(encoding: str) -> None:
     # Parsed records are acyclic and short-lived: collecting young objects less often
     # saves a few percent without letting memory grow.
     gc.set_threshold(100_000, 50, 100)
-    _counter(encoding)
+    _counter(encoding, quick_chars=0)
 
 
 def _exit_with_parent() -> None:
@@ -162,7 +176,7 @@ def _read_chunk(path: str, start: int, end: int) -> bytes:
 def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof: bool) -> _ChunkResult:
     near = bool(setup.extra.get("near_duplicates"))
     content_rules = _dataset.content_rules(setup)
-    if content_rules is not None and setup.encoding not in _counters:
+    if content_rules is not None and setup.prefilter and setup.encoding not in _counters:
         # The first chunk linted in this process (a small file's only one) waits for the
         # tokenizer next: compile the PII prefilter meanwhile, in a thread, on the other core.
         # (Not in a worker, whose tokenizer is ready: a thread's own malloc arena would keep
@@ -197,7 +211,7 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
     # Which lines are "plain" (ASCII, no escapes, no double spaces: their strings sit in
     # the raw bytes verbatim), and which may hold personal data (a prefilter pass over the
     # whole chunk): both found for all lines at once.
-    plain, flagged = _scan_lines(data, len(lines), content_rules)
+    plain, flagged = _scan_lines(data, len(lines), content_rules if setup.prefilter else None)
     unterminated = bool(lines) and not data.endswith(b"\n")
     last = len(lines) - 1
     offset = start
@@ -706,7 +720,7 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
         file_level(FileTooLarge.code, f"file is {size / 1e6:,.1f} MB, over the upload limit of {limit / 1e6:,.1f} MB")
     observer.on_file_start(path, size)
     if size < _PARALLEL_MIN_BYTES or (config.jobs or os.cpu_count() or 1) <= 1 or wants_rows:
-        _load_soon(encoding)  # this process tokenizes: overlap the load with the set-up below
+        _load_soon(encoding, size)  # this process tokenizes: overlap the load with the set-up below
     try:
         file_kind = config.format_kind or _sample_kind(path)
         completion = _dataset.CompletionProfile.scan(path, config) if file_kind == COMPLETION else None
@@ -720,7 +734,7 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
             diags.append(gate)
     setup = _FileSetup(path, encoding, file_kind, enabled, context, config.max_images_per_example,
                        completion.separator if completion else None, completion.stop if completion else None,
-                       extra=_dataset.setup_extra(config, role))
+                       extra=_dataset.setup_extra(config, role), prefilter=size > _QUICK_FILE_BYTES)
     dataset = _dataset.DatasetState(path, config, enabled, file_kind, role, cross)
     columns: dict[str, list] = {name: [] for name in RECORD_COLUMNS}
     crlf_total = 0
@@ -826,13 +840,12 @@ def start_workers(paths, jobs: int | None = None, model: str | None = None) -> N
     jobs = jobs or os.cpu_count() or 1
     try:
         encoding = encoding_name_for_model(model) if model else "o200k_base"
-        files = [p for p in paths if os.path.isfile(p)]
-        big = jobs > 1 and any(os.path.getsize(p) >= _PARALLEL_MIN_BYTES for p in files)
+        sizes = [os.path.getsize(p) for p in paths if os.path.isfile(p)]
     except (OSError, FtPreflightError):
         return
-    if not big:
-        if files:
-            _load_soon(encoding)
+    if not (jobs > 1 and any(size >= _PARALLEL_MIN_BYTES for size in sizes)):
+        if sizes:
+            _load_soon(encoding, sum(sizes))
         return
     if _prestarted:
         return

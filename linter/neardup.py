@@ -81,9 +81,9 @@ class _Canonical:
     """Marks an id not looked up yet (real values are odd, or 0)."""
 
     def __init__(self, encoding: str):
-        from ._tokens import get_encoding
+        from ._tokens import loaded_encoding
 
-        enc = get_encoding(encoding)
+        enc = loaded_encoding(encoding)
         self._decode = enc.decode_single_token_bytes
         self.values = np.full(enc.n_vocab + 1, self._UNKNOWN, dtype=np.uint64)
 
@@ -204,9 +204,9 @@ def _signature_rows(raw: np.ndarray, raw_lengths: np.ndarray, encoding: str, num
 
 
 def _tokens(text: str, encoding: str) -> np.ndarray:
-    from ._tokens import get_encoding
+    from ._tokens import loaded_encoding
 
-    return np.asarray(get_encoding(encoding).encode_ordinary(text), dtype=np.uint32)
+    return np.asarray(loaded_encoding(encoding).encode_ordinary(text), dtype=np.uint32)
 
 
 def signatures(texts: Iterable[str], *, encoding: str = DEFAULT_ENCODING, num_perm: int = DEFAULT_NUM_PERM,

@@ -90,6 +90,11 @@ def test_lint_reports_the_same_with_and_without_prefilter(tmp_path, monkeypatch)
         report = lint_path(path, LintConfig(select=["FT6"], jobs=1))
         return [(d.code, d.line, d.pointer, d.span, d.message) for d in report.diagnostics]
 
+    from linter import _engine
+
+    # A file this small is linted without the prefilter (compiling it costs more than it
+    # saves): have the engine treat it as a big one.
+    monkeypatch.setattr(_engine, "_QUICK_FILE_BYTES", 0)
     scanned = []
     real_match_ends = pii.match_ends
     monkeypatch.setattr(pii, "match_ends", lambda data, kinds=None: scanned.append(len(data))
@@ -102,6 +107,27 @@ def test_lint_reports_the_same_with_and_without_prefilter(tmp_path, monkeypatch)
     assert with_prefilter == pii_diagnostics()
     assert calls  # the fallback really ran in this process
     assert len(with_prefilter) > 100
+
+
+def test_a_small_file_is_checked_without_compiling_the_prefilter(tmp_path, monkeypatch) -> None:
+    import orjson
+
+    rng = random.Random(5)
+    lines = [orjson.dumps({"messages": [{"role": "user", "content": f"q{i} {chat_text(rng)}"},
+                                        {"role": "assistant", "content": sample.text}]})
+             for i, sample in enumerate(pii_corpus(per_kind=5, clean=20))]
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    compiled = []
+    monkeypatch.setattr(pii, "_prefilter_database", lambda kinds: compiled.append(kinds))
+    findings = _pii_findings(path)
+    assert compiled == []
+    assert len(findings) > 20
+    monkeypatch.undo()
+    from linter import _engine
+
+    monkeypatch.setattr(_engine, "_QUICK_FILE_BYTES", 0)
+    assert _pii_findings(path) == findings  # what the prefiltered lint of a big file finds
 
 
 def _lint_without_prefilter(path):

@@ -19,6 +19,7 @@ import orjson
 import pytest
 
 from linter import LintConfig, TokenCounter, UnknownModelError, encoding_name_for_model, lint_path
+from tests.sample_strings import sample_strings
 from linter._render import render_text, report_to_dict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,25 +46,7 @@ def _texts(n: int, seed: int) -> list[str]:
 
 def _sample_texts() -> list[str]:
     """Every string in the real-shaped sample files."""
-    out = []
-
-    def walk(value):
-        if isinstance(value, str):
-            out.append(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    for path in sorted(SAMPLES.glob("*.jsonl")):
-        for line in path.read_bytes().splitlines():
-            try:
-                walk(orjson.loads(line))
-            except orjson.JSONDecodeError:
-                continue
-    return out
+    return sample_strings()
 
 
 ALL_TEXTS = _texts(2500, seed=14) + _sample_texts()
@@ -361,11 +344,14 @@ def test_missing_llama_models_package_is_a_clear_error(monkeypatch):
 
     from linter import _tokens
 
-    monkeypatch.setattr(_tokens, "_loaded", {})
+    for cache in ("_loaded", "_quick", "_ranks"):  # nothing loaded in this process yet
+        monkeypatch.setattr(_tokens, cache, {})
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llama_models" else real(name, *a))
     with pytest.raises(UnknownModelError, match="llama_models.*not installed"):
         _tokens.get_encoding("llama3")
+    with pytest.raises(UnknownModelError, match="llama_models.*not installed"):
+        _tokens.get_quick_encoding("llama3")
 
 
 def test_cost_planner_note_says_counts_are_estimates():
