@@ -512,12 +512,13 @@ class TokenCounter:
         self._raw_core = self.raw_buffer = self._buffer = None
         normalize = self._normalize
         ordinary = quick.encode_ordinary
+        name = self.encoding_name
 
         def encode(text: str) -> list[int]:
             self._quick_left -= len(text)
-            # Enough text that tiktoken's start-up pays off, or it was built for a text
-            # the Python encoder leaves to it.
-            if self._quick_left < 0 or quick.used_tiktoken:
+            # Enough text that tiktoken's start-up pays off, or it is built already (for a
+            # text the Python encoder left to it, or by another counter).
+            if self._quick_left < 0 or quick.used_tiktoken or name in _loaded:
                 self._bind(get_encoding(self.encoding_name))
                 return self._encode(text)
             return ordinary(normalize(text)) if normalize else ordinary(text)

@@ -65,3 +65,22 @@ def test_a_closed_pipe_is_not_a_traceback():
                           stderr=subprocess.PIPE, text=True, timeout=60)
     os.close(writer)
     assert "Traceback" not in done.stderr
+
+
+def test_ctrl_c_while_a_thread_is_waited_for_leaves_without_a_traceback():
+    import signal
+    import time
+
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "import threading, time, tui.cli\n"
+         "threading.Thread(target=time.sleep, args=(60,)).start()\n"
+         "print('waiting', flush=True)\n"
+         "tui.cli.leave(0)\n"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout.readline() == "waiting\n"
+    time.sleep(0.3)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=30)
+    assert child.returncode == 130
+    assert "Traceback" not in err

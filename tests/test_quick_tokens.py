@@ -100,6 +100,15 @@ def test_text_from_a_newer_unicode_or_with_a_lone_surrogate_goes_to_tiktoken(mon
     assert counter.raw_buffer is not None
 
 
+def test_a_quick_counter_moves_to_tiktoken_once_another_built_it(monkeypatch):
+    for cache in ("_loaded", "_quick", "_ranks"):
+        monkeypatch.setattr(_tokens, cache, {})
+    counter = TokenCounter("cl100k_base", quick_chars=1_000_000)
+    assert counter.count("hello there") == 2 and counter.raw_buffer is None
+    _tokens.get_encoding("cl100k_base")
+    assert counter.count("hello there") == 2 and counter.raw_buffer is not None
+
+
 _TRICKY = st.sampled_from(list("'sStTrReEvVmMlLdD1234567890 -=/!?.,:;_\"#") + [
     "ſ", "K", "ß", "İ", "ı", "\n", "\r", "\t", "\u00a0", "\u2028", "\u3000", "\u0085", "\x0b", "é", "e\u0301", "中",
     "😀", "\u200d", "\ufeff", "٣", "①", "  ", "\n\n", "ing", " the", "The", "HTTP", "λ", "ё", "ﬁ"])
@@ -125,11 +134,11 @@ def test_decoding_ids_matches_tiktoken():
 
 @pytest.mark.parametrize("name", [n for n in ENCODINGS])
 def test_a_counter_that_starts_quick_counts_like_one_on_tiktoken(name, monkeypatch):
-    for cache in ("_loaded", "_quick", "_ranks"):
+    full = TokenCounter(name)
+    for cache in ("_loaded", "_quick", "_ranks"):  # as in a process that has not built tiktoken's
         monkeypatch.setattr(_tokens, cache, {})
     quick = TokenCounter(name, quick_chars=10_000_000)
     assert not _tokens.is_loaded(name)
-    full = TokenCounter(name)
     # (Texts reach a counter from parsed JSON, which never holds a lone surrogate; text
     # from a newer Unicode moves the counter to tiktoken, tested below.)
     texts = [text for text in _sample_texts()[:400] + EDGE_CASES

@@ -178,9 +178,12 @@ def leave(code: int) -> None:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can be said there
             pass
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
+    try:
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread() and not thread.daemon:
+                thread.join()
+    except KeyboardInterrupt:  # Ctrl-C while waiting for one: leave now, without a traceback
+        code = 130
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
