@@ -1,4 +1,4 @@
-"""Code points assigned in Unicode 14.0.0 (written by ``python -m linter.encodings``
+"""Code points assigned in Unicode 14.0.0 (written by ``python -m tests.tools.write_rank_pickles``
 from Python 3.11's unicodedata): inclusive ranges, hexadecimal. The Python encoder
 (linter._bpe) splits only text made of these; tiktoken, whose Unicode tables may be
 older or newer than the ``regex`` module's, classifies later ones differently."""

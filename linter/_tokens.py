@@ -219,7 +219,7 @@ def chat_template(encoding: str) -> ChatTemplate:
 
 
 # The bundled rank files, pre-parsed: the tokens' bytes in rank order as one pickled tuple
-# (written by ``python -m linter.encodings``; tests check each equals its rank file). They
+# (written by ``python -m tests.tools.write_rank_pickles``; tests check each equals its rank file). They
 # load in ~0.03 s where parsing the base64 lines of o200k_base takes ~0.13 s. The sha256
 # pinned here is of the pickle; the rank file's own, tiktoken's, stays pinned in _SPECS.
 _PARSED_RANKS: dict[str, tuple[str, str]] = {
@@ -275,7 +275,7 @@ def _load_ranks(spec: _EncodingSpec, name: str) -> tuple[dict[bytes, int], tuple
     digest = hashlib.sha256(blob).hexdigest()
     if digest != sha256:
         raise EncodingIntegrityError(f"bundled encoding {file} is corrupt: sha256 {digest} != {sha256}")
-    # The digest is pinned above, so this is the file written by `python -m linter.encodings`.
+    # The digest is pinned above, so this is the file written by `python -m tests.tools.write_rank_pickles`.
     tokens = pickle.loads(blob)  # noqa: S301 - a bundled file whose sha256 was just checked
     return dict(zip(tokens, range(len(tokens)))), tokens
 

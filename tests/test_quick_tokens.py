@@ -204,3 +204,14 @@ def test_texts_from_real_shaped_data_match(tmp_path):
         for _ in range(300):
             text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 50)))
             assert quick.encode_ordinary(text) == full.encode_ordinary(text)
+
+
+def test_the_assigned_table_is_this_python_s_unicode_14(tmp_path):
+    import unicodedata
+
+    from tests.tools.write_rank_pickles import ASSIGNED_VERSION, write_assigned
+
+    if unicodedata.unidata_version != ASSIGNED_VERSION:
+        pytest.skip(f"Unicode {unicodedata.unidata_version} here; the table is of {ASSIGNED_VERSION}")
+    write_assigned(tmp_path / "_assigned.py")
+    assert (tmp_path / "_assigned.py").read_text() == (ROOT / "linter" / "_assigned.py").read_text()

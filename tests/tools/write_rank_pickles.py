@@ -1,7 +1,7 @@
 """Write the pre-parsed rank files (``*.ranks.pickle``) from the bundled rank files, and
 (on a Python whose Unicode database is 14.0.0, i.e. 3.11) ``linter/_assigned.py``.
 
-    python -m linter.encodings
+    python -m tests.tools.write_rank_pickles
 
 Each pickle is the tokens' bytes in rank order, one pickled tuple (pickle protocol 5,
 which every supported Python reads). Run it after changing a rank file, then pin the
@@ -21,12 +21,14 @@ from pathlib import Path
 from linter._atomic import atomic_output
 from linter._tokens import _PARSED_RANKS, _SPECS, parse_ranks
 
+ENCODINGS = Path(__file__).resolve().parents[2] / "linter" / "encodings"
+
 
 def tokens_in_rank_order(source: str) -> tuple[bytes, ...]:
     """The tokens of the bundled rank file ``source``, in rank order (its ranks must run
     0, 1, 2, ... without a gap, as in every bundled file)."""
     spec = next(spec for spec in _SPECS.values() if spec.file == source)
-    blob = gzip.decompress((Path(__file__).parent / source).read_bytes())
+    blob = gzip.decompress((ENCODINGS / source).read_bytes())
     ranks = parse_ranks(blob, spec.sha256, source)
     tokens = sorted(ranks, key=ranks.__getitem__)
     if [ranks[token] for token in tokens] != list(range(len(tokens))):
@@ -57,7 +59,7 @@ def write_assigned(path: Path) -> None:
     lines = [pairs[i:i + 96] for i in range(0, len(pairs), 96)]
     body = "\n".join(f"    {line!r}" for line in lines)
     text = (
-        f'"""Code points assigned in Unicode {ASSIGNED_VERSION} (written by ``python -m linter.encodings``\n'
+        f'"""Code points assigned in Unicode {ASSIGNED_VERSION} (written by ``python -m tests.tools.write_rank_pickles``\n'
         'from Python 3.11\'s unicodedata): inclusive ranges, hexadecimal. The Python encoder\n'
         '(linter._bpe) splits only text made of these; tiktoken, whose Unicode tables may be\n'
         'older or newer than the ``regex`` module\'s, classifies later ones differently."""\n\n'
@@ -68,7 +70,7 @@ def write_assigned(path: Path) -> None:
 
 
 def main() -> None:
-    assigned = Path(__file__).parents[1] / "_assigned.py"
+    assigned = ENCODINGS.parent / "_assigned.py"
     if unicodedata.unidata_version == ASSIGNED_VERSION:
         write_assigned(assigned)
         print(f"{assigned.name}: code points assigned in Unicode {ASSIGNED_VERSION}")
@@ -77,7 +79,7 @@ def main() -> None:
               f"not {ASSIGNED_VERSION} (use Python 3.11)")
     for source, (target, _) in _PARSED_RANKS.items():
         data = pickle.dumps(tokens_in_rank_order(source), protocol=5)
-        with atomic_output(Path(__file__).parent / target, mode=0o644) as out:
+        with atomic_output(ENCODINGS / target, mode=0o644) as out:
             out.write(data)
         print(f"{target}: {len(data):,} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
 
