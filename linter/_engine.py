@@ -103,10 +103,13 @@ _QUICK_FILE_BYTES = 512 * 1024
 checked for personal data (no prefilter to compile)."""
 
 
-def _counter(encoding: str, quick_chars: int = _QUICK_CHARS) -> TokenCounter:
+def _counter(encoding: str, quick_chars: int | None = None) -> TokenCounter:
+    """This process's counter for ``encoding`` (made on first use: on the Python encoder
+    for its first ``quick_chars`` characters, by default ``_QUICK_CHARS``)."""
     counter = _counters.get(encoding)
     if counter is None:
-        counter = _counters[encoding] = TokenCounter(encoding, quick_chars=quick_chars)
+        counter = _counters[encoding] = TokenCounter(
+            encoding, quick_chars=_QUICK_CHARS if quick_chars is None else quick_chars)
     return counter
 
 

@@ -176,18 +176,20 @@ def test_a_quick_counter_moves_to_tiktoken_once_its_text_outgrows_it(monkeypatch
 
 
 def test_a_small_file_s_report_is_the_same_as_with_tiktoken_alone(monkeypatch):
-    def report_of(path):
+    def report_of(path, python_encoder: bool):
         monkeypatch.setattr(_engine, "_counters", {})
+        for cache in ("_loaded", "_quick", "_ranks"):  # a fresh process: nothing built yet
+            monkeypatch.setattr(_tokens, cache, {})
+        monkeypatch.setattr(_engine, "_QUICK_CHARS", 400_000 if python_encoder else 0)
         report = lint_path(path, LintConfig(jobs=1))
+        assert (_engine._counters["o200k_base"].raw_buffer is None) == python_encoder
         stats = report.files[0].tokens
         return ([(d.code, d.line, d.message) for d in report.diagnostics],
                 (stats.total, stats.trained, stats.max_example, stats.p50, stats.p95))
 
-    for path in (ROOT / "sample_data" / "messy.jsonl", ROOT / "sample_data" / "tool_calls.jsonl"):
-        quick = report_of(path)
-        monkeypatch.setattr(_engine, "_QUICK_CHARS", 0)
-        assert report_of(path) == quick
-        monkeypatch.setattr(_engine, "_QUICK_CHARS", 400_000)
+    for path in (ROOT / "sample_data" / "messy.jsonl", ROOT / "sample_data" / "tool_calls.jsonl",
+                 ROOT / "sample_data" / "support_chat.jsonl"):
+        assert report_of(path, python_encoder=True) == report_of(path, python_encoder=False)
 
 
 def test_a_long_run_is_merged_by_tiktoken():
