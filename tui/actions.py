@@ -9,7 +9,10 @@ fails on a binding declared anywhere else.
 Scopes name the ``BINDINGS`` a binding belongs to: ``app`` (works on every screen),
 ``main`` (the six-tab screen), ``table`` (the dataset's record table), ``record``,
 ``job``, ``picker``, and the dialogs ``message``, ``confirm``, ``save``, ``goto`` and
-``help``.
+``help``; ``palette`` is the command palette (Textual's, with this footer).
+
+An action the palette alone runs has no keys: the help lists it as
+``palette: <its title>``, the way it is found there.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-SCOPES = ("app", "main", "table", "record", "job", "picker", "message", "confirm", "save", "goto", "help")
+SCOPES = ("app", "main", "table", "record", "job", "picker", "message", "confirm", "save", "goto", "help",
+          "palette")
 
 
 @dataclass(frozen=True)
@@ -37,9 +41,11 @@ class Key:
     show: bool = True
     tab: str | None = None
     """On the main screen: the tab the binding works on (``None``: every tab)."""
+    priority: bool = False
+    """Checked before the focused widget's keys, and on dialogs too."""
 
     def binding(self) -> Binding:
-        return Binding(self.keys, self.action, self.label, show=self.show, id=self.id)
+        return Binding(self.keys, self.action, self.label, show=self.show, id=self.id, priority=self.priority)
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ class AppAction:
     title: str
     """The palette's entry and the start of the help's sentence."""
     keys: str
-    """Keys as people read them in the help (``ctrl+p`` for palette-only actions)."""
+    """Keys as people read them in the help (empty for palette-only actions)."""
     where: str
     """Places it applies, comma-separated: ``anywhere``, a tab, ``record``, ``job monitor``, ``dialogs``."""
     help: str = ""
@@ -59,7 +65,14 @@ class AppAction:
     bindings: tuple[Key, ...] = ()
 
     @property
+    def keys_text(self) -> str:
+        """The help's keys cell: the keys, or where the palette lists the action."""
+        return f"`{self.keys}`" if self.keys else f"palette: {self.title}"
+
+    @property
     def help_text(self) -> str:
+        if not self.keys and self.help:  # the title is already in the keys cell
+            return self.help
         text = self.title[0].lower() + self.title[1:]
         return f"{text}: {self.help}" if self.help else text
 
@@ -127,9 +140,13 @@ ACTIONS: tuple[AppAction, ...] = (
               "the filtered records, in file order, written atomically", palette="export_view",
               bindings=(Key("main", "ctrl+e", "export_view", "Export rows", "dataset.export", show=False,
                             tab="dataset"),)),
+    AppAction("field.leave", "Leave the text field", "escape", "dataset, cost, submit",
+              "single keys (digits, ?, q) work again",
+              # Shown and run only while a text field has the focus (MainScreen.check_action);
+              # otherwise escape goes on to the next binding.
+              bindings=(Key("main", "escape", "leave_field", "Leave field", "field.leave"),)),
     AppAction("dataset.clear", "Clear filters and sort", "escape", "dataset", "show every record in file order",
               palette="clear_filters",
-              # escape first leaves a text field (so single keys work again), on any tab.
               bindings=(Key("main", "escape", "escape", "Clear", "dataset.clear", show=False),)),
     AppAction("dataset.move", "Move through the table", "up/down, j/k, pgup/pgdn, home/end, g/G", "dataset",
               bindings=(Key("table", "up,k", "cursor(-1)", "Up", "dataset.up", show=False),
@@ -141,38 +158,43 @@ ACTIONS: tuple[AppAction, ...] = (
     AppAction("record.step", "Next / previous record", "j/k, down/up", "record", "in the table's order",
               bindings=(Key("record", "j,down", "step(1)", "Next", "record.down", show=False),
                         Key("record", "k,up", "step(-1)", "Previous", "record.up", show=False))),
-    AppAction("cleanup.clear", "Forget marks and chosen fixes", "ctrl+p", "clean-up", "start the clean-up over",
+    AppAction("cleanup.clear", "Forget marks and chosen fixes", "", "clean-up", "start the clean-up over",
               palette="clear_cleanup"),
     AppAction("app.save", "Save cleaned copy (all safe fixes + chosen)", "ctrl+s", "anywhere",
               "write a new file atomically, then lint it", palette="save_clean",
               bindings=(Key("app", "ctrl+s", "save_clean", "Save clean", "app.save"),)),
     AppAction("app.relint", "Lint again", "ctrl+l", "anywhere", "re-run the lint on the current file",
               palette="relint", bindings=(Key("app", "ctrl+l", "relint", "Re-lint", "app.relint", show=False),)),
-    AppAction("submit.approve", "Write approval record", "ctrl+p", "submit",
+    AppAction("submit.approve", "Write approval record", "", "submit",
               "JSON record plus Markdown and HTML report", palette="write_approval"),
-    AppAction("submit.submit", "Submit fine-tuning job", "ctrl+p", "submit",
+    AppAction("submit.submit", "Submit fine-tuning job", "", "submit",
               "confirm, upload, create and watch the job", palette="submit_job"),
     AppAction("job.cancel", "Cancel the job", "c", "job monitor",
               bindings=(Key("job", "c", "cancel_job", "Cancel job", "job.cancel"),)),
-    AppAction("close", "Close", "escape", "dialogs, job monitor", "the dialog says no, the job keeps running",
+    AppAction("close", "Close", "escape", "dialogs, palette, job monitor",
+              "the dialog says no, the job keeps running",
               bindings=(Key("job", "escape", "close", "Back", "job.back"),
                         Key("message", "escape,enter", "dismiss", "Close", "dialog.close"),
                         Key("confirm", "escape", "no", "Cancel", "dialog.cancel"),
                         Key("save", "escape", "cancel", "Cancel", "dialog.cancel"),
                         Key("goto", "escape", "cancel", "Cancel", "dialog.cancel"),
-                        Key("help", "escape,question_mark,q", "dismiss", "Close", "help.close"))),
+                        Key("help", "escape,question_mark,q", "dismiss", "Close", "help.close"),
+                        Key("palette", "escape", "escape", "Close", "palette.close"))),
     AppAction("app.theme", "Toggle light / dark theme", "ctrl+t", "anywhere", "switch the colour theme",
               palette="toggle_dark",
               bindings=(Key("app", "ctrl+t", "toggle_dark", "Theme", "app.theme", show=False),)),
-    AppAction("app.help", "Help: keys and actions", "?", "anywhere", "this list", palette="help",
-              bindings=(Key("app", "question_mark", "help", "Help", "app.help"),)),
-    AppAction("app.quit", "Quit", "q", "anywhere", "leave ftpreflight", palette="quit",
+    # f1 and ctrl+q also work in a text field, where ? and q are typed.
+    AppAction("app.help", "Help: keys and actions", "?, f1", "anywhere", "this list", palette="help",
+              bindings=(Key("app", "question_mark,f1", "help", "Help", "app.help"),)),
+    AppAction("app.quit", "Quit", "q, ctrl+q", "anywhere", "leave ftpreflight", palette="quit",
               bindings=(Key("app", "q", "quit", "Quit", "app.quit"),
-                        Key("picker", "escape,q", "leave", "Quit", "picker.quit"))),
+                        Key("app", "ctrl+q", "quit", "Quit", "app.quit-anywhere", priority=True),
+                        # The app's q and ctrl+q quit the picker too; this one is not shown twice.
+                        Key("picker", "escape", "leave", "Quit", "picker.quit", show=False))),
 )
 """In the order the help lists them; each scope's bindings (and so its footer) follow it."""
 
-PALETTE_KEY = ("ctrl+p", "anywhere", "command palette: search the actions and run one")
+PALETTE_KEY = ("`ctrl+p`", "anywhere", "command palette: search the actions and run one")
 """Textual's own binding, listed in the help."""
 
 
@@ -194,8 +216,8 @@ def palette_actions() -> tuple[AppAction, ...]:
 
 
 def help_rows() -> list[tuple[str, str, str]]:
-    """(keys, where, what) for every action, in the README's order."""
-    return [(action.keys, action.where, action.help_text) for action in ACTIONS] + [PALETTE_KEY]
+    """(keys, where, what) for every action, in the README's order (keys as Markdown)."""
+    return [(action.keys_text, action.where, action.help_text) for action in ACTIONS] + [PALETTE_KEY]
 
 
 def help_markdown(context: str | None = None) -> str:
@@ -209,5 +231,5 @@ def help_markdown(context: str | None = None) -> str:
 
         rows = sorted(rows, key=rank)  # stable: the README's order within each group
     lines = ["| keys | where | does |", "|---|---|---|"]
-    lines += [f"| `{keys}` | {where} | {what} |" for keys, where, what in rows]
+    lines += [f"| {keys} | {where} | {what} |" for keys, where, what in rows]
     return "\n".join(lines)

@@ -283,6 +283,19 @@ class FtPreflightApp(App):
             return {"cleanup": "clean-up"}.get(self.main.active_tab, self.main.active_tab)
         return None
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with a footer of its own keys (``tui.screens.commands.Palette``)."""
+        from .screens.commands import Palette
+
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Saving a cleaned copy needs a file under review: hidden and inert in the file picker."""
+        if action == "save_clean":
+            return self.main is not None
+        return True
+
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 

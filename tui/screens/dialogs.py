@@ -1,4 +1,7 @@
-"""Modal dialogs: messages and errors, confirmations, the save-as prompt, help."""
+"""Modal dialogs: messages and errors, confirmations, the save-as prompt, help.
+
+Each has its own footer: the dialog's keys (and what Enter does on the focused button
+or field), never those of the screen behind it."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown, Static
 
 from ..actions import bindings, help_markdown
+from ..widgets.footer import AdaptiveFooter
 
 
 class MessageDialog(ModalScreen[None]):
@@ -31,6 +35,7 @@ class MessageDialog(ModalScreen[None]):
                 yield Static(self.text, markup=False, id="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", id="close", variant="primary")
+        yield AdaptiveFooter()
 
     def on_mount(self) -> None:
         self.query_one("#close").focus()
@@ -63,6 +68,7 @@ class ConfirmDialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.no, id="no")
                 yield Button(self.yes, id="yes", variant="warning")
+        yield AdaptiveFooter()
 
     def on_mount(self) -> None:
         self.query_one("#no").focus()
@@ -84,6 +90,8 @@ class SaveDialog(ModalScreen[str | None]):
     file itself."""
 
     BINDINGS = bindings("save")
+    ENTER_LABEL = "Save"
+    """What Enter does in the file name field (the footer says it)."""
 
     def __init__(self, source: str, suggestion: str, plan: str, title: str = "Save a cleaned copy") -> None:
         super().__init__(classes="dialog-screen")
@@ -103,6 +111,7 @@ class SaveDialog(ModalScreen[str | None]):
                     yield Button("Save", id="save", variant="primary")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(self.plan, markup=False)
+        yield AdaptiveFooter()
 
     def on_mount(self) -> None:
         self.query_one("#save-path", Input).focus()
@@ -137,6 +146,7 @@ class GoToLineDialog(ModalScreen[int | None]):
     """Ask for a line number of the file."""
 
     BINDINGS = bindings("goto")
+    ENTER_LABEL = "Go"
 
     def __init__(self, last_line: int) -> None:
         super().__init__(classes="dialog-screen")
@@ -151,6 +161,7 @@ class GoToLineDialog(ModalScreen[int | None]):
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Cancel", id="cancel")
                     yield Button("Go", id="go", variant="primary")
+        yield AdaptiveFooter()
 
     def on_mount(self) -> None:
         self.query_one("#goto-line", Input).focus()
@@ -182,10 +193,12 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog help"):
             title = "ftpreflight: keys" + (f" ({self.context} first)" if self.context else "")
             yield Label(title, classes="dialog-title")
-            yield Static("Search and run actions in the palette (ctrl+p). escape closes this.",
+            yield Static("Actions marked \"palette:\" run from the command palette (ctrl+p, "
+                         "outside this list). escape closes this.",
                          classes="dim help-note")
             with VerticalScroll(classes="dialog-body"):
                 yield Markdown(help_markdown(self.context))
+        yield AdaptiveFooter()
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

@@ -98,6 +98,8 @@ class MainScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """A binding limited to a tab is hidden and inert on the others (``x`` fixes the
         record on Dataset and the whole rule on Problems)."""
+        if action == "leave_field":  # escape: shown (and run) only while a text field has the focus
+            return isinstance(self.focused, Input)
         tab = TAB_OF.get(action)
         if tab is not None and self.app.screen is self:
             return self.active_tab == tab
@@ -262,6 +264,9 @@ class MainScreen(Screen):
 
     def action_clear_filters(self) -> None:
         self.dataset.clear_filters()
+
+    def action_leave_field(self) -> None:
+        self.show_tab(self.active_tab)
 
     def action_escape(self) -> None:
         """Leave a text field (so single keys work again), else clear the table's filters."""

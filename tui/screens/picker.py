@@ -21,6 +21,8 @@ class JsonlTree(DirectoryTree):
 
 class FilePickerScreen(Screen[str | None]):
     BINDINGS = bindings("picker")
+    ENTER_LABEL = "Open"
+    """Enter opens the highlighted file (or folder)."""
 
     def __init__(self, folder: str = ".") -> None:
         super().__init__()
