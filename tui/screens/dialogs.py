@@ -193,8 +193,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog help"):
             title = "ftpreflight: keys" + (f" ({self.context} first)" if self.context else "")
             yield Label(title, classes="dialog-title")
-            yield Static("Actions marked \"palette:\" run from the command palette (ctrl+p, "
-                         "outside this list). escape closes this.",
+            yield Static("\"palette:\" actions run from the palette (ctrl+p). escape closes this.",
                          classes="dim help-note")
             with VerticalScroll(classes="dialog-body"):
                 yield Markdown(help_markdown(self.context))

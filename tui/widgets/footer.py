@@ -5,7 +5,8 @@ lists them) and Quit, which are always shown where they work, then the palette k
 Every screen that takes keys has its own footer (dialogs and the command palette too),
 so a dialog's footer shows the dialog's keys, not those of the tab behind it. An
 action bound to several keys shows its plainest one that works where the focus is
-(``q`` rather than ``ctrl+q``; ``ctrl+q`` in a text field, where ``q`` is typed). When
+(``q`` rather than ``ctrl+q``; ``ctrl+q`` in a text field, where ``q`` is typed;
+``/`` counts as typed there, which Textual's own filter misses). When
 Enter is handled by a widget rather than a binding, the footer says what it does: a
 focused button's label, or the screen's ``ENTER_LABEL`` (what Enter does in its field
 or tree)."""
@@ -44,12 +45,8 @@ def character_of(key: str) -> str | None:
 
 
 def plainness(key: str) -> int:
-    """0 for a key that types a character (``q``, ``?``), 1 for a named key (``escape``,
-    ``f1``), 2 for a combination (``ctrl+q``)."""
-    character = character_of(key)
-    if character is not None and character.isprintable():
-        return 0
-    return 2 if "+" in key else 1
+    """1 for a combination (``ctrl+q``), else 0: an action shows its first plain key."""
+    return 1 if "+" in key else 0
 
 
 class AdaptiveFooter(Footer):
