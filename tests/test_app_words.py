@@ -79,4 +79,4 @@ async def test_cost_tab_shows_money_in_cents_and_says_where_usable_days_start(me
         assert "of training per usable day" in warnings
         assert not re.search(r"\$\d+\.\d{3,}", warnings)  # dollars and cents, not $0.015594
         title = str(app.screen.query_one("#compare-title").content)
-        assert "usable days count from the day a job started today is ready (1 day)" in title
+        assert "(usable days: from a job ready in 1 day)" in title

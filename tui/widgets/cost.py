@@ -130,9 +130,10 @@ class CostPane(Horizontal):
                 yield Static("The estimate appears when the lint has counted the tokens.", id="estimate",
                              markup=False)
                 yield Static("", id="cost-warnings", markup=False)
-                yield Label("Every provider's models, cheapest first; usable days count from the day a job "
-                            f"started today is ready ({plural(pricing.DEFAULT_JOB_DAYS, 'day')}), "
-                            "the estimate's from today", classes="pane-title", id="compare-title")
+                # The estimate counts usable days from today; the comparison from when a job
+                # started today is ready, as `cost --compare` does: say so, or 45 vs 46 puzzles.
+                yield Label("Every provider's models, cheapest first (usable days: from a job ready in "
+                            f"{plural(pricing.DEFAULT_JOB_DAYS, 'day')})", classes="pane-title", id="compare-title")
                 yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:

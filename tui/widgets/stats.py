@@ -100,9 +100,8 @@ class StatsPane(VerticalScroll):
         panel.border_title = f"Examples per format ({file_report.format or 'unknown'} file)"
         grid = Table.grid()
         grid.add_row(bar_table(rows, style=self._colour("success")))
-        grid.add_row(Text(f"{plural(file_report.record_count, 'record')}, {plural(file_report.examples, 'example')}: "
-                          "an example is a record in a known fine-tuning format; not an example: "
-                          "not valid JSON, or no known format", style="dim"))
+        grid.add_row(Text(f"{plural(file_report.record_count, 'record')}, {plural(file_report.examples, 'example')} "
+                          "(the records in a known format)", style="dim"))
         panel.update(grid)
 
         stats = file_report.tokens
