@@ -233,6 +233,8 @@ class DatasetState:
         """system prompt key -> [count, first line]; key 1 collects examples without a system prompt."""
         self.examples = 0
         self.usable = 0
+        self.empty_file = False
+        """Set by the engine for a file of 0 bytes: FT201 then says so."""
         self.inputs = FirstSeen((np.uint64, np.uint32))
         """input key -> (target key, first line) for FT303."""
         self.index = None
@@ -391,9 +393,10 @@ class DatasetState:
         if TooFewExamples.code in self.enabled and self.role == "train":
             n = self.usable
             if n < cfg.min_examples:
-                out.append(Diagnostic(TooFewExamples.code,
-                                      f"{plural(n, 'usable example')}; at least {cfg.min_examples} "
-                                      "are required", ERROR, path))
+                # "Example" as everywhere: a record in a known format (the README's definition).
+                found = (f"the file is empty (0 bytes); at least {cfg.min_examples} examples"
+                         if self.empty_file else f"{plural(n, 'example')}; at least {cfg.min_examples}")
+                out.append(Diagnostic(TooFewExamples.code, f"{found} are required", ERROR, path))
             elif n < cfg.min_examples_warning:
                 out.append(Diagnostic(TooFewExamples.code,
                                       f"only {plural(n, 'example')}; {cfg.min_examples_warning}+ are "

@@ -224,7 +224,8 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
         offset += size
         before = len(out)
         # orjson ignores surrounding whitespace; only a BOM or a CR changes what we hand it.
-        if body.endswith(b"\r"):
+        # (A CR that ends the file's unterminated last line is a stray one, not CRLF.)
+        if body.endswith(b"\r") and not (unterminated and index == last):
             crlf += 1
             if first_crlf is None:
                 first_crlf = line_no
@@ -495,7 +496,10 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
         message = f"invalid JSON at column {int(where.group(1)):,}: {reason}"
     else:
         message = f"invalid JSON: {reason}"
-    if truncated:
+    if b"\r" in body.rstrip(b"\r"):
+        message += (" (this line holds carriage returns (\\r) between records: the file uses CR line "
+                    "endings, old Mac style; convert them to LF newlines)")
+    elif truncated:
         message += " (the file ends in the middle of this record: truncated?)"
     out.append(Diagnostic(InvalidJson.code, message[:300], ERROR, path, line_no,
                           fix=Fix("drop-line", Applicability.UNSAFE, "drop the unparseable line")))
@@ -541,7 +545,9 @@ def _plan_chunks(path: str, size: int, target: int, first_target: int | None = N
             start = cut
 
 
-def _sniff_binary(head: bytes) -> str | None:
+def sniff_binary(head: bytes) -> str | None:
+    """What the first bytes of a file say it is when it is not JSON Lines text (``"a gzip
+    archive"``, ``"binary data"``), or None."""
     signatures = {
         b"\x1f\x8b": "a gzip archive", b"PK\x03\x04": "a zip archive (xlsx/docx?)", b"%PDF": "a PDF",
         b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"PAR1": "a Parquet file",
@@ -713,7 +719,7 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
             diags.append(Diagnostic(code, message, severity, path))
 
     size = info.st_size
-    binary = _sniff_binary(head)
+    binary = sniff_binary(head)
     if binary is not None:
         file_level(UnreadableFile.code, f"file looks like {binary}, not JSON Lines text")
         return empty_report(size), diags
@@ -739,6 +745,7 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
                        completion.separator if completion else None, completion.stop if completion else None,
                        extra=_dataset.setup_extra(config, role), prefilter=size > _QUICK_FILE_BYTES)
     dataset = _dataset.DatasetState(path, config, enabled, file_kind, role, cross)
+    dataset.empty_file = size == 0
     columns: dict[str, list] = {name: [] for name in RECORD_COLUMNS}
     crlf_total = 0
     first_crlf = None
