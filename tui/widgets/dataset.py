@@ -71,7 +71,7 @@ class DatasetPane(Vertical):
 
         path = self.app.session.path
         marks = {Severity.ERROR: "[$text-error]✖[/]", Severity.WARNING: "[$text-warning]▲[/]",
-                 Severity.INFO: "[$text-accent]●[/]"}
+                 Severity.INFO: "[$text-primary]●[/]"}
         lines = []
         for d in report.diagnostics if report is not None else ():
             if d.line is None and d.path == path:
