@@ -72,6 +72,13 @@ def test_config_is_accepted_before_or_after_the_command(capsys, tmp_path, where)
 @pytest.mark.parametrize("pyproject, status, reported", [
     ("[tool.ftpreflight]\nrequire_approval = tru\n", 2, True),   # our settings: never skipped silently
     ("[project\nname = 'x'\n", 0, False),                         # not ours to report
+    # Our table in TOML's other spellings, with a syntax error elsewhere in the file:
+    ("[tool]\nftpreflight.require_approval = true\n[project\n", 2, True),
+    ("tool.ftpreflight.require_approval = true\n[project\n", 2, True),
+    ("[tool.\"ftpreflight\"]\nrequire_approval = true\n[project\n", 2, True),
+    ("[tool]\nftpreflight = { require_approval = true }\n[project\n", 2, True),
+    # A project that depends on ftpreflight names it, but not as its settings:
+    ("[project\ndependencies = [\n  \"ftpreflight>=0.1\",\n]\n", 0, False),
 ])
 def test_broken_pyproject(tmp_path, pyproject, status, reported):
     (tmp_path / "pyproject.toml").write_text(pyproject)
@@ -162,3 +169,36 @@ def test_cost_of_a_gzip_file_says_it_is_gzip(capsys, tmp_path):
     code, _, err = run(capsys, "cost", str(packed), "--model", "gpt-4o-mini-2024-07-18")
     assert code != 0
     assert "gzip" in err and "Traceback" not in err
+
+
+def test_a_trailing_config_without_a_path_is_a_usage_error(capsys):
+    code, out, err = run(capsys, "lint", CLEAN, "--config")
+    assert code == 2
+    assert "--config needs a path" in err and "unrecognized" not in err
+
+
+def test_a_config_file_with_a_pyproject_style_table_is_read(capsys, tmp_path):
+    config = tmp_path / "cfg.toml"
+    config.write_text('[tool.ftpreflight]\nselect = ["FT101"]\n')
+    code, out, err = run(capsys, "lint", "sample_data/messy.jsonl", "--config", str(config))
+    assert "unknown setting" not in err
+    assert "FT101" in out and "FT201" not in out  # only the selected rule ran
+
+
+def test_an_empty_file_is_said_to_be_empty_without_per_example_figures(capsys, tmp_path):
+    empty = tmp_path / "train.jsonl"
+    empty.write_bytes(b"")
+    code, out, err = run(capsys, "lint", str(empty))
+    assert code == 1
+    assert "FT201 the file is empty (0 bytes)" in out
+    assert "0 records, 0 examples" in out and "p50" not in out
+
+
+def test_cr_line_endings_are_named_not_called_truncated_or_crlf(capsys, tmp_path):
+    record = b'{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"yo"}]}'
+    data = tmp_path / "train.jsonl"
+    data.write_bytes(record + b"\r" + record + b"\r")
+    code, out, err = run(capsys, "lint", str(data))
+    assert "carriage returns (\\r) between records" in out and "CR line endings" in out
+    assert "truncated" not in out
+    assert "CRLF" not in out
