@@ -3,6 +3,7 @@ pyproject.toml or from ftpreflight.toml. Unknown keys are errors."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -141,6 +142,13 @@ def _close_rules(item: str) -> str:
     return f" (did you mean {', '.join(matches)}?)" if matches else " (see `ftpreflight rules`)"
 
 
+_NAMES_OUR_TABLE = re.compile(r"""^\s*(?:\[\s*)?(?:tool\s*\.\s*)?["']?ftpreflight["']?\s*[.=\]]""", re.M)
+"""A line of a pyproject.toml that starts our table or sets a key in it, in any TOML
+spelling: ``[tool.ftpreflight]``, ``[tool."ftpreflight"]``, ``tool.ftpreflight.x = 1``,
+``ftpreflight.x = 1`` under ``[tool]``, ``ftpreflight = {...}`` (not a dependency
+``"ftpreflight>=0.1"``)."""
+
+
 def find_config_file(start: Path) -> Path | None:
     """The nearest ftpreflight.toml, or pyproject.toml with a [tool.ftpreflight] table,
     in ``start`` or its parents. A pyproject.toml that mentions ``tool.ftpreflight`` but
@@ -161,7 +169,7 @@ def find_config_file(start: Path) -> Path | None:
             except tomllib.TOMLDecodeError as exc:
                 # A broken pyproject.toml that holds our settings must not be skipped
                 # silently: settings such as require_approval would be lost.
-                if "tool.ftpreflight" in text:
+                if _NAMES_OUR_TABLE.search(text):
                     raise ConfigError(f"{candidate}: invalid TOML: {exc}") from None
                 continue
             if "ftpreflight" in data.get("tool", {}):

@@ -72,6 +72,13 @@ def test_config_is_accepted_before_or_after_the_command(capsys, tmp_path, where)
 @pytest.mark.parametrize("pyproject, status, reported", [
     ("[tool.ftpreflight]\nrequire_approval = tru\n", 2, True),   # our settings: never skipped silently
     ("[project\nname = 'x'\n", 0, False),                         # not ours to report
+    # Our table in TOML's other spellings, with a syntax error elsewhere in the file:
+    ("[tool]\nftpreflight.require_approval = true\n[project\n", 2, True),
+    ("tool.ftpreflight.require_approval = true\n[project\n", 2, True),
+    ("[tool.\"ftpreflight\"]\nrequire_approval = true\n[project\n", 2, True),
+    ("[tool]\nftpreflight = { require_approval = true }\n[project\n", 2, True),
+    # A project that depends on ftpreflight names it, but not as its settings:
+    ("[project\ndependencies = [\n  \"ftpreflight>=0.1\",\n]\n", 0, False),
 ])
 def test_broken_pyproject(tmp_path, pyproject, status, reported):
     (tmp_path / "pyproject.toml").write_text(pyproject)

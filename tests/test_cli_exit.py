@@ -84,3 +84,25 @@ def test_ctrl_c_while_a_thread_is_waited_for_leaves_without_a_traceback():
     out, err = child.communicate(timeout=30)
     assert child.returncode == 130
     assert "Traceback" not in err
+
+
+def test_ctrl_c_while_the_command_s_modules_load_is_interrupted_not_a_traceback():
+    # A Ctrl-C inside numpy's import comes out as an ImportError; the command holds it
+    # until its modules have loaded. Here the signal arrives as the lint command's module
+    # starts loading (before numpy).
+    done = _run(
+        "import importlib, os, signal, sys\n"
+        "import tui.cli\n"
+        "real = importlib.import_module\n"
+        "def import_module(name, *args, **kwargs):\n"
+        "    if name == 'tui.commands.lint':\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return real(name, *args, **kwargs)\n"
+        "importlib.import_module = import_module\n"
+        "code = tui.cli.main(['lint', 'sample_data/tiny.jsonl'])\n"
+        "print('numpy loaded' if 'numpy' in sys.modules else 'numpy not loaded')\n"
+        "sys.exit(code)\n"
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "ftpreflight: interrupted"
+    assert done.stdout.strip() == "numpy loaded"  # the interrupt waited for the imports

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+from contextlib import contextmanager
 import importlib
 import os
 import sys
@@ -101,6 +102,29 @@ def _hoist_config(argv: list[str]) -> list[str]:
     return hoisted + rest
 
 
+@contextmanager
+def _ctrl_c_after_imports():
+    """Hold a Ctrl-C that arrives while the command's modules load until they have loaded,
+    then raise it: inside a C extension's import (numpy's) a KeyboardInterrupt comes out
+    as an ImportError, a traceback instead of "interrupted". (A SIGINT the process was
+    started ignoring stays ignored.)"""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
 def _unknown_command(word: str) -> str | None:
     """The message for ``ftpreflight WORD`` when WORD is neither a command nor a file,
     but looks like a mistyped command (``lnt``), else None (it is a file for the app)."""
@@ -139,7 +163,8 @@ def _main(argv: list[str] | None) -> int:
         index = len(argv) - len(_after_globals(argv))
         argv = [*argv[:index], "app", *argv[index:]]
     command = _command_in(argv)
-    parser = build_parser(command if command in COMMANDS else None)
+    with _ctrl_c_after_imports():
+        parser = build_parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
@@ -169,27 +194,34 @@ def entry() -> None:
 
 
 def leave(code: int) -> None:
-    """End the process now with ``code``, after what a normal exit must not skip."""
+    """End the process now with ``code``, after what a normal exit must not skip, in the
+    interpreter's own order: output flushed; threading's exit hooks (a process pool's, which
+    wakes its manager thread to stop the workers) and the wait for threads that are not
+    daemons; then the ``atexit`` handlers (temporary files, multiprocessing's children).
+    A Ctrl-C meanwhile ends the process at once, with 130 and no traceback."""
     import atexit
+    import signal
     import threading
 
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
-            pass
-    try:
+    def flush() -> None:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more can be said there
+                pass
+
+    flush()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is not None:
+        shutdown()
+    else:  # pragma: no cover - every CPython has it; join as it would
         for thread in threading.enumerate():
             if thread is not threading.current_thread() and not thread.daemon:
                 thread.join()
-    except KeyboardInterrupt:  # Ctrl-C while waiting for one: leave now, without a traceback
-        code = 130
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
+    flush()
     os._exit(code)
 
 
