@@ -190,6 +190,8 @@ def load_config_table(path: Path) -> dict:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("ftpreflight", {})
+    elif set(data) == {"tool"} and isinstance(data["tool"], dict) and set(data["tool"]) == {"ftpreflight"}:
+        data = data["tool"]["ftpreflight"]  # a pyproject-style [tool.ftpreflight] table: what was meant
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: [tool.ftpreflight] must be a table")
     return data

@@ -154,6 +154,23 @@ async def test_a_binary_file_shows_why_the_table_is_empty(tmp_path):
         assert "FT100" in str(banner.content) and "not JSON Lines" in str(banner.content)
 
 
+async def test_a_finding_on_a_blank_line_shows_above_the_table(messy):
+    # messy.jsonl's line 21 is blank: no row, so its FT114 warning is above the table, and
+    # the rule filter counts the rows it shows.
+    app = FtPreflightApp(str(messy))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await linted(pilot)
+        await pilot.pause(0.2)
+        banner = str(app.screen.query_one("#file-findings").content)
+        assert "FT114" in banner and "line 21:" in banner and "FT201" in banner
+        select = app.screen.query_one("#rule-filter")
+        labels = [str(label) for label, value in select._options if value == "FT114"]
+        assert labels == ["FT114 text-encoding (2)"]
+        app.screen.query_one("DatasetPane").filter_rule("FT114")
+        await pilot.pause(0.2)
+        assert "2 of 39" in str(app.screen.query_one("#view-info").content)
+
+
 async def test_the_app_adopts_a_lint_started_before_it(messy):
     calls = []
 

@@ -169,3 +169,17 @@ def test_cost_of_a_gzip_file_says_it_is_gzip(capsys, tmp_path):
     code, _, err = run(capsys, "cost", str(packed), "--model", "gpt-4o-mini-2024-07-18")
     assert code != 0
     assert "gzip" in err and "Traceback" not in err
+
+
+def test_a_trailing_config_without_a_path_is_a_usage_error(capsys):
+    code, out, err = run(capsys, "lint", CLEAN, "--config")
+    assert code == 2
+    assert "--config needs a path" in err and "unrecognized" not in err
+
+
+def test_a_config_file_with_a_pyproject_style_table_is_read(capsys, tmp_path):
+    config = tmp_path / "cfg.toml"
+    config.write_text('[tool.ftpreflight]\nselect = ["FT101"]\n')
+    code, out, err = run(capsys, "lint", "sample_data/messy.jsonl", "--config", str(config))
+    assert "unknown setting" not in err
+    assert "FT101" in out and "FT201" not in out  # only the selected rule ran

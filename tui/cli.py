@@ -146,7 +146,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    argv = _hoist_config(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--config" in argv and argv.index("--config") == len(argv) - 1 and "--" not in argv:
+        print("ftpreflight: --config needs a path: --config FILE (a ftpreflight.toml or pyproject.toml)",
+              file=sys.stderr)
+        return ExitStatus.USAGE
+    argv = _hoist_config(argv)
     first = _command_in(argv)
     if _after_globals(argv)[:1] == ["--version"]:
         # Answer before building the parser: nothing else needs loading.

@@ -65,19 +65,23 @@ class DatasetPane(Vertical):
             self.schedule_preview()
 
     def show_file_findings(self, report) -> None:
-        """Findings about the whole file (unreadable, binary, too large, too few examples)
-        above the table: with an empty table they are the only explanation."""
+        """Findings the table has no row for, above it: about the whole file (unreadable,
+        binary, too large, too few examples), and on lines that are not records (a blank
+        line). With an empty table they are the only explanation."""
         from linter import Severity
 
         path = self.app.session.path
         marks = {Severity.ERROR: "[$text-error]✖[/]", Severity.WARNING: "[$text-warning]▲[/]",
                  Severity.INFO: "[$text-accent]●[/]"}
-        lines = []
+        whole_file, off_table = [], []
         for d in report.diagnostics if report is not None else ():
-            if d.line is None and d.path == path:
-                rule = get_rule(d.code)
-                lines.append(f"{marks.get(d.severity, '')} {d.code} {rule.name if rule else ''}: "
-                             f"{escape_markup(d.message)}")
+            if d.path != path or (d.line is not None and self.model.row_of_line(d.line) is not None):
+                continue
+            rule = get_rule(d.code)
+            where = "" if d.line is None else f"line {d.line}: "
+            (whole_file if d.line is None else off_table).append(
+                f"{marks.get(d.severity, '')} {d.code} {rule.name if rule else ''}: {where}{escape_markup(d.message)}")
+        lines = whole_file + off_table
         banner = self.query_one("#file-findings", Static)
         banner.update("\n".join(lines[:3]) + (f"\n… {len(lines) - 3} more on the Problems tab" if len(lines) > 3 else ""))
         banner.display = bool(lines)
@@ -85,16 +89,17 @@ class DatasetPane(Vertical):
     def lint_finished(self, report) -> None:
         self.show_file_findings(report)
         keep = self.table.current_line
-        counts = report.by_rule()
         path = self.app.session.path
         per_line = {}
         for d in report.diagnostics:
-            if d.path == path and d.line is not None:
+            # Findings on lines the table has a row for (the others are above it).
+            if d.path == path and d.line is not None and self.model.row_of_line(d.line) is not None:
                 per_line.setdefault(d.code, set()).add(d.line)
         options = []
         for code in sorted(per_line):
             rule = get_rule(code)
-            options.append((f"{code} {rule.name if rule else ''} ({counts.get(code, len(per_line[code]))})", code))
+            # The count is of the rows the filter shows.
+            options.append((f"{code} {rule.name if rule else ''} ({len(per_line[code])})", code))
         select = self.query_one("#rule-filter", Select)
         current = self.model.rule
         select.set_options(options)
