@@ -233,6 +233,8 @@ class DatasetState:
         """system prompt key -> [count, first line]; key 1 collects examples without a system prompt."""
         self.examples = 0
         self.usable = 0
+        self.empty_file = False
+        """Set by the engine for a file of 0 bytes: FT201 then says so."""
         self.inputs = FirstSeen((np.uint64, np.uint32))
         """input key -> (target key, first line) for FT303."""
         self.index = None
@@ -391,9 +393,9 @@ class DatasetState:
         if TooFewExamples.code in self.enabled and self.role == "train":
             n = self.usable
             if n < cfg.min_examples:
+                found = "the file is empty (0 bytes)" if self.empty_file else plural(n, 'usable example')
                 out.append(Diagnostic(TooFewExamples.code,
-                                      f"{plural(n, 'usable example')}; at least {cfg.min_examples} "
-                                      "are required", ERROR, path))
+                                      f"{found}; at least {cfg.min_examples} examples are required", ERROR, path))
             elif n < cfg.min_examples_warning:
                 out.append(Diagnostic(TooFewExamples.code,
                                       f"only {plural(n, 'example')}; {cfg.min_examples_warning}+ are "

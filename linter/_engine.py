@@ -224,7 +224,8 @@ def _lint_chunk(setup: _FileSetup, start: int, end: int, first_line: int, at_eof
         offset += size
         before = len(out)
         # orjson ignores surrounding whitespace; only a BOM or a CR changes what we hand it.
-        if body.endswith(b"\r"):
+        # (A CR that ends the file's unterminated last line is a stray one, not CRLF.)
+        if body.endswith(b"\r") and not (unterminated and index == last):
             crlf += 1
             if first_crlf is None:
                 first_crlf = line_no
@@ -495,7 +496,10 @@ def _bad_line(out: list, enabled: frozenset[str], path: str, line_no: int, body:
         message = f"invalid JSON at column {int(where.group(1)):,}: {reason}"
     else:
         message = f"invalid JSON: {reason}"
-    if truncated:
+    if b"\r" in body.rstrip(b"\r"):
+        message += (" (this line holds carriage returns (\\r) between records: the file uses CR line "
+                    "endings, old Mac style; convert them to LF newlines)")
+    elif truncated:
         message += " (the file ends in the middle of this record: truncated?)"
     out.append(Diagnostic(InvalidJson.code, message[:300], ERROR, path, line_no,
                           fix=Fix("drop-line", Applicability.UNSAFE, "drop the unparseable line")))
@@ -739,6 +743,7 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
                        completion.separator if completion else None, completion.stop if completion else None,
                        extra=_dataset.setup_extra(config, role), prefilter=size > _QUICK_FILE_BYTES)
     dataset = _dataset.DatasetState(path, config, enabled, file_kind, role, cross)
+    dataset.empty_file = size == 0
     columns: dict[str, list] = {name: [] for name in RECORD_COLUMNS}
     crlf_total = 0
     first_crlf = None

@@ -154,9 +154,10 @@ def render_text(report: LintReport, *, color: bool = False) -> str:
             # The token statistics read OpenAI records; the provider's own records are not counted.
             lines.append(f"{printable(f.path)}: {plural(f.record_count, 'record')} for {profile.title}")
             continue
+        per_example = f"; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}" if f.examples else ""
         lines.append(
             f"{printable(_utf8(f.path))}: {plural(f.record_count, 'record')}, {plural(f.examples, 'example')} ({f.format or 'unknown format'}), {plural(t.total, 'token')} "
-            f"({t.trained:,} trained; per example p50 {t.p50:,}, p95 {t.p95:,}, max {t.max_example:,}) "
+            f"({t.trained:,} trained{per_example}) "
             f"with {f.encoding} for {f.model}" + ("" if f.exact else f" ({f.count_method})")
         )
     by_rule = report.by_rule()

@@ -183,3 +183,22 @@ def test_a_config_file_with_a_pyproject_style_table_is_read(capsys, tmp_path):
     code, out, err = run(capsys, "lint", "sample_data/messy.jsonl", "--config", str(config))
     assert "unknown setting" not in err
     assert "FT101" in out and "FT201" not in out  # only the selected rule ran
+
+
+def test_an_empty_file_is_said_to_be_empty_without_per_example_figures(capsys, tmp_path):
+    empty = tmp_path / "train.jsonl"
+    empty.write_bytes(b"")
+    code, out, err = run(capsys, "lint", str(empty))
+    assert code == 1
+    assert "FT201 the file is empty (0 bytes)" in out
+    assert "0 records, 0 examples" in out and "p50" not in out
+
+
+def test_cr_line_endings_are_named_not_called_truncated_or_crlf(capsys, tmp_path):
+    record = b'{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"yo"}]}'
+    data = tmp_path / "train.jsonl"
+    data.write_bytes(record + b"\r" + record + b"\r")
+    code, out, err = run(capsys, "lint", str(data))
+    assert "carriage returns (\\r) between records" in out and "CR line endings" in out
+    assert "truncated" not in out
+    assert "CRLF" not in out
