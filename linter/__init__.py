@@ -6,7 +6,7 @@
 from ._count import ExampleTokens, count_examples
 from ._config import DEFAULT_MODEL, FormatKind, LintConfig, find_config_file, load_config_table, load_lint_config
 from ._diagnostic import Applicability, Diagnostic, Fix, Severity, Span, pointer_to_path, printable
-from ._engine import lint_path, lint_paths, start_workers
+from ._engine import lint_path, lint_paths, sniff_binary, start_workers
 from ._errors import ConfigError, EncodingIntegrityError, FtPreflightError, LintCancelled, UnknownModelError
 from ._formats import KINDS
 from ._models import context_for_model, formats_for_model
@@ -24,7 +24,7 @@ __all__ = [
     "TokenCounter", "TokenStats", "UnknownModelError",
     "all_codes", "base_model_name", "context_for_model", "count_examples", "formats_for_model", "encoding_name_for_model", "find_config_file",
     "get_encoding", "get_rule", "lint_path", "lint_paths", "load_config_table", "load_lint_config",
-    "parse_record", "plural", "pointer_to_path", "printable", "read_record_bytes", "start_workers",
+    "parse_record", "plural", "pointer_to_path", "printable", "read_record_bytes", "sniff_binary", "start_workers",
 ]
 
 from ._render import (  # noqa: E402

@@ -545,7 +545,9 @@ def _plan_chunks(path: str, size: int, target: int, first_target: int | None = N
             start = cut
 
 
-def _sniff_binary(head: bytes) -> str | None:
+def sniff_binary(head: bytes) -> str | None:
+    """What the first bytes of a file say it is when it is not JSON Lines text (``"a gzip
+    archive"``, ``"binary data"``), or None."""
     signatures = {
         b"\x1f\x8b": "a gzip archive", b"PK\x03\x04": "a zip archive (xlsx/docx?)", b"%PDF": "a PDF",
         b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"PAR1": "a Parquet file",
@@ -717,7 +719,7 @@ def _lint_contents(path: str, fd: int, info: os.stat_result, head: bytes, config
             diags.append(Diagnostic(code, message, severity, path))
 
     size = info.st_size
-    binary = _sniff_binary(head)
+    binary = sniff_binary(head)
     if binary is not None:
         file_level(UnreadableFile.code, f"file looks like {binary}, not JSON Lines text")
         return empty_report(size), diags

@@ -529,7 +529,7 @@ def estimate(
         per_day = _ratio(job_cost, days) if days else None
         warnings.append(
             f"{model.id} shuts down on {model.shutdown.isoformat()}: a model trained today is usable until then "
-            f"(usable days: {days:,}; ${format_usd(per_day) if per_day is not None else 'n/a'} of training per usable day)"
+            f"(usable days: {days:,}; {format_money(per_day)} of training per usable day)"
         )
         assumptions.append("usable days are counted from today; training time is not subtracted")
     if model.fine_tuning_ends is not None and today < model.fine_tuning_ends:

@@ -87,6 +87,21 @@ def _long_date(value: date | str | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+_ISO_DATE = re.compile(r"(?<![\w/.-])(\d{4})-(\d{2})-(\d{2})(?![\w/-])")
+
+
+def _readable_dates(text: str) -> str:
+    """``text`` with its ISO dates (``2027-01-14``) written as the report writes dates
+    (``14 January 2027``): the estimate's warnings and the price tables' notices are
+    shared with the command line, which keeps ISO dates; a date inside an address stays."""
+    def long(match: re.Match[str]) -> str:
+        try:
+            return _long_date(match.group(0))
+        except ValueError:
+            return match.group(0)
+    return _ISO_DATE.sub(long, text)
+
+
 def _when(moment: datetime) -> str:
     moment = moment.astimezone(timezone.utc) if moment.tzinfo else moment
     return f"{_long_date(moment.date())}, {moment:%H:%M} UTC"
@@ -171,8 +186,9 @@ def _facts(record: ApprovalRecord) -> _Facts:
         ("Epochs", s.epochs_rule or f"{s.epochs}"),
     ]
     if est.get("truncated_examples"):
-        quality.append(("Truncated", f"{est['truncated_examples']:,} examples are longer than the model's "
-                                     "training context"))
+        truncated = est["truncated_examples"]
+        quality.append(("Truncated", f"{truncated:,} example{' is' if truncated == 1 else 's are'} longer than "
+                                     "the model's training context"))
     prices = record.prices
     status = prices.status
     note = None
@@ -190,7 +206,8 @@ def _facts(record: ApprovalRecord) -> _Facts:
         identity.insert(3, ("Validation file", record.validation_file.path))
     return _Facts(within, verdict, signed, risk, cost_rows, inference_rows, deadline, quality,
                   f"{prices.provider} price table of {_long_date(prices.as_of)}", status, note, identity,
-                  list(est.get("assumptions", [])), list(est.get("warnings", [])))
+                  [_readable_dates(a) for a in est.get("assumptions", [])],
+                  [_readable_dates(w) for w in est.get("warnings", [])])
 
 
 def render_approval_markdown(record: ApprovalRecord, token_lengths: Sequence[int] = ()) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from tui.cli import main
 from tui.commands import cost
 
 TODAY = date(2026, 11, 23)
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 
 
 @pytest.fixture(autouse=True)
@@ -253,3 +255,16 @@ def test_compare_counts_again_only_for_models_it_can_price(tmp_path, capsys, mon
     rows = {r["model"]: r for r in json.loads(out)["compare"]}
     assert rows["gpt-3.5-turbo-0125"]["refused"]
     assert "cl100k_base" not in {config.encoding for _, config in calls}
+
+
+def test_usable_day_warning_is_in_cents_like_the_body_and_exact_in_json(capsys):
+    data = SAMPLES / "messy.jsonl"
+    code, out, err = run_cli(capsys, "cost", str(data))
+    per_day = next(line for line in out.splitlines() if "training per usable day" in line).split()[-1]
+    warning = next(line for line in err.splitlines() if "of training per usable day" in line)
+    # The body and the warning name the same amount, in dollars and cents.
+    assert f"; {per_day} of training per usable day)" in warning and per_day.startswith("$")
+    assert len(per_day.split(".")[1]) == 2
+    code, out, err = run_cli(capsys, "cost", str(data), "--format", "json")
+    exact = json.loads(out)["lifetime"]["training_cost_per_day_usd"]
+    assert len(exact.split(".")[1]) > 2  # machines keep every digit

@@ -185,7 +185,7 @@ def test_cli_convert_usage_errors_leave_files_alone(tmp_path, capsys):
     assert "overwrite the input" in capsys.readouterr().err
     assert source.read_bytes() == before
     assert main(["convert", str(tmp_path / "missing.jsonl"), "--to", "vertex", "-o", str(tmp_path / "o.jsonl")]) == 2
-    assert "missing.jsonl: file not found" in capsys.readouterr().err
+    assert "missing.jsonl: input file not found" in capsys.readouterr().err
     assert main(["convert", str(source), "--to", "vertex", "-o", str(tmp_path / "no" / "dir" / "o.jsonl")]) == 2
     assert "cannot write" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:  # argparse: usage error

@@ -127,8 +127,10 @@ def test_output_onto_a_fifo_is_refused_and_the_fifo_kept(dataset, tmp_path, caps
 def test_a_fifo_as_input_is_named_not_read(tmp_path, capsys):
     fifo = tmp_path / "pipe.jsonl"
     os.mkfifo(fifo)
-    assert main(["fix", str(fifo), "-o", str(tmp_path / "out.jsonl")]) == 1
-    assert f"{fifo}: not a regular file" in capsys.readouterr().err
+    # A usage error like a directory or a missing file (exit 2), as for cost and convert.
+    assert main(["fix", str(fifo), "-o", str(tmp_path / "out.jsonl")]) == 2
+    assert f"{fifo}: input file is not a regular file" in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()
 
 
 def test_device_nodes_are_refused():

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from html import unescape
 
 import pytest
 
@@ -159,3 +161,23 @@ def test_one_outlier_does_not_squash_the_histogram():
     assert max(count for _, _, count in buckets[:-1]) <= 5  # the rest spread over the other bins
     assert pricing.outlier_threshold(lengths) == 202
 
+
+
+def test_report_lists_read_money_in_cents_dates_in_words_and_one_example_singular(data_file):
+    # 99 ordinary examples and one longer than gpt-4o-mini's 65,536-token training context.
+    long_one = estimate(find_model("gpt-4o-mini"), DatasetTokens.from_counts([1000] * 99 + [70_000]),
+                        today=TODAY, epochs=3)
+    record = make_record(data_file, long_one)
+    markdown = pricing.render_approval_markdown(record)
+    html = unescape(pricing.render_approval_html(record))
+    for text in (markdown, html):
+        assert "1 example is longer than the model's training context" in text
+        warnings = text[text.index("Warnings"):]
+        assert "shuts down on 14 January 2027" in warnings and "2027-01-14" not in warnings
+        assert "(usable days: 52; $0.03 of training per usable day)" in warnings
+        assert "since 7 May 2026" in warnings  # the price table's notice too
+        assert "gpt-4o-mini-2024-07-18" in warnings  # a model's name is not a date
+        assert not re.search(r" \d{4}-\d{2}-\d{2}\b", warnings)
+    # The record itself keeps the exact amount for machines:
+    # (99 x 1,000 + 65,536) tokens x 3 epochs x $3 per 1M = $1.480824, over 52 days.
+    assert record.estimate["lifetime"]["training_cost_per_day_usd"] == "0.028477"

@@ -51,11 +51,21 @@ def test_a_preference_file_on_a_model_without_dpo_is_an_error_not_a_supervised_e
     assert "supports supervised fine-tuning, not dpo" in str(caught.value)
 
 
-def test_a_file_without_examples_is_a_refusal_naming_the_reason():
+def test_a_file_without_examples_is_a_refusal_naming_the_reason(tmp_path):
+    text = tmp_path / "notes.jsonl"
+    text.write_text('{"note": "not a training record"}\n{"prompt": \n')
+    with pytest.raises(PlanError) as caught:
+        planning.plan(PlanRequest(str(text)), Settings(), today=TODAY)
+    assert not caught.value.usage  # exit 1: the data has problems, not a usage error
+    assert "notes.jsonl" in str(caught.value) and "no examples" in str(caught.value)
+
+
+def test_a_file_that_is_not_jsonl_text_is_a_usage_error_like_a_directory():
+    # As for fix and convert: the wrong file given (exit 2), before anything is counted.
     with pytest.raises(PlanError) as caught:
         planning.plan(PlanRequest(str(SAMPLES / "binary.jsonl")), Settings(), today=TODAY)
-    assert not caught.value.usage  # exit 1, not a usage error
-    assert "binary.jsonl" in str(caught.value) and "no examples" in str(caught.value)
+    assert caught.value.usage
+    assert str(caught.value) == f"{SAMPLES / 'binary.jsonl'}: training file looks like a PNG image, not JSON Lines text"
 
 
 def test_a_closed_model_refuses_unless_the_caller_compares():

@@ -10,7 +10,7 @@ import sys
 from linter import ConfigError, pointer_to_path, printable, render_json, render_text
 from linter.convert import TARGET_PROVIDER, TARGETS, ConvertError, convert_file
 from ..exit_codes import ExitStatus
-from ._common import build_lint_config, fail, settings_from
+from ._common import build_lint_config, fail, input_problem, settings_from
 
 
 def add_parser(subparsers) -> None:
@@ -30,6 +30,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> ExitStatus:
+    problem = input_problem(args.path, "input file")
+    if problem:  # nothing is written
+        return fail(problem)
     try:
         settings = settings_from(args)
         args.provider = TARGET_PROVIDER[args.target]

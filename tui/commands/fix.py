@@ -15,7 +15,7 @@ from linter import (
     fix_file, get_rule, lint_for_fix, plural, printable,
 )
 from ..exit_codes import ExitStatus
-from ._common import build_lint_config, fail, settings_from
+from ._common import build_lint_config, fail, input_problem, settings_from
 
 _TEST_COPY_DELAY = "FTPREFLIGHT_TEST_BACKUP_DELAY"
 """Test-only: seconds to sleep after each MiB of the backup copy (kill -9 tests)."""
@@ -78,10 +78,9 @@ def run(args: argparse.Namespace) -> ExitStatus:
         return fail("use either -o OUT or --in-place, not both")
     if not args.in_place and not args.output:
         return fail("say where to write the cleaned copy: -o OUT (or --in-place)")
-    if not source.is_file():
-        if source.exists():
-            return fail(f"{source}: not a regular file", ExitStatus.PROBLEMS)
-        return fail(f"{source}: file not found")
+    problem = input_problem(source, "input file")
+    if problem:
+        return fail(problem)
     if args.split_validation is not None and not 0 < args.split_validation < 1:
         return fail("--split-validation must be a fraction between 0 and 1, e.g. 0.1")
     try:

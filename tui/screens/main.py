@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, ProgressBar, Select, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from linter import FixError, FtPreflightError, fix_file
+from linter import FixError, FtPreflightError, fix_file, plural
 
 from .dialogs import ConfirmDialog, MessageDialog
 from ..actions import bindings, tab_of
@@ -350,7 +350,7 @@ class MainScreen(Screen):
             suggestion = source.with_name(f"{stem}.rows{number}.jsonl")
             number += 1
         what = model.describe_filter() or "every record"
-        plan = (f"{len(model):,} of {model.total:,} records ({what}), written in file order to a new file. "
+        plan = (f"{len(model):,} of {plural(model.total, 'record')} ({what}), written in file order to a new file. "
                 "The input is not changed.")
         self.app.push_screen(SaveDialog(str(source), str(suggestion), plan, title="Export the rows shown"),
                              self._export_to)
@@ -375,7 +375,7 @@ class MainScreen(Screen):
 
     @on(ExportDone)
     def _exported(self, message: ExportDone) -> None:
-        self.app.notify(f"{message.written:,} records written to {message.path}.", title="Rows exported", timeout=6)
+        self.app.notify(f"{plural(message.written, 'record')} written to {message.path}.", title="Rows exported", timeout=6)
 
     def fix_line(self, line: int) -> None:
         report = self.session.report
@@ -416,13 +416,13 @@ class MainScreen(Screen):
         choice = choice_for([d for d in report.diagnostics if d.code == code and d.path == self.session.path])
         if choice == "redact":
             self.session.redact_lines.update(lines)
-            self.app.notify(f"{len(lines):,} records: {rule_label(code)} values will be redacted.")
+            self.app.notify(f"{plural(len(lines), 'record')}: {rule_label(code)} values will be redacted.")
         elif choice == "drop":
             self.session.records.marked.update(lines)
-            self.app.notify(f"{len(lines):,} records with {rule_label(code)} will be dropped.")
+            self.app.notify(f"{plural(len(lines), 'record')} with {rule_label(code)} will be dropped.")
         elif choice == "rewrite":
             self.session.rewrite_lines.update(lines)
-            self.app.notify(f"{len(lines):,} records: {rule_label(code)} will be fixed (an unsafe fix: "
+            self.app.notify(f"{plural(len(lines), 'record')}: {rule_label(code)} will be fixed (an unsafe fix: "
                             "it changes the training text).")
         elif choice == "safe":
             self.app.notify(f"{rule_label(code)}: safe fixes, applied whenever you save (ctrl+s).")
@@ -436,7 +436,7 @@ class MainScreen(Screen):
 
             self.app.push_screen(ConfirmDialog(
                 f"Drop every record with {code}?",
-                f"{rule_label(code)} has no automatic fix. Drop the {len(lines):,} records that have it "
+                f"{rule_label(code)} has no automatic fix. Drop the {plural(len(lines), 'record')} that {'has' if len(lines) == 1 else 'have'} it "
                 "from the cleaned copy?", yes="Drop them"), confirmed)
             return
         self._after_choice()

@@ -20,4 +20,16 @@ def input_problem(path: str | os.PathLike, what: str) -> str | None:
         return f"{path}: {what} is a directory, not a JSONL file"
     if not p.exists():
         return f"{path}: {what} not found"
+    if not p.is_file():
+        return f"{path}: {what} is not a regular file (a device, FIFO or socket): save the data to a file"
+    try:
+        with open(p, "rb") as handle:
+            head = handle.read(8192)
+    except OSError as exc:
+        return f"{path}: cannot read the {what}: {exc.strerror or exc}"
+    from linter import sniff_binary
+
+    binary = sniff_binary(head)
+    if binary is not None:
+        return f"{path}: {what} looks like {binary}, not JSON Lines text"
     return None

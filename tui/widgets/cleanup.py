@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
-from linter import Applicability, Diagnostic, FixOptions, LintReport, Severity, fix_class, get_rule
+from linter import Applicability, Diagnostic, FixOptions, LintReport, Severity, fix_class, get_rule, plural
 
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
 
@@ -87,12 +87,12 @@ def describe_plan(report: LintReport | None, path: str | None, drop_lines: set[i
     lines += [f"  {count:>6,}  {what}" for what, count in sorted(safe.items())] or ["  (nothing to fix)"]
     lines.append("")
     lines.append("Unsafe fixes, only those you chose (they change the training data):")
-    lines.append(f"  {len(drop_lines):>6,}  records dropped" +
-                 (f" (lines {_sample(drop_lines)})" if drop_lines else ""))
-    lines.append(f"  {len(redact_lines):>6,}  records with personal data redacted" +
-                 (f" (lines {_sample(redact_lines)})" if redact_lines else ""))
-    lines.append(f"  {len(rewrite_lines):>6,}  records given the missing separator, stop sequence or space" +
-                 (f" (lines {_sample(rewrite_lines)})" if rewrite_lines else ""))
+    lines.append(f"  {len(drop_lines):>6,}  {_records(len(drop_lines))} dropped" +
+                 (f" ({_lines(set(drop_lines))})" if drop_lines else ""))
+    lines.append(f"  {len(redact_lines):>6,}  {_records(len(redact_lines))} with personal data redacted" +
+                 (f" ({_lines(set(redact_lines))})" if redact_lines else ""))
+    lines.append(f"  {len(rewrite_lines):>6,}  {_records(len(rewrite_lines))} given the missing separator, stop sequence or space" +
+                 (f" ({_lines(set(rewrite_lines))})" if rewrite_lines else ""))
     if offered:
         lines.append("  Not chosen (x applies them):")
         lines += [f"  {count:>6,}  {what}" for what, count in sorted(offered.items())]
@@ -102,13 +102,25 @@ def describe_plan(report: LintReport | None, path: str | None, drop_lines: set[i
                      and not (unsafe_kind(d) == "redact" and d.line in redact_lines)})
     lines.append("")
     if errors:
-        lines.append(f"Still with errors after saving: {len(errors):,} records (lines {_sample(set(errors))}).")
-        lines.append("Mark them to drop (d), fix them (x), or fix all of a rule from the Problems tab (x).")
+        lines.append(f"Still with errors after saving: {plural(len(errors), 'record')} "
+                     f"({_lines(set(errors))}).")
+        them = "it" if len(errors) == 1 else "them"
+        lines.append(f"Mark {them} to drop (d), fix {them} (x), or fix all of a rule from the Problems tab (x).")
     else:
         lines.append("No records with errors remain after saving.")
     lines.append("")
     lines.append("ctrl+s saves a new file (never the input) and lints it.")
     return "\n".join(lines)
+
+
+def _records(count: int) -> str:
+    """The noun for a count printed in its own column: ``record`` for one, else ``records``."""
+    return "record" if count == 1 else "records"
+
+
+def _lines(lines: set[int]) -> str:
+    """``line 5`` or ``lines 5, 9, ...``: which lines, with the noun agreeing."""
+    return f"{'line' if len(lines) == 1 else 'lines'} {_sample(lines)}"
 
 
 def _sample(lines: set[int], limit: int = 8) -> str:

@@ -19,7 +19,7 @@ from textual.widgets import Checkbox, DataTable, Input, Label, OptionList, Selec
 from textual.widgets.option_list import Option
 
 import pricing
-from linter import ENCODINGS
+from linter import ENCODINGS, plural
 from pricing import format_money as money
 
 from ..services import plan as planning
@@ -130,7 +130,10 @@ class CostPane(Horizontal):
                 yield Static("The estimate appears when the lint has counted the tokens.", id="estimate",
                              markup=False)
                 yield Static("", id="cost-warnings", markup=False)
-                yield Label("Every provider's models, cheapest first", classes="pane-title")
+                # The estimate counts usable days from today; the comparison from when a job
+                # started today is ready, as `cost --compare` does: say so, or 45 vs 46 puzzles.
+                yield Label("Every provider's models, cheapest first (usable days: from a job ready in "
+                            f"{plural(pricing.DEFAULT_JOB_DAYS, 'day')})", classes="pane-title", id="compare-title")
                 yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:

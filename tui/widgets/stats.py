@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
-from linter import get_rule
+from linter import get_rule, plural
 from pricing import outlier_threshold, token_histogram
 
 BAR = "█"
@@ -91,10 +91,18 @@ class StatsPane(VerticalScroll):
         else:
             histogram.update("no parseable examples")
 
-        formats = Counter(kind or "unparseable" for kind in records.kind)
+        # README "Records and examples": a record is a non-blank line; an example is a record
+        # in a known fine-tuning format, whichever format (the header counts the same).
+        formats = Counter(kind for kind in records.kind if kind is not None)
+        not_examples = sum(1 for kind in records.kind if kind is None)
+        rows = formats.most_common() + ([("not an example", not_examples)] if not_examples else [])
         panel = self.query_one("#stats-formats", Static)
-        panel.border_title = f"Records per format ({file_report.format or 'unknown'} file)"
-        panel.update(bar_table(formats.most_common(), style=self._colour("success")))
+        panel.border_title = f"Examples per format ({file_report.format or 'unknown'} file)"
+        grid = Table.grid()
+        grid.add_row(bar_table(rows, style=self._colour("success")))
+        grid.add_row(Text(f"{plural(file_report.record_count, 'record')}, {plural(file_report.examples, 'example')} "
+                          "(the records in a known format)", style="dim"))
+        panel.update(grid)
 
         stats = file_report.tokens
         tokens = self.query_one("#stats-tokens", Static)
