@@ -75,3 +75,20 @@ def test_screenshots_are_what_the_app_draws_now(shot: str, monkeypatch):
     monkeypatch.chdir(REPO)  # the paths on screen are relative to the repository
     assert screenshot(shot) == path_of(shot).read_text(encoding="utf-8"), (
         f"{path_of(shot).relative_to(REPO)} is out of date: run python -m tests.tools.readme_screenshots")
+
+
+@pytest.mark.parametrize("attempt", range(3))
+async def test_the_cost_tab_opens_with_its_form_at_the_top(attempt: int, monkeypatch):
+    """Pressing 5 focuses the model list, which is already on screen: the form must not jump
+    down past Provider (it did on some runs, depending on when the tab's layout was done,
+    which made the Cost screenshots and snapshots differ from run to run)."""
+    from tests.test_app_snapshots import make_app, until_linted
+
+    monkeypatch.chdir(REPO)
+    app = make_app("support_chat.jsonl")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_linted(pilot)
+        await pilot.press("5")
+        await pilot.pause(0.4)
+        assert app.focused is app.screen.query_one("#model-list")
+        assert app.screen.query_one("#cost-form").scroll_y == 0
