@@ -393,9 +393,10 @@ class DatasetState:
         if TooFewExamples.code in self.enabled and self.role == "train":
             n = self.usable
             if n < cfg.min_examples:
-                found = "the file is empty (0 bytes)" if self.empty_file else plural(n, 'usable example')
-                out.append(Diagnostic(TooFewExamples.code,
-                                      f"{found}; at least {cfg.min_examples} examples are required", ERROR, path))
+                # "Example" as everywhere: a record in a known format (the README's definition).
+                found = (f"the file is empty (0 bytes); at least {cfg.min_examples} examples"
+                         if self.empty_file else f"{plural(n, 'example')}; at least {cfg.min_examples}")
+                out.append(Diagnostic(TooFewExamples.code, f"{found} are required", ERROR, path))
             elif n < cfg.min_examples_warning:
                 out.append(Diagnostic(TooFewExamples.code,
                                       f"only {plural(n, 'example')}; {cfg.min_examples_warning}+ are "

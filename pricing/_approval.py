@@ -120,12 +120,13 @@ class ApprovalRecord(_Frozen):
     tool_version: str
 
 
-def approval_refusals(estimate: Estimate, budget_usd: Decimal, lint: LintSummary) -> list[str]:
-    """Reasons an approval must be refused (empty when it may be granted)."""
+def approval_refusals(estimate: Estimate, budget_usd: Decimal | None, lint: LintSummary) -> list[str]:
+    """Reasons an approval must be refused (empty when it may be granted); with no budget
+    (``None``: not given yet) only the reasons that do not depend on it."""
     reasons = []
     if lint.errors:
         reasons.append(f"the lint found {lint.errors} error{'s' if lint.errors != 1 else ''}; fix {'it' if lint.errors == 1 else 'them'} before approving")
-    if estimate.job_cost_usd > budget_usd:
+    if budget_usd is not None and estimate.job_cost_usd > budget_usd:
         reasons.append(
             f"the estimate {format_money(estimate.job_cost_usd)} exceeds the budget ${format_usd(budget_usd)}"
         )

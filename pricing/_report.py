@@ -181,7 +181,7 @@ def _facts(record: ApprovalRecord) -> _Facts:
     lint = record.lint
     quality = [
         ("Examples", f"{record.file.examples:,}"),
-        ("Lint errors / warnings / notes", f"{lint.errors:,} / {lint.warnings:,} / {lint.infos:,}"),
+        ("Lint errors / warnings / infos", f"{lint.errors:,} / {lint.warnings:,} / {lint.infos:,}"),
         ("Method", s.method),
         ("Epochs", s.epochs_rule or f"{s.epochs}"),
     ]

@@ -143,6 +143,8 @@ def test_reports_are_readable_without_the_tool(data_file, est):
     assert record.file.sha256 in markdown
     assert "**Within budget: $0.90 of $5.00 (18% of the budget). Approve.**" in markdown
     assert "| Job total | $0.90 |" in markdown
+    # The lint's severities in the words every other output uses.
+    assert "Lint errors / warnings / infos" in markdown and "Lint errors / warnings / infos" in html
 
 
 def test_histogram_buckets_cover_every_example():

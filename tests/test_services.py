@@ -116,6 +116,14 @@ def test_approval_refusals_name_every_reason_at_once():
     assert approving.approval_refusals(planned.estimate, Decimal(25), "Dana", planned.measured.report) == []
 
 
+def test_the_lint_s_errors_are_a_reason_before_a_budget_is_typed():
+    planned = planning.plan(PlanRequest(str(SAMPLES / "messy.jsonl"), model="gpt-4o-mini"), Settings(),
+                            today=TODAY)
+    reasons = approving.approval_refusals(planned.estimate, None, "Dana", planned.measured.report)
+    assert len(reasons) == 2
+    assert "budget" in reasons[0] and "the lint found 25 errors" in reasons[1]
+
+
 def test_the_approval_histogram_is_of_the_priced_examples(tmp_path):
     """The report's token histogram counts the examples the estimate priced: the same
     numbers in the CLI and the app."""

@@ -179,7 +179,7 @@ def test_missing_api_key(fake_openai, train, capsys, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY")
     assert submit(fake_openai, train, "--model", MODEL, "--yes") == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert "No OpenAI API key" in err
+    assert "no OpenAI API key" in err
     assert fake_openai.requests == []
 
 

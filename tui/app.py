@@ -89,6 +89,9 @@ class FtPreflightApp(App):
                  early_lint: EarlyLint | None = None) -> None:
         super().__init__()
         from .config import Settings
+        from .themes import LIGHT_THEME
+
+        self.register_theme(LIGHT_THEME)
 
         _start_process_helpers()
 
@@ -284,7 +287,9 @@ class FtPreflightApp(App):
         return None
 
     def action_toggle_dark(self) -> None:
-        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+        from .themes import DARK, LIGHT
+
+        self.theme = LIGHT if self.current_theme.dark else DARK
 
     def action_relint(self) -> None:
         self.start_lint()

@@ -6,7 +6,7 @@ from ._base import ERROR, INFO, SAFE, UNSAFE, WARNING, rule
 @rule("FT201", "too-few-examples", ERROR, "fewer than 10 (error), fewer than 100 (warning)",
       severity_label="error/warning")
 class TooFewExamples:
-    """The file has fewer than 10 usable examples (error: OpenAI rejects it) or fewer
+    """The file has fewer than 10 examples (error: OpenAI rejects it) or fewer
     than 100 (warning: too few to change the model's behaviour reliably).
 
     ## Why is this bad?

@@ -60,7 +60,7 @@ def require_api_key(given: str | None, provider: str, label: str, env_var: str, 
 
 def missing_key_message(label: str, provider: str, env_var: str) -> str:
     """The one sentence for "no key anywhere": it names both places a key is looked for."""
-    return (f"No {label} API key: set {env_var}, or store one in the OS keyring with "
+    return (f"no {label} API key: set {env_var}, or store one in the OS keyring with "
             f"`ftpreflight key set {provider}` (service {KEYRING_SERVICE!r}, user {provider!r}).")
 
 

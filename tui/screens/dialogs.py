@@ -134,7 +134,8 @@ class SaveDialog(ModalScreen[str | None]):
 
 
 class GoToLineDialog(ModalScreen[int | None]):
-    """Ask for a line number of the file."""
+    """Ask for a line number of the file: a small box that is all content (nothing docked),
+    so its height is that of the prompt, the field, the hint and the buttons."""
 
     BINDINGS = bindings("goto")
 
@@ -143,16 +144,19 @@ class GoToLineDialog(ModalScreen[int | None]):
         self.last_line = last_line
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog small"):
+        with Vertical(classes="dialog small", id="goto-dialog"):
             yield Label("Go to line", classes="dialog-title")
-            with Vertical(classes="dialog-bottom"):
-                yield Input("", id="goto-line", placeholder=f"1-{self.last_line:,}", type="integer")
-                yield Label("", id="goto-error", classes="error-text")
-                with Horizontal(classes="dialog-buttons"):
-                    yield Button("Cancel", id="cancel")
-                    yield Button("Go", id="go", variant="primary")
+            yield Label(f"Go to line (1-{self.last_line:,})", id="goto-prompt")
+            yield Input("", id="goto-line", placeholder=f"a number from 1 to {self.last_line:,}",
+                        type="integer")
+            yield Label("", id="goto-error", classes="error-text")
+            yield Static("Enter: go   Esc: cancel", id="goto-hint", classes="dim")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Go", id="go", variant="primary")
 
     def on_mount(self) -> None:
+        self.query_one("#goto-error", Label).display = False
         self.query_one("#goto-line", Input).focus()
 
     @on(Input.Submitted, "#goto-line")
@@ -160,7 +164,9 @@ class GoToLineDialog(ModalScreen[int | None]):
     def _go(self) -> None:
         text = self.query_one("#goto-line", Input).value.strip()
         if not text.isdigit() or not 1 <= int(text) <= self.last_line:
-            self.query_one("#goto-error", Label).update(f"Give a line number from 1 to {self.last_line:,}.")
+            error = self.query_one("#goto-error", Label)
+            error.update(f"Give a line number from 1 to {self.last_line:,}.")
+            error.display = True
             return
         self.dismiss(int(text))
 

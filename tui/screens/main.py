@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.markup import escape
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Label, ProgressBar, Select, TabbedContent, TabPane
@@ -18,6 +19,7 @@ from linter import FixError, FtPreflightError, fix_file, plural
 from .dialogs import ConfirmDialog, MessageDialog
 from ..actions import bindings, tab_of
 from ..widgets.footer import AdaptiveFooter
+from ..widgets.header import MIN_NAME, LintSummary, middle_ellipsis, status_line
 from ..widgets.approve import ApprovePane, JobStarted, ProviderPicked, SubmitBlocked, SubmitConfirmation
 from ..widgets.cleanup import CleanupPane, choice_for, describe_plan, fix_inputs, rule_label, rule_lines
 from ..widgets.cost import CostPane
@@ -113,7 +115,7 @@ class MainScreen(Screen):
 
     # -- lint lifecycle (called by the app's message handlers) --------------------------
     def lint_started(self) -> None:
-        self._status_parts = []
+        self._summary = None
         bar = self.query_one("#lint-progress", ProgressBar)
         bar.display = True
         bar.update(total=100, progress=0)
@@ -143,15 +145,10 @@ class MainScreen(Screen):
         self.query_one("#lint-progress", ProgressBar).display = False
         first = report.files[0] if report.files else None
         examples = first.examples if first else 0
-        fmt = first.format if first else None
-        self._status_parts = [
-            f"{self._file_label()}  {examples:,} {fmt + ' ' if fmt else ''}examples"
-            + (f" of {first.record_count:,} records" if first and first.record_count != examples else "") + "  "
-            f"[$text-error]✖ {report.errors:,}[/] [$text-warning]▲ {report.warnings:,}[/] "
-            f"[$text-accent]● {report.infos:,}[/]",
-            f"  [dim]linted in {self.session.lint_seconds:.1f}s[/]",
-            f"[dim] with {self.session.config.model}[/]",
-        ]
+        self._summary = LintSummary(
+            Path(self.session.path).name, examples, first.format if first else None,
+            first.record_count if first else 0, report.errors, report.warnings, report.infos,
+            self.session.lint_seconds, self.session.config.model)
         self._show_status()
         self.call_after_refresh(self._show_status)  # again once the progress bar's room is free
         self.dataset.lint_finished(report)
@@ -161,22 +158,15 @@ class MainScreen(Screen):
         self.query_one(CostPane).recompute()
         self.query_one(ApprovePane).refresh_state()
 
-    _status_parts: list[str] = []
+    _summary: LintSummary | None = None
 
     def _show_status(self) -> None:
-        """The summary line, as much of it as fits: counts always, then the lint time, then the model."""
-        if not self._status_parts:
+        """The summary line in the room there is (``tui.widgets.header``): the counts always."""
+        if self._summary is None:
             return
-        from rich.text import Text
-
         label = self.query_one("#status", Label)
         room = (label.size.width or self.size.width or self.app.size.width) - 1
-        shown = self._status_parts[0]
-        for part in self._status_parts[1:]:
-            if Text.from_markup((shown + part).replace("$text-", "")).cell_len > room:
-                break
-            shown += part
-        label.update(shown)
+        label.update(status_line(self._summary, room))
 
     def on_resize(self) -> None:
         if not self.session.linting:
@@ -212,7 +202,11 @@ class MainScreen(Screen):
         self.app.push_screen(JobMonitorScreen(event.job, event.kind, event.connection))
 
     def _file_label(self) -> str:
-        return f"[b]{Path(self.session.path).name}[/]" if self.session.path else ""
+        """The file's name in bold, shortened in the middle to leave room for the progress."""
+        if not self.session.path:
+            return ""
+        room = max(MIN_NAME, (self.size.width or self.app.size.width) - 60)
+        return f"[b]{escape(middle_ellipsis(Path(self.session.path).name, room))}[/]"
 
     # -- dataset actions ---------------------------------------------------------------
     @on(ProblemsPane.RuleChosen)

@@ -47,10 +47,10 @@ def lint_summary(report: LintReport) -> pricing.LintSummary:
 def approval_refusals(est: pricing.Estimate, budget: Decimal | None, approver: str, report: LintReport) -> list[str]:
     """Every reason the approval must be refused, empty when it may be granted."""
     problem = budget_problem(budget)
+    # The lint's errors are a reason whatever the budget: said before one is typed.
+    reasons = list(pricing.approval_refusals(est, None if problem else budget, lint_summary(report)))
     if problem:
-        reasons = [problem if budget is None else f"budget: {problem}"]
-    else:
-        reasons = list(pricing.approval_refusals(est, budget, lint_summary(report)))
+        reasons.insert(0, problem if budget is None else f"budget: {problem}")
     if not approver.strip():
         # Never the login name: "root" or "ci" is not someone a budget holder can ask.
         reasons.append("give the name of the person who approves the budget")

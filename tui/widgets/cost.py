@@ -115,7 +115,7 @@ class CostPane(Horizontal):
             yield OptionList(id="model-list", compact=True)
             yield Label("Epochs (auto or a number)")
             yield Input("auto", id="epochs", compact=True)
-            yield Label("Requests / month (blank: none)")
+            yield Label("Requests/month (optional)")
             yield Input("", id="requests", placeholder="e.g. 100000", compact=True)
             yield Label("Output tokens / request")
             yield Input("", id="output-tokens", placeholder="dataset median", compact=True)

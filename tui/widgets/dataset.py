@@ -72,7 +72,7 @@ class DatasetPane(Vertical):
 
         path = self.app.session.path
         marks = {Severity.ERROR: "[$text-error]✖[/]", Severity.WARNING: "[$text-warning]▲[/]",
-                 Severity.INFO: "[$text-accent]●[/]"}
+                 Severity.INFO: "[$text-primary]●[/]"}
         whole_file, off_table = [], []
         for d in report.diagnostics if report is not None else ():
             if d.path != path or (d.line is not None and self.model.row_of_line(d.line) is not None):

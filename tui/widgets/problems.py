@@ -26,7 +26,7 @@ never wait for a render."""
 FIRST_OCCURRENCES = 5
 
 SEVERITY_MARK = {Severity.ERROR: "[$text-error]✖[/]", Severity.WARNING: "[$text-warning]▲[/]",
-                 Severity.INFO: "[$text-accent]●[/]"}
+                 Severity.INFO: "[$text-primary]●[/]"}
 """Theme colours made for text, readable on the light theme too (plain yellow is not)."""
 
 

@@ -33,7 +33,7 @@ class RecordTable(ScrollView, can_focus=True):
     RecordTable:blur > .record-table--cursor { background: $block-cursor-blurred-background; }
     RecordTable > .record-table--error { color: $text-error; }
     RecordTable > .record-table--warning { color: $text-warning; }
-    RecordTable > .record-table--info { color: $accent; }
+    RecordTable > .record-table--info { color: $text-primary; }
     RecordTable > .record-table--ok { color: $text-success; }
     RecordTable > .record-table--marked { text-style: strike; color: $text-muted; }
     """
