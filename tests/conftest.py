@@ -23,13 +23,16 @@ def write_jsonl(tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _no_network_env(monkeypatch):
+def _no_network_env(monkeypatch, request):
     # Tests never talk to a real provider.
     for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT",
                 "OPENAI_COMPATIBLE_API_KEY", "OPENAI_COMPATIBLE_BASE_URL", "TOGETHER_API_KEY", "TOGETHER_BASE_URL",
                 "FIREWORKS_API_KEY", "FIREWORKS_BASE_URL", "FIREWORKS_ACCOUNT_ID"):
         monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("NO_COLOR", "1")
+    if request.node.get_closest_marker("colour") is None:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
     yield
 
 
@@ -82,4 +85,5 @@ def memory_keyring(monkeypatch):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "colour: run without NO_COLOR (the app draws in colour)")
     os.environ.setdefault("FTPREFLIGHT_TEST", "1")

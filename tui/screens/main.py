@@ -95,7 +95,7 @@ class MainScreen(Screen):
             focus = {"dataset": RecordTable, "problems": "#rule-list", "cost": "#model-list",
                      "submit": ApprovePane, "stats": StatsPane, "cleanup": "#cleanup-scroll"}.get(name)
             if focus is not None:
-                self.query_one(focus).focus()
+                self.query_one(focus).focus(scroll_visible=False)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """A binding limited to a tab is hidden and inert on the others (``x`` fixes the
