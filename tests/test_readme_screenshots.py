@@ -1,4 +1,4 @@
-"""The README's screenshots (docs/screenshots/*.svg, written by tests/tools/readme_screenshots.py)
+"""The README's screenshots (tests/screenshots/*.svg, written by tests/tools/readme_screenshots.py)
 show the app as people see it: in the colours of its default dark theme, with error counts in
 the theme's error colour, and as it draws those screens now. The snapshot tests' own SVGs stay
 grey (NO_COLOR=1) and are not what the README shows."""

@@ -1,4 +1,4 @@
-"""Write the README's screenshots, ``docs/screenshots/*.svg``, from the real app in the
+"""Write the README's screenshots, ``tests/screenshots/*.svg``, from the real app in the
 colours of its default (dark) theme:
 
     python -m tests.tools.readme_screenshots
@@ -24,7 +24,7 @@ from textual.pilot import Pilot
 from linter._atomic import atomic_output
 from tests.test_app_snapshots import DIALOGS, REPO, SCREENS, SIZES, before, make_app
 
-FOLDER = REPO / "docs" / "screenshots"
+FOLDER = REPO / "tests" / "screenshots"
 
 
 def _screen(screen: str, size: str) -> tuple[str, tuple[int, int], Callable[[Pilot], Awaitable[None]]]:
