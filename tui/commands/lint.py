@@ -11,6 +11,10 @@ from linter import (
     KINDS, ConfigError, lint_paths, render_github, render_json, render_sarif, render_text,
 )
 from linter.profiles import PROVIDERS
+# The price tables (which find the model's context) load with the command, inside the CLI's
+# window that holds a Ctrl-C until imports finish: building their pydantic models turns a
+# KeyboardInterrupt into a SchemaError traceback.
+import pricing  # noqa: F401,E402
 from .. import __version__
 from ..exit_codes import ExitStatus
 from ._common import build_lint_config, fail, settings_from
