@@ -874,15 +874,30 @@ def _no_ctrl_c_in_new_processes():
     """Block SIGINT in this thread while it starts processes. They inherit the mask, so a
     Ctrl-C (sent to the whole process group) during a worker's start-up, a second of
     imports, cannot end it with a traceback; _worker_init then ignores SIGINT for good.
-    This process gets the signal as soon as the block ends (it waits as pending)."""
+    This process gets the signal as soon as the block ends (it waits as pending).
+
+    A Ctrl-C that arrived just before the block is already noted for Python's handler, which
+    would raise KeyboardInterrupt in the middle of starting a process: between creating it
+    and sending it what to run (the child then dies with an EOFError traceback). So, in the
+    main thread, Python's default handler is also swapped for one that only notes the press;
+    the KeyboardInterrupt is raised once the processes are started."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
+    pressed: list[int] = []
+    handler = None
+    if threading.current_thread() is threading.main_thread() \
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        handler = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def _start_pool(jobs: int, encoding: str) -> ProcessPoolExecutor:

@@ -174,3 +174,23 @@ def test_a_file_deleted_during_a_parallel_lint_is_reported_in_the_json(big_file,
         ("FT100", "the file was deleted while it was being linted")]
     assert report["files"][0]["size_bytes"] == big_file.stat().st_size
     _assert_nothing_left(proc.pid)
+
+
+def test_a_ctrl_c_noted_just_before_workers_start_waits_until_they_have_started():
+    # _thread.interrupt_main() notes a SIGINT for Python's handler without the OS, like a
+    # Ctrl-C that arrived just before the mask was set: it must not interrupt the start of
+    # a process halfway (the child then printed "EOFError: Ran out of input").
+    import _thread
+
+    from linter._engine import _no_ctrl_c_in_new_processes
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with _no_ctrl_c_in_new_processes():
+            _thread.interrupt_main()
+            steps.append("started")
+            steps.append("told it what to run")
+    assert steps == ["started", "told it what to run"]
+    import signal
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
