@@ -2,12 +2,21 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
+
+
+@pytest.fixture
+def messy(tmp_path):
+    """A copy of sample_data/messy.jsonl (39 records with findings of most kinds)."""
+    target = tmp_path / "messy.jsonl"
+    shutil.copy(SAMPLES / "messy.jsonl", target)
+    return target
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from fake_openai import FakeOpenAI, make_test_provider
 
 from linter import LintObserver, lint_path
+from tests.app_pilot import wait_until
 from tui.app import FtPreflightApp
 from tui.screens.dialogs import ConfirmDialog, HelpScreen, MessageDialog, SaveDialog
 from tui.screens.job import JobMonitorScreen
@@ -42,27 +43,10 @@ def make_app(path: Path | str | None, **kwargs) -> FtPreflightApp:
     return FtPreflightApp(str(path) if path else None, **kwargs)
 
 
-async def wait_until(pilot, predicate, timeout: float = 20.0) -> None:
-    steps = int(timeout / 0.05)
-    for _ in range(steps):
-        if predicate():
-            await pilot.pause()
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
-
-
 async def linted(pilot) -> None:
     app = pilot.app
     await wait_until(pilot, lambda: app.session.report is not None and not app.session.linting)
     await pilot.pause()
-
-
-@pytest.fixture
-def messy(tmp_path) -> Path:
-    target = tmp_path / "messy.jsonl"
-    shutil.copy(SAMPLES / "messy.jsonl", target)
-    return target
 
 
 @pytest.fixture

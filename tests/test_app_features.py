@@ -6,11 +6,10 @@ started before the app (start-up), the Problems tab's keys."""
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
-import pytest
+from tests.app_pilot import linted, screen_text, wait_until
 
 from linter import LintConfig, lint_path
 from tui.app import FtPreflightApp
@@ -19,42 +18,6 @@ from tui.screens.record import RecordScreen
 from tui.startup import EarlyLint
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
-
-
-@pytest.fixture
-def messy(tmp_path) -> Path:
-    target = tmp_path / "messy.jsonl"
-    shutil.copy(SAMPLES / "messy.jsonl", target)
-    return target
-
-
-async def wait_until(pilot, predicate, timeout: float = 30.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            await pilot.pause()
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
-
-
-async def linted(pilot) -> None:
-    app = pilot.app
-    await wait_until(pilot, lambda: app.session.report is not None and not app.session.linting
-                     and app.main is not None)
-    await pilot.pause()
-
-
-def screen_text(app) -> str:
-    """The screen as plain text, the way a person reads it."""
-    import io
-
-    from rich.console import Console
-
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), color_system=None, record=True,
-                      legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
 
 
 async def test_go_to_line_moves_the_cursor_and_clears_a_filter_that_hides_it(messy):

@@ -4,12 +4,11 @@ form labels, and the contrast of the header's counts on both themes."""
 
 from __future__ import annotations
 
-import io
-import json
 import shutil
 from pathlib import Path
 
 import pytest
+from tests.app_pilot import linted, screen_text
 from rich.cells import cell_len
 
 from tui.app import FtPreflightApp
@@ -20,41 +19,13 @@ SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 LONG_NAME = "customer_support_conversations_2026_q3_final_v2_reviewed.jsonl"
 
 
-def screen_text(app) -> str:
-    from rich.console import Console
-
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), color_system=None, record=True,
-                      legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
-
-
-async def linted(pilot, timeout: float = 30.0) -> None:
-    app = pilot.app
-    for _ in range(int(timeout / 0.05)):
-        if app.session.report is not None and not app.session.linting and app.main is not None:
-            break
-        await pilot.pause(0.05)
-    else:
-        raise AssertionError("the lint did not finish")
-    await pilot.pause(0.3)  # the status line is redrawn after the next refresh
-
-
-@pytest.fixture
-def messy(tmp_path) -> Path:
-    target = tmp_path / "messy.jsonl"
-    shutil.copy(SAMPLES / "messy.jsonl", target)
-    return target
-
-
 # -- go to line -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 async def test_go_to_line_dialog_shows_its_prompt_and_what_is_typed(messy, size):
     app = FtPreflightApp(str(messy))
     async with app.run_test(size=size) as pilot:
-        await linted(pilot)
+        await linted(pilot, settle=0.3)
         last = max(app.session.records.line)
         await pilot.press("colon", "1", "2")
         await pilot.pause(0.2)
@@ -79,7 +50,7 @@ async def test_header_shortens_a_long_file_name_and_keeps_the_counts(messy, tmp_
     shutil.copy(messy, long)
     app = FtPreflightApp(str(long))
     async with app.run_test(size=(80, 24)) as pilot:
-        await linted(pilot)
+        await linted(pilot, settle=0.3)
         header = screen_text(app).splitlines()[0].strip()
     assert header.endswith("✖ 25 ▲ 14 ● 2"), header
     name = header.split("  ")[0]
@@ -92,7 +63,7 @@ async def test_header_says_one_example_in_the_singular(tmp_path):
     one.write_bytes((SAMPLES / "messy.jsonl").read_bytes().splitlines(keepends=True)[0])
     app = FtPreflightApp(str(one))
     async with app.run_test(size=(100, 24)) as pilot:
-        await linted(pilot)
+        await linted(pilot, settle=0.3)
         header = screen_text(app).splitlines()[0]
     assert "1 chat example " in header and "examples" not in header, header
 
@@ -136,7 +107,7 @@ async def test_cost_form_labels_are_whole(size):
 
     app = FtPreflightApp(str(SAMPLES / "support_chat.jsonl"))
     async with app.run_test(size=size) as pilot:
-        await linted(pilot)
+        await linted(pilot, settle=0.3)
         await pilot.press("5")
         await pilot.pause(0.3)
         labels = list(app.screen.query("#cost-form Label").results(Label))
@@ -175,7 +146,7 @@ async def test_header_counts_are_readable_and_distinct_on_both_themes(messy, mon
     monkeypatch.delenv("NO_COLOR", raising=False)  # the suite's default greys everything
     app = FtPreflightApp(str(messy))
     async with app.run_test(size=(100, 24)) as pilot:
-        await linted(pilot)
+        await linted(pilot, settle=0.3)
         for _ in range(toggles):
             await pilot.press("ctrl+t")
         await pilot.pause(0.3)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import threading
 from pathlib import Path
 
@@ -19,13 +18,6 @@ from tui.startup import EarlyLint, Splash
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 MOVE = re.compile(r"\x1b\[(\d+);1H")
 STYLE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-@pytest.fixture
-def messy(tmp_path) -> Path:
-    target = tmp_path / "messy.jsonl"
-    shutil.copy(SAMPLES / "messy.jsonl", target)
-    return target
 
 
 def drawn_lines(output: str) -> dict[int, str]:

@@ -7,18 +7,10 @@ import shutil
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from tests.app_pilot import wait_until
 from tui.app import FtPreflightApp
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
-
-
-async def wait_until(pilot, predicate, timeout: float = 30.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            await pilot.pause()
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 async def test_cost_tab_compares_every_provider_after_the_cutoff(tmp_path):

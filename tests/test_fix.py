@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import orjson
@@ -18,13 +17,6 @@ SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def messy(tmp_path) -> Path:
-    path = tmp_path / "messy.jsonl"
-    shutil.copy(SAMPLES / "messy.jsonl", path)
-    return path
 
 
 def test_relint_shows_none_of_the_fixed_problems(tmp_path, messy):

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.app_pilot import linted, wait_until
 from rich.console import Console
 from textual.widgets import Input
 
@@ -22,28 +23,6 @@ from tui.screens.picker import FilePickerScreen
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 DATASET_KEYS = ("Search", "Rule", "Sort", "Next problem", "Drop", "Go to line")
-
-
-@pytest.fixture
-def messy(tmp_path) -> Path:
-    target = tmp_path / "messy.jsonl"
-    shutil.copy(SAMPLES / "messy.jsonl", target)
-    return target
-
-
-async def wait_until(pilot, predicate, timeout: float = 30.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            await pilot.pause()
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
-
-
-async def linted(pilot) -> None:
-    app = pilot.app
-    await wait_until(pilot, lambda: app.session.report is not None and not app.session.linting
-                     and app.main is not None)
 
 
 def footer_row(app) -> str:

@@ -9,15 +9,14 @@ is searched for any raw piece of them: text, JSON, GitHub and SARIF lint output,
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 
 import orjson
 import pytest
-from rich.console import Console
 
 from linter import LintConfig, lint_path
+from tests.app_pilot import screen_text
 from tui.cli import main
 
 # name -> (planted value, raw pieces that must never be shown)
@@ -174,15 +173,6 @@ def test_control_characters_quoted_from_the_data_are_escaped(write_jsonl, capsys
 
 
 # -- the app ---------------------------------------------------------------------------
-
-
-def screen_text(app) -> str:
-    """The screen as the user sees it: every cell, rendered, as plain text."""
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False,
-                      color_system=None)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
 
 
 async def test_the_app_never_shows_a_raw_value(write_jsonl):
