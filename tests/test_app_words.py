@@ -10,7 +10,8 @@ import orjson
 
 from tui.screens.dialogs import ConfirmDialog, SaveDialog
 
-from test_app import linted, make_app, messy, wait_until  # noqa: F401 (messy is a fixture)
+from test_app import linted, make_app
+from tests.app_pilot import wait_until
 from test_app_features import screen_text
 
 
